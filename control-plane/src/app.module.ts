@@ -1,0 +1,41 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AuditModule } from './audit/audit.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import type { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { EventsModule } from './events/events.module.js';
+import { HealthModule } from './health/health.module.js';
+import { NodesModule } from './nodes/nodes.module.js';
+import { StreamsModule } from './streams/streams.module.js';
+
+export interface AppDependencies {
+  config: AppConfig;
+  /** Opened and migrated before Nest starts, so a schema problem stops boot with a clear error. */
+  dataSource: DataSource;
+  databaseUrl: string;
+  adminToken: string;
+}
+
+@Module({})
+export class AppModule {
+  static register(deps: AppDependencies): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.register(deps.config, deps.databaseUrl),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => deps.dataSource.options,
+          dataSourceFactory: async () => deps.dataSource,
+        }),
+        EventsModule,
+        AuditModule,
+        AuthModule.register(deps.adminToken),
+        StreamsModule,
+        NodesModule,
+        HealthModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,2 @@
+/** Injection token for the bootstrap admin bearer token. */
+export const ADMIN_TOKEN = Symbol('ADMIN_TOKEN');

@@ -1,0 +1,15 @@
+import { QueryFailedError } from 'typeorm';
+
+/** The name of the unique constraint a failed query violated, or null for any other failure. */
+export function violatedUniqueConstraint(error: unknown): string | null {
+  if (!(error instanceof QueryFailedError)) return null;
+  const driverError = error.driverError as { code?: string; constraint?: string };
+  return driverError.code === '23505' ? (driverError.constraint ?? 'unknown') : null;
+}
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Resources are addressed by uuid or by their slug; a uuid-shaped reference is taken as an id. */
+export function isUuid(ref: string): boolean {
+  return UUID_PATTERN.test(ref);
+}

@@ -1,0 +1,96 @@
+import path from 'node:path';
+
+/** Everything the control plane reads from its environment, validated once at boot. */
+export interface AppConfig {
+  /** Address the REST API binds to. */
+  host: string;
+  /** REST API port. */
+  port: number;
+  /** Port of the origin nginx that serves MEDIA_ROOT (rendered and supervised by the live pipeline). */
+  hlsHttpPort: number;
+  /** Port of the optional local edge nginx; null when no local edge runs. */
+  hlsEdgePort: number | null;
+  /** External PostgreSQL; null means "start the embedded one under DATA_DIR". */
+  databaseUrl: string | null;
+  /** Bootstrap admin bearer token; null means "generate one and keep it under DATA_DIR". */
+  adminToken: string | null;
+  /** Where segments and playlists are written (absolute). */
+  mediaRoot: string;
+  /** Where the control plane keeps its own state: embedded database, generated secrets (absolute). */
+  dataDir: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(`invalid configuration: ${key} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * One place for every key and its default. Defaults are chosen so that `npm start` on a laptop
+ * works without any environment at all.
+ */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConfig {
+  const dataDir = path.resolve(cwd, text(env, 'DATA_DIR') ?? './data');
+  return {
+    // 0.0.0.0 so that the API is reachable from the encoder's and the operator's machines.
+    host: text(env, 'HOST') ?? '0.0.0.0',
+    // 3000 is the NestJS convention; the origin's 8080 keeps the two apart.
+    port: tcpPort(env, 'PORT', 3000),
+    hlsHttpPort: tcpPort(env, 'HLS_HTTP_PORT', 8080),
+    hlsEdgePort: optionalTcpPort(env, 'HLS_EDGE_PORT'),
+    databaseUrl: databaseUrl(env),
+    adminToken: adminToken(env),
+    // Media lives under DATA_DIR by default so that one folder holds a whole installation.
+    mediaRoot: path.resolve(cwd, text(env, 'MEDIA_ROOT') ?? './data/media'),
+    dataDir,
+  };
+}
+
+/** An unset or blank variable counts as absent: `PORT= npm start` means "the default". */
+function text(env: Env, key: string): string | undefined {
+  const value = env[key]?.trim();
+  return value ? value : undefined;
+}
+
+function tcpPort(env: Env, key: string, fallback: number): number {
+  return optionalTcpPort(env, key) ?? fallback;
+}
+
+function optionalTcpPort(env: Env, key: string): number | null {
+  const raw = text(env, key);
+  if (raw === undefined) return null;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(key, `must be a TCP port number, got "${raw}"`);
+  const port = Number(raw);
+  if (port < 1 || port > 65535) throw new ConfigError(key, `must be between 1 and 65535, got ${port}`);
+  return port;
+}
+
+function databaseUrl(env: Env): string | null {
+  const raw = text(env, 'DATABASE_URL');
+  if (raw === undefined) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'must be a URL like postgres://user:password@host:5432/db');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL', `must use the postgres:// scheme, got "${url.protocol}"`);
+  }
+  return raw;
+}
+
+function adminToken(env: Env): string | null {
+  const raw = text(env, 'HLS_ADMIN_TOKEN');
+  if (raw === undefined) return null;
+  // A token with inner spaces cannot be sent in a Bearer header.
+  if (/\s/.test(raw)) throw new ConfigError('HLS_ADMIN_TOKEN', 'must not contain white space');
+  return raw;
+}

@@ -1,0 +1,33 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { MIGRATIONS } from '../../../migrations/index.js';
+import { ENTITIES } from './entities.js';
+
+/** Pool size: the API is light; ingest and rendering add a few connections of their own. */
+const POOL_SIZE = 10;
+
+export function dataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    // The schema changes only through migrations/, never by comparing entities to tables.
+    synchronize: false,
+    migrationsRun: false,
+    extra: { max: POOL_SIZE, application_name: 'hls-control-plane' },
+  };
+}
+
+/** Opens a data source and brings the schema up to date; migrations run in one transaction each. */
+export async function openDatabase(url: string): Promise<DataSource> {
+  const dataSource = new DataSource(dataSourceOptions(url));
+  await dataSource.initialize();
+  try {
+    await dataSource.runMigrations({ transaction: 'each' });
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  return dataSource;
+}

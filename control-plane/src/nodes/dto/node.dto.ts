@@ -1,0 +1,95 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min } from 'class-validator';
+import type { NodeEntity, NodeRole, NodeStatus } from '../node.entity.js';
+
+export const NODE_ROLES: readonly NodeRole[] = ['origin', 'edge'];
+/** Node names appear in pathway ids and log prefixes: the same slug rule as stream keys. */
+export const NODE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** Relative share of traffic between healthy nodes; 0 drains a node without disabling it. */
+export const MAX_NODE_WEIGHT = 1000;
+
+const URL_RULES = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true };
+
+export class CreateNodeDto {
+  @ApiProperty({ example: 'edge-eu-1', pattern: NODE_NAME_PATTERN.source })
+  @IsString()
+  @Matches(NODE_NAME_PATTERN, { message: 'must be a lowercase slug: a-z, 0-9 and "-", 1 to 63 characters, not starting with "-"' })
+  name: string;
+
+  @ApiProperty({ enum: NODE_ROLES })
+  @IsIn(NODE_ROLES)
+  role: NodeRole;
+
+  @ApiProperty({ example: 'http://edge-eu-1.example.net:8081', description: 'Where players and health checks reach the node' })
+  @IsString()
+  @MaxLength(2048)
+  @IsUrl(URL_RULES, { message: 'must be an http:// or https:// URL' })
+  baseUrl: string;
+
+  @ApiPropertyOptional({ example: 'eu-west', default: '' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  region?: string;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_NODE_WEIGHT, default: 100 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_NODE_WEIGHT)
+  weight?: number;
+
+  @ApiPropertyOptional({ minimum: 1, default: 1000, description: 'Egress capacity used for load-aware steering' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  capacityMbps?: number;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+}
+
+/** PATCH: the same rules, every field optional. */
+export class UpdateNodeDto extends PartialType(CreateNodeDto) {}
+
+export class NodeResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: NODE_ROLES }) role: NodeRole;
+  @ApiProperty() baseUrl: string;
+  @ApiProperty() region: string;
+  @ApiProperty() weight: number;
+  @ApiProperty() capacityMbps: number;
+  @ApiProperty() enabled: boolean;
+  @ApiProperty({ enum: ['unknown', 'up', 'down'] }) status: NodeStatus;
+  @ApiProperty({ nullable: true, type: String }) lastCheckedAt: string | null;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() updatedAt: string;
+  @ApiProperty() version: number;
+}
+
+export class NodePage {
+  @ApiProperty({ type: [NodeResponse] }) items: NodeResponse[];
+  @ApiProperty() total: number;
+}
+
+export function toNodeResponse(node: NodeEntity): NodeResponse {
+  return {
+    id: node.id,
+    name: node.name,
+    role: node.role,
+    baseUrl: node.baseUrl,
+    region: node.region,
+    weight: node.weight,
+    capacityMbps: node.capacityMbps,
+    enabled: node.enabled,
+    status: node.status,
+    lastCheckedAt: node.lastCheckedAt?.toISOString() ?? null,
+    createdAt: node.createdAt.toISOString(),
+    updatedAt: node.updatedAt.toISOString(),
+    version: node.version,
+  };
+}

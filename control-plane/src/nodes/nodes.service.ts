@@ -1,0 +1,107 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityManager, FindOptionsWhere, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { Principal } from '../auth/principal.js';
+import { ApiError } from '../common/api-error.js';
+import { isUuid, violatedUniqueConstraint } from '../common/db-errors.js';
+import { assertIfMatch } from '../common/etag.js';
+import { Page, PageQuery, pageBounds } from '../common/pagination.dto.js';
+import { publishConfigEvent } from '../events/config-event.js';
+import { CreateNodeDto, NodeResponse, toNodeResponse, UpdateNodeDto } from './dto/node.dto.js';
+import { NodeEntity } from './node.entity.js';
+
+@Injectable()
+export class NodesService {
+  private readonly logger = new Logger('nodes');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectRepository(NodeEntity) private readonly nodes: Repository<NodeEntity>,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(query: PageQuery): Promise<Page<NodeResponse>> {
+    const [rows, total] = await this.nodes.findAndCount({ order: { createdAt: 'ASC', id: 'ASC' }, ...pageBounds(query) });
+    return { items: rows.map(toNodeResponse), total };
+  }
+
+  async get(ref: string): Promise<NodeResponse> {
+    return toNodeResponse(await this.find(this.dataSource.manager, ref, false));
+  }
+
+  async create(dto: CreateNodeDto, principal: Principal): Promise<NodeResponse> {
+    const created = await this.inTransaction(async (manager) => {
+      await this.assertNameFree(manager, dto.name, null);
+      const node = manager.create(NodeEntity, {
+        name: dto.name,
+        role: dto.role,
+        baseUrl: dto.baseUrl,
+        region: dto.region ?? '',
+        weight: dto.weight ?? 100,
+        capacityMbps: dto.capacityMbps ?? 1000,
+        enabled: dto.enabled ?? true,
+        status: 'unknown',
+        lastCheckedAt: null,
+      });
+      await manager.save(node);
+      const response = toNodeResponse(node);
+      await this.audit.record(manager, principal, { action: 'create', entityType: 'node', entityId: node.id, after: response });
+      await publishConfigEvent(manager, { entity: 'node', op: 'created', id: node.id, ref: node.name, version: node.version });
+      return response;
+    });
+    this.logger.log(`created ${created.role} node ${created.name} at ${created.baseUrl}`);
+    return created;
+  }
+
+  async update(ref: string, patch: UpdateNodeDto, ifMatch: string | undefined, principal: Principal): Promise<NodeResponse> {
+    return this.inTransaction(async (manager) => {
+      const node = await this.find(manager, ref, true);
+      assertIfMatch(ifMatch, node.version);
+      const before = toNodeResponse(node);
+      if (patch.name !== undefined && patch.name !== node.name) await this.assertNameFree(manager, patch.name, node.id);
+      for (const [field, value] of Object.entries(patch)) {
+        if (value !== undefined) (node as unknown as Record<string, unknown>)[field] = value;
+      }
+      await manager.save(node);
+      const after = toNodeResponse(node);
+      if (after.version === before.version) return after;
+      await this.audit.record(manager, principal, { action: 'update', entityType: 'node', entityId: node.id, before, after });
+      await publishConfigEvent(manager, { entity: 'node', op: 'updated', id: node.id, ref: node.name, version: node.version });
+      return after;
+    });
+  }
+
+  async remove(ref: string, ifMatch: string | undefined, principal: Principal): Promise<void> {
+    await this.inTransaction(async (manager) => {
+      const node = await this.find(manager, ref, true);
+      assertIfMatch(ifMatch, node.version);
+      const before = toNodeResponse(node);
+      await manager.delete(NodeEntity, { id: node.id });
+      await this.audit.record(manager, principal, { action: 'delete', entityType: 'node', entityId: before.id, before });
+      await publishConfigEvent(manager, { entity: 'node', op: 'deleted', id: before.id, ref: before.name, version: 0 });
+    });
+    this.logger.log(`deleted node ${ref}`);
+  }
+
+  private async find(manager: EntityManager, ref: string, forUpdate: boolean): Promise<NodeEntity> {
+    const where: FindOptionsWhere<NodeEntity> = isUuid(ref) ? { id: ref.toLowerCase() } : { name: ref };
+    const node = await manager.findOne(NodeEntity, { where, ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    if (!node) throw ApiError.notFound('node', ref);
+    return node;
+  }
+
+  private async assertNameFree(manager: EntityManager, name: string, exceptId: string | null): Promise<void> {
+    const holder = await manager.findOne(NodeEntity, { where: { name }, select: { id: true } });
+    if (holder && holder.id !== exceptId) throw ApiError.conflict('name', `a node named "${name}" already exists`);
+  }
+
+  private async inTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.dataSource.transaction(work);
+    } catch (error) {
+      if (violatedUniqueConstraint(error) === 'uq_nodes_name') throw ApiError.conflict('name', 'a node with this name already exists');
+      throw error;
+    }
+  }
+}

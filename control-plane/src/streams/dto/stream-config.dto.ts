@@ -1,0 +1,193 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { IsCidr, Satisfies } from '../../common/validators.js';
+import * as limits from '../stream-limits.js';
+
+export const INGEST_PROTOCOLS = ['rtp', 'udp'] as const;
+export type IngestProtocol = (typeof INGEST_PROTOCOLS)[number];
+
+export class FecDto {
+  @ApiProperty({ description: 'L: packets per row (SMPTE 2022-1)', minimum: limits.FEC_MIN_COLUMNS, maximum: limits.FEC_MAX_COLUMNS })
+  @IsInt()
+  @Min(limits.FEC_MIN_COLUMNS)
+  @Max(limits.FEC_MAX_COLUMNS)
+  columns: number;
+
+  @ApiProperty({ description: 'D: rows per matrix (SMPTE 2022-1)', minimum: limits.FEC_MIN_ROWS, maximum: limits.FEC_MAX_ROWS })
+  @IsInt()
+  @Min(limits.FEC_MIN_ROWS)
+  @Max(limits.FEC_MAX_ROWS)
+  @Satisfies((rows, fec) =>
+    Number.isInteger(fec.columns) && Number.isInteger(rows) && fec.columns * rows > limits.FEC_MAX_MATRIX
+      ? `columns x rows must be at most ${limits.FEC_MAX_MATRIX} (SMPTE 2022-1), got ${fec.columns} x ${rows}`
+      : null,
+  )
+  rows: number;
+}
+
+export class IngestDto {
+  @ApiPropertyOptional({ enum: INGEST_PROTOCOLS, default: 'rtp', description: 'rtp: RTP/MPEG-TS (PT 33); udp: bare MPEG-TS datagrams' })
+  @IsOptional()
+  @IsIn(INGEST_PROTOCOLS)
+  protocol?: IngestProtocol;
+
+  @ApiProperty({ minimum: limits.MIN_INGEST_PORT, maximum: limits.MAX_INGEST_PORT, description: 'UDP port; with FEC, port+2 and port+4 are used too' })
+  @IsInt()
+  @Min(limits.MIN_INGEST_PORT)
+  @Max(limits.MAX_INGEST_PORT)
+  @Satisfies((port, ingest) =>
+    ingest.fec && Number.isInteger(port) && port + limits.ROW_FEC_PORT_OFFSET > limits.MAX_INGEST_PORT
+      ? `must be at most ${limits.MAX_INGEST_PORT - limits.ROW_FEC_PORT_OFFSET} with FEC, whose row port is port+${limits.ROW_FEC_PORT_OFFSET}`
+      : null,
+  )
+  port: number;
+
+  @ApiPropertyOptional({ type: FecDto, nullable: true, description: 'null: no FEC' })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => FecDto)
+  fec?: FecDto | null;
+
+  @ApiPropertyOptional({ type: [String], example: ['203.0.113.0/24'], description: 'CIDR blocks allowed to send; empty: any source' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(limits.MAX_ALLOWED_SOURCES)
+  @IsCidr({ each: true })
+  allowedSources?: string[];
+}
+
+export class PackagingDto {
+  @ApiPropertyOptional({ minimum: limits.MIN_SEGMENT_SECONDS, maximum: limits.MAX_SEGMENT_SECONDS, default: limits.PACKAGING_DEFAULTS.segmentSeconds })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(limits.MIN_SEGMENT_SECONDS)
+  @Max(limits.MAX_SEGMENT_SECONDS)
+  segmentSeconds?: number;
+
+  @ApiPropertyOptional({ minimum: limits.MIN_WINDOW_SEGMENTS, maximum: limits.MAX_WINDOW_SEGMENTS, default: limits.PACKAGING_DEFAULTS.windowSegments })
+  @IsOptional()
+  @IsInt()
+  @Min(limits.MIN_WINDOW_SEGMENTS)
+  @Max(limits.MAX_WINDOW_SEGMENTS)
+  windowSegments?: number;
+
+  @ApiPropertyOptional({ default: false, description: 'Low-Latency HLS (parts, blocking reload)' })
+  @IsOptional()
+  @IsBoolean()
+  lowLatency?: boolean;
+
+  @ApiPropertyOptional({ minimum: limits.MIN_PART_SECONDS, default: limits.PACKAGING_DEFAULTS.partSeconds, description: 'LL-HLS part duration; less than segmentSeconds' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(limits.MIN_PART_SECONDS)
+  @Satisfies((part, packaging) => {
+    const segment = packaging.segmentSeconds ?? limits.PACKAGING_DEFAULTS.segmentSeconds;
+    return typeof part === 'number' && typeof segment === 'number' && part >= segment
+      ? `must be less than segmentSeconds (${segment})`
+      : null;
+  })
+  partSeconds?: number;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: limits.MAX_DVR_SECONDS, default: 0, description: 'DVR window kept on disk; 0: off' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(limits.MAX_DVR_SECONDS)
+  dvrSeconds?: number;
+}
+
+export class RenditionDto {
+  @ApiProperty({ example: '720p', description: 'Slug used in rendition paths' })
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9_-]{0,31}$/, { message: 'must be a lowercase slug of at most 32 characters' })
+  name: string;
+
+  @ApiProperty({ example: 1280 })
+  @IsInt()
+  @Min(16)
+  @Max(7680)
+  width: number;
+
+  @ApiProperty({ example: 720 })
+  @IsInt()
+  @Min(16)
+  @Max(4320)
+  height: number;
+
+  @ApiProperty({ example: 3000, description: 'Video bitrate in kbit/s' })
+  @IsInt()
+  @Min(50)
+  @Max(100_000)
+  videoKbps: number;
+
+  @ApiPropertyOptional({ example: 128, description: 'Audio bitrate in kbit/s' })
+  @IsOptional()
+  @IsInt()
+  @Min(8)
+  @Max(1_000)
+  audioKbps?: number;
+
+  @ApiPropertyOptional({ example: 30 })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(1)
+  @Max(240)
+  frameRate?: number;
+}
+
+/** The full configuration of a stream: the shape POST accepts and every PATCH result must satisfy. */
+export class StreamConfigDto {
+  @ApiProperty({ example: 'demo', pattern: limits.STREAM_KEY_PATTERN.source })
+  @IsString()
+  @Matches(limits.STREAM_KEY_PATTERN, { message: 'must be a lowercase slug: a-z, 0-9 and "-", 1 to 63 characters, not starting with "-"' })
+  key: string;
+
+  @ApiPropertyOptional({ example: 'Demo channel', description: 'Defaults to the key' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+
+  @ApiProperty({ type: IngestDto })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => IngestDto)
+  ingest: IngestDto;
+
+  @ApiPropertyOptional({ type: PackagingDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PackagingDto)
+  packaging?: PackagingDto;
+
+  @ApiPropertyOptional({ type: [RenditionDto], description: 'ABR ladder; empty: pass the input through' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(limits.MAX_RENDITIONS)
+  @ValidateNested({ each: true })
+  @Type(() => RenditionDto)
+  renditions?: RenditionDto[];
+}

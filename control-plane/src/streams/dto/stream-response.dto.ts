@@ -1,0 +1,51 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { StreamEntity } from '../stream.entity.js';
+import { FecDto, IngestProtocol, PackagingDto, RenditionDto } from './stream-config.dto.js';
+
+export class IngestResponse {
+  @ApiProperty({ enum: ['rtp', 'udp'] }) protocol: IngestProtocol;
+  @ApiProperty() port: number;
+  @ApiProperty({ type: FecDto, nullable: true }) fec: FecDto | null;
+  @ApiProperty({ type: [String] }) allowedSources: string[];
+}
+
+export class StreamResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() key: string;
+  @ApiProperty() name: string;
+  @ApiProperty() enabled: boolean;
+  @ApiProperty({ type: IngestResponse }) ingest: IngestResponse;
+  @ApiProperty({ type: PackagingDto }) packaging: Required<PackagingDto>;
+  @ApiProperty({ type: [RenditionDto] }) renditions: RenditionDto[];
+  @ApiProperty({ description: 'Path of the master playlist on the origin and edges', example: '/live/demo/index.m3u8' })
+  playbackPath: string;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() updatedAt: string;
+  @ApiProperty({ description: 'Row version; also sent as the ETag' }) version: number;
+}
+
+export class StreamPage {
+  @ApiProperty({ type: [StreamResponse] }) items: StreamResponse[];
+  @ApiProperty() total: number;
+}
+
+export function toStreamResponse(stream: StreamEntity): StreamResponse {
+  return {
+    id: stream.id,
+    key: stream.key,
+    name: stream.name,
+    enabled: stream.enabled,
+    ingest: {
+      protocol: stream.ingestProtocol,
+      port: stream.ingestPort,
+      fec: stream.fecColumns === null || stream.fecRows === null ? null : { columns: stream.fecColumns, rows: stream.fecRows },
+      allowedSources: stream.allowedSources,
+    },
+    packaging: { ...stream.packaging },
+    renditions: stream.renditions,
+    playbackPath: `/live/${stream.key}/index.m3u8`,
+    createdAt: stream.createdAt.toISOString(),
+    updatedAt: stream.updatedAt.toISOString(),
+    version: stream.version,
+  };
+}

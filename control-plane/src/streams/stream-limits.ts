@@ -1,0 +1,66 @@
+/**
+ * Limits on stream configuration, each with the reason for its number. Shared by the DTOs
+ * (validation) and the service (port reservations).
+ */
+
+/** A key appears in playback URLs and directory names: lowercase slug, at most 63 characters (one DNS label). */
+export const STREAM_KEY_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** Ports below 1024 need root to bind; the ingest workers do not run privileged. */
+export const MIN_INGEST_PORT = 1024;
+export const MAX_INGEST_PORT = 65535;
+
+/** SMPTE 2022-1 sends column FEC to the media port + 2 and row FEC to + 4 (SPECS 1.1). */
+export const COLUMN_FEC_PORT_OFFSET = 2;
+export const ROW_FEC_PORT_OFFSET = 4;
+
+/**
+ * SMPTE 2022-1 matrix limits: L (columns) 1..20, D (rows) 4..20, L x D <= 100. FFmpeg's prompeg
+ * additionally refuses L below 4 (SPECS 1.2); a GStreamer sender may use smaller L.
+ */
+export const FEC_MIN_COLUMNS = 1;
+export const FEC_MAX_COLUMNS = 20;
+export const FEC_MIN_ROWS = 4;
+export const FEC_MAX_ROWS = 20;
+export const FEC_MAX_MATRIX = 100;
+
+/** Segments: 1 s is the shortest that keeps TS overhead sane; 30 s is beyond any live use. */
+export const MIN_SEGMENT_SECONDS = 1;
+export const MAX_SEGMENT_SECONDS = 30;
+/** RFC 8216 6.2.2: a live playlist must hold at least three target durations; 3 segments is the floor. */
+export const MIN_WINDOW_SEGMENTS = 3;
+export const MAX_WINDOW_SEGMENTS = 100;
+/** LL-HLS parts: Apple recommends about 1 s, hls.js copes down to ~0.2 s. */
+export const MIN_PART_SECONDS = 0.1;
+/** DVR window: up to a day; longer belongs in VOD recording, not a live playlist. */
+export const MAX_DVR_SECONDS = 86_400;
+/** Allowed sources: a handful of encoder networks, not a firewall table. */
+export const MAX_ALLOWED_SOURCES = 64;
+/** A ladder longer than this is a configuration mistake. */
+export const MAX_RENDITIONS = 10;
+
+export type IngestPortPurpose = 'media' | 'fec-column' | 'fec-row';
+
+export interface IngestPortClaim {
+  port: number;
+  purpose: IngestPortPurpose;
+}
+
+/** The UDP ports a stream listens on: the media port and, with FEC, the column and row FEC ports. */
+export function ingestPortsOf(port: number, fecEnabled: boolean): IngestPortClaim[] {
+  const claims: IngestPortClaim[] = [{ port, purpose: 'media' }];
+  if (fecEnabled) {
+    claims.push({ port: port + COLUMN_FEC_PORT_OFFSET, purpose: 'fec-column' });
+    claims.push({ port: port + ROW_FEC_PORT_OFFSET, purpose: 'fec-row' });
+  }
+  return claims;
+}
+
+export const PACKAGING_DEFAULTS = {
+  // 4 s segments x 6 in the window: about 24 s of playlist, the common default for live HLS.
+  segmentSeconds: 4,
+  windowSegments: 6,
+  lowLatency: false,
+  partSeconds: 1,
+  dvrSeconds: 0,
+} as const;

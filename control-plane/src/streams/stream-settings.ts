@@ -1,0 +1,76 @@
+import type { StreamConfigDto } from './dto/stream-config.dto.js';
+import type { UpdateStreamDto } from './dto/update-stream.dto.js';
+import type { PackagingSettings, RenditionSettings, StreamEntity } from './stream.entity.js';
+import { PACKAGING_DEFAULTS } from './stream-limits.js';
+
+/** A stream's configuration with every default applied: what is stored and what PATCH merges into. */
+export interface StreamSettings {
+  key: string;
+  name: string;
+  enabled: boolean;
+  ingest: {
+    protocol: 'rtp' | 'udp';
+    port: number;
+    fec: { columns: number; rows: number } | null;
+    allowedSources: string[];
+  };
+  packaging: PackagingSettings;
+  renditions: RenditionSettings[];
+}
+
+export function withDefaults(dto: StreamConfigDto): StreamSettings {
+  return {
+    key: dto.key,
+    name: dto.name ?? dto.key,
+    enabled: dto.enabled ?? true,
+    ingest: {
+      protocol: dto.ingest.protocol ?? 'rtp',
+      port: dto.ingest.port,
+      fec: dto.ingest.fec ? { columns: dto.ingest.fec.columns, rows: dto.ingest.fec.rows } : null,
+      allowedSources: dto.ingest.allowedSources ?? [],
+    },
+    packaging: { ...PACKAGING_DEFAULTS, ...definedOnly(dto.packaging ?? {}) },
+    renditions: (dto.renditions ?? []).map((r) => ({ ...definedOnly(r) }) as RenditionSettings),
+  };
+}
+
+export function settingsOf(stream: StreamEntity): StreamSettings {
+  return {
+    key: stream.key,
+    name: stream.name,
+    enabled: stream.enabled,
+    ingest: {
+      protocol: stream.ingestProtocol,
+      port: stream.ingestPort,
+      fec: stream.fecColumns === null || stream.fecRows === null ? null : { columns: stream.fecColumns, rows: stream.fecRows },
+      allowedSources: [...stream.allowedSources],
+    },
+    packaging: { ...stream.packaging },
+    renditions: stream.renditions.map((r) => ({ ...r })),
+  };
+}
+
+/** PATCH semantics: top-level fields replace, `ingest` and `packaging` merge, `renditions` replaces. */
+export function mergePatch(current: StreamSettings, patch: UpdateStreamDto): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...current, ...definedOnly(patch) };
+  if (patch.ingest) merged.ingest = { ...current.ingest, ...patch.ingest };
+  if (patch.packaging) merged.packaging = { ...current.packaging, ...patch.packaging };
+  return merged;
+}
+
+export function applySettings(stream: StreamEntity, settings: StreamSettings): void {
+  stream.key = settings.key;
+  stream.name = settings.name;
+  stream.enabled = settings.enabled;
+  stream.ingestProtocol = settings.ingest.protocol;
+  stream.ingestPort = settings.ingest.port;
+  stream.fecColumns = settings.ingest.fec?.columns ?? null;
+  stream.fecRows = settings.ingest.fec?.rows ?? null;
+  stream.allowedSources = settings.ingest.allowedSources;
+  stream.packaging = settings.packaging;
+  stream.renditions = settings.renditions;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

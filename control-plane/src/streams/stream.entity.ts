@@ -1,0 +1,77 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import type { IngestProtocol } from './dto/stream-config.dto.js';
+
+export interface PackagingSettings {
+  segmentSeconds: number;
+  windowSegments: number;
+  lowLatency: boolean;
+  partSeconds: number;
+  dvrSeconds: number;
+}
+
+export interface RenditionSettings {
+  name: string;
+  width: number;
+  height: number;
+  videoKbps: number;
+  audioKbps?: number;
+  frameRate?: number;
+}
+
+@Entity({ name: 'streams' })
+export class StreamEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'text' })
+  key: string;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  @Column({ type: 'boolean' })
+  enabled: boolean;
+
+  @Column({ name: 'ingest_protocol', type: 'text' })
+  ingestProtocol: IngestProtocol;
+
+  @Column({ name: 'ingest_port', type: 'integer' })
+  ingestPort: number;
+
+  @Column({ name: 'fec_columns', type: 'integer', nullable: true })
+  fecColumns: number | null;
+
+  @Column({ name: 'fec_rows', type: 'integer', nullable: true })
+  fecRows: number | null;
+
+  @Column({ name: 'allowed_sources', type: 'text', array: true })
+  allowedSources: string[];
+
+  @Column({ type: 'jsonb' })
+  packaging: PackagingSettings;
+
+  @Column({ type: 'jsonb' })
+  renditions: RenditionSettings[];
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+
+  @VersionColumn({ type: 'integer' })
+  version: number;
+}
+
+/** One UDP port held by a stream; the primary key makes the database refuse a second holder. */
+@Entity({ name: 'ingest_ports' })
+export class IngestPortEntity {
+  @Column({ type: 'integer', primary: true })
+  port: number;
+
+  @Column({ name: 'stream_id', type: 'uuid' })
+  streamId: string;
+
+  @Column({ type: 'text' })
+  purpose: string;
+}

@@ -1,0 +1,70 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
+import type { Principal } from '../auth/principal.js';
+import { etagOf } from '../common/etag.js';
+import { PageQuery } from '../common/pagination.dto.js';
+import { StreamConfigDto } from './dto/stream-config.dto.js';
+import { StreamPage, StreamResponse } from './dto/stream-response.dto.js';
+import { UpdateStreamDto } from './dto/update-stream.dto.js';
+import { StreamsService } from './streams.service.js';
+
+const IF_MATCH = { name: 'If-Match', required: false, description: 'ETag from a previous GET; 412 when stale' };
+
+@ApiTags('streams')
+@ApiBearerAuth()
+@Controller('api/v1/streams')
+export class StreamsController {
+  constructor(private readonly streams: StreamsService) {}
+
+  @Get()
+  @ApiOkResponse({ type: StreamPage })
+  list(@Query() query: PageQuery): Promise<StreamPage> {
+    return this.streams.list(query);
+  }
+
+  @Get(':ref')
+  @ApiOkResponse({ type: StreamResponse, description: 'ref is the id or the key' })
+  async get(@Param('ref') ref: string, @Res({ passthrough: true }) res: Response): Promise<StreamResponse> {
+    const stream = await this.streams.get(ref);
+    res.setHeader('ETag', etagOf(stream.version));
+    return stream;
+  }
+
+  @Post()
+  @ApiCreatedResponse({ type: StreamResponse })
+  async create(
+    @Body() body: StreamConfigDto,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<StreamResponse> {
+    const stream = await this.streams.create(body, principal);
+    res.setHeader('ETag', etagOf(stream.version));
+    res.setHeader('Location', `/api/v1/streams/${stream.id}`);
+    return stream;
+  }
+
+  @Patch(':ref')
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse({ type: StreamResponse })
+  async update(
+    @Param('ref') ref: string,
+    @Body() body: UpdateStreamDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<StreamResponse> {
+    const stream = await this.streams.update(ref, body, ifMatch, principal);
+    res.setHeader('ETag', etagOf(stream.version));
+    return stream;
+  }
+
+  @Delete(':ref')
+  @HttpCode(204)
+  @ApiHeader(IF_MATCH)
+  @ApiNoContentResponse()
+  remove(@Param('ref') ref: string, @Headers('if-match') ifMatch: string | undefined, @CurrentPrincipal() principal: Principal): Promise<void> {
+    return this.streams.remove(ref, ifMatch, principal);
+  }
+}

@@ -1,0 +1,246 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { startTestApi, streamBody, TestApi } from './support/api.js';
+
+describe('streams API', () => {
+  let api: TestApi;
+  before(async () => (api = await startTestApi()));
+  after(() => api.close());
+  beforeEach(() => api.dataSource.query('TRUNCATE streams, ingest_ports, audit_log CASCADE'));
+
+  const create = (body: Record<string, unknown>) => api.request().post('/api/v1/streams').set(api.admin).send(body);
+  const countRows = async (table: string) => Number((await api.dataSource.query(`SELECT count(*) AS n FROM ${table}`))[0].n);
+
+  it('creates a stream with defaults, returns 201, its id, ETag and Location', async () => {
+    const res = await create({ key: 'demo', ingest: { port: 5000 } });
+    assert.equal(res.status, 201);
+    assert.match(res.body.id, /^[0-9a-f-]{36}$/);
+    assert.equal(res.headers.etag, '"1"');
+    assert.equal(res.headers.location, `/api/v1/streams/${res.body.id}`);
+    assert.deepEqual(
+      { ...res.body, id: undefined, createdAt: undefined, updatedAt: undefined },
+      {
+        id: undefined,
+        key: 'demo',
+        name: 'demo',
+        enabled: true,
+        ingest: { protocol: 'rtp', port: 5000, fec: null, allowedSources: [] },
+        packaging: { segmentSeconds: 4, windowSegments: 6, lowLatency: false, partSeconds: 1, dvrSeconds: 0 },
+        renditions: [],
+        playbackPath: '/live/demo/index.m3u8',
+        createdAt: undefined,
+        updatedAt: undefined,
+        version: 1,
+      },
+    );
+  });
+
+  it('gets a stream by id and by key, with its ETag', async () => {
+    const created = (await create(streamBody())).body;
+    for (const ref of [created.id, 'demo']) {
+      const res = await api.request().get(`/api/v1/streams/${ref}`).set(api.admin);
+      assert.equal(res.status, 200);
+      assert.equal(res.body.id, created.id);
+      assert.equal(res.headers.etag, '"1"');
+    }
+  });
+
+  it('returns 404 in the common error shape for unknown ids and keys', async () => {
+    for (const ref of ['00000000-0000-4000-8000-000000000000', 'no-such-stream']) {
+      const res = await api.request().get(`/api/v1/streams/${ref}`).set(api.admin);
+      assert.equal(res.status, 404);
+      assert.equal(res.body.code, 'not_found');
+      assert.equal(res.body.statusCode, 404);
+      assert.match(res.body.message, new RegExp(ref));
+    }
+    const patch = await api.request().patch('/api/v1/streams/nope').set(api.admin).send({ name: 'x' });
+    assert.equal(patch.status, 404);
+    const del = await api.request().delete('/api/v1/streams/nope').set(api.admin);
+    assert.equal(del.status, 404);
+  });
+
+  it('paginates the list with limit and offset and reports the total', async () => {
+    for (let i = 0; i < 5; i++) assert.equal((await create({ key: `s${i}`, ingest: { port: 6000 + i * 10 } })).status, 201);
+    const first = await api.request().get('/api/v1/streams?limit=2').set(api.admin);
+    assert.equal(first.status, 200);
+    assert.equal(first.body.total, 5);
+    assert.deepEqual(first.body.items.map((s: { key: string }) => s.key), ['s0', 's1']);
+    const last = await api.request().get('/api/v1/streams?limit=2&offset=4').set(api.admin);
+    assert.deepEqual(last.body.items.map((s: { key: string }) => s.key), ['s4']);
+    assert.equal(last.body.total, 5);
+    const bad = await api.request().get('/api/v1/streams?limit=0').set(api.admin);
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.fields[0].field, 'limit');
+    const unknown = await api.request().get('/api/v1/streams?sort=name').set(api.admin);
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.body.fields[0].field, 'sort');
+  });
+
+  describe('rejects invalid bodies, names the field, and writes nothing', () => {
+    const cases: { name: string; body: Record<string, unknown>; field: string; message?: RegExp }[] = [
+      { name: 'wrong type for the port', body: streamBody({ ingest: { port: '5000' } }), field: 'ingest.port', message: /integer/ },
+      { name: 'wrong type for enabled', body: streamBody({ enabled: 'yes' }), field: 'enabled', message: /boolean/ },
+      { name: 'unknown top-level field', body: streamBody({ colour: 'red' }), field: 'colour', message: /should not exist/ },
+      { name: 'unknown nested field', body: streamBody({ ingest: { port: 5000, bitrate: 1 } }), field: 'ingest.bitrate' },
+      { name: 'bad slug (upper case)', body: streamBody({ key: 'Demo' }), field: 'key', message: /slug/ },
+      { name: 'bad slug (leading dash)', body: streamBody({ key: '-demo' }), field: 'key', message: /slug/ },
+      { name: 'bad slug (too long)', body: streamBody({ key: 'a'.repeat(64) }), field: 'key', message: /slug/ },
+      { name: 'port below 1024', body: streamBody({ ingest: { port: 80 } }), field: 'ingest.port', message: /1024/ },
+      { name: 'port above 65535', body: streamBody({ ingest: { port: 70000 } }), field: 'ingest.port', message: /65535/ },
+      { name: 'FEC row port beyond 65535', body: streamBody({ ingest: { port: 65533, fec: { columns: 5, rows: 10 } } }), field: 'ingest.port', message: /65531/ },
+      { name: 'FEC columns above 20', body: streamBody({ ingest: { port: 5000, fec: { columns: 21, rows: 4 } } }), field: 'ingest.fec.columns', message: /20/ },
+      { name: 'FEC rows below 4', body: streamBody({ ingest: { port: 5000, fec: { columns: 5, rows: 3 } } }), field: 'ingest.fec.rows', message: /4/ },
+      { name: 'FEC matrix above 100', body: streamBody({ ingest: { port: 5000, fec: { columns: 11, rows: 10 } } }), field: 'ingest.fec.rows', message: /at most 100/ },
+      { name: 'FEC without rows', body: streamBody({ ingest: { port: 5000, fec: { columns: 5 } } }), field: 'ingest.fec.rows' },
+      { name: 'protocol not rtp/udp', body: streamBody({ ingest: { port: 5000, protocol: 'srt' } }), field: 'ingest.protocol' },
+      { name: 'bad CIDR', body: streamBody({ ingest: { port: 5000, allowedSources: ['10.0.0.0/33'] } }), field: 'ingest.allowedSources', message: /CIDR/ },
+      { name: 'part not shorter than segment', body: streamBody({ packaging: { segmentSeconds: 2, partSeconds: 2 } }), field: 'packaging.partSeconds', message: /less than/ },
+      { name: 'window below 3 segments', body: streamBody({ packaging: { windowSegments: 2 } }), field: 'packaging.windowSegments' },
+      { name: 'rendition without bitrate', body: streamBody({ renditions: [{ name: '720p', width: 1280, height: 720 }] }), field: 'renditions.0.videoKbps' },
+      { name: 'missing ingest', body: { key: 'demo' }, field: 'ingest' },
+    ];
+    for (const c of cases) {
+      it(c.name, async () => {
+        const res = await create(c.body);
+        assert.equal(res.status, 400, JSON.stringify(res.body));
+        assert.equal(res.body.code, 'validation_failed');
+        const fields = res.body.fields.map((f: { field: string }) => f.field);
+        assert.ok(fields.includes(c.field), `expected ${c.field} in ${JSON.stringify(res.body.fields)}`);
+        if (c.message) assert.match(res.body.message, c.message);
+        assert.equal(await countRows('streams'), 0);
+        assert.equal(await countRows('audit_log'), 0);
+      });
+    }
+
+    it('a body that is not JSON', async () => {
+      const res = await api.request().post('/api/v1/streams').set(api.admin).set('Content-Type', 'application/json').send('{"key":');
+      assert.equal(res.status, 400);
+      assert.equal(res.body.code, 'validation_failed');
+      assert.equal(await countRows('streams'), 0);
+    });
+  });
+
+  describe('conflicts', () => {
+    it('409 for a duplicate key', async () => {
+      assert.equal((await create(streamBody())).status, 201);
+      const res = await create(streamBody({ ingest: { port: 7000 } }));
+      assert.equal(res.status, 409);
+      assert.equal(res.body.code, 'conflict');
+      assert.equal(res.body.fields[0].field, 'key');
+      assert.equal(await countRows('streams'), 1);
+    });
+
+    it('409 for the same media port, naming the holder', async () => {
+      assert.equal((await create(streamBody())).status, 201);
+      const res = await create(streamBody({ key: 'other', ingest: { port: 5000 } }));
+      assert.equal(res.status, 409);
+      assert.equal(res.body.fields[0].field, 'ingest.port');
+      assert.match(res.body.message, /"demo"/);
+    });
+
+    it("409 when a media port lands on another stream's FEC port, and the reverse", async () => {
+      assert.equal((await create(streamBody())).status, 201); // holds 5000, 5002, 5004
+      for (const port of [5002, 5004]) {
+        const res = await create({ key: `p${port}`, ingest: { port } });
+        assert.equal(res.status, 409, `port ${port}`);
+        assert.match(res.body.message, /FEC port/);
+      }
+      // 4998 with FEC would claim 5000 (row FEC 4998+2... column) and 5002
+      const reverse = await create({ key: 'reverse', ingest: { port: 4998, fec: { columns: 5, rows: 5 } } });
+      assert.equal(reverse.status, 409);
+      // Ports between the FEC ports are free: 5001 and 5003 carry no claim.
+      assert.equal((await create({ key: 'between', ingest: { port: 5001 } })).status, 201);
+      assert.equal(await countRows('streams'), 2);
+    });
+
+    it('concurrent creates on one port: exactly one wins, the other gets 409', async () => {
+      const results = await Promise.all([0, 1, 2, 3].map((i) => create({ key: `race${i}`, ingest: { port: 9000 } })));
+      assert.deepEqual(results.map((r) => r.status).sort(), [201, 409, 409, 409]);
+      assert.equal(await countRows('streams'), 1);
+    });
+  });
+
+  describe('PATCH and DELETE', () => {
+    it('merges ingest and packaging, bumps the version and ETag', async () => {
+      const created = (await create(streamBody())).body;
+      const res = await api
+        .request()
+        .patch(`/api/v1/streams/${created.id}`)
+        .set(api.admin)
+        .set('If-Match', '"1"')
+        .send({ ingest: { fec: null }, packaging: { segmentSeconds: 6 } });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.version, 2);
+      assert.equal(res.headers.etag, '"2"');
+      assert.deepEqual(res.body.ingest, { protocol: 'rtp', port: 5000, fec: null, allowedSources: [] });
+      assert.equal(res.body.packaging.segmentSeconds, 6);
+      assert.equal(res.body.packaging.windowSegments, 6);
+      // FEC off released 5002 and 5004
+      assert.equal((await create({ key: 'freed', ingest: { port: 5002 } })).status, 201);
+    });
+
+    it('412 for a stale If-Match, and nothing changes', async () => {
+      const created = (await create(streamBody())).body;
+      const ok = await api.request().patch('/api/v1/streams/demo').set(api.admin).set('If-Match', '"1"').send({ name: 'one' });
+      assert.equal(ok.status, 200);
+      const stale = await api.request().patch('/api/v1/streams/demo').set(api.admin).set('If-Match', '"1"').send({ name: 'two' });
+      assert.equal(stale.status, 412);
+      assert.equal(stale.body.code, 'precondition_failed');
+      const staleDelete = await api.request().delete('/api/v1/streams/demo').set(api.admin).set('If-Match', '"1"');
+      assert.equal(staleDelete.status, 412);
+      const now = await api.request().get(`/api/v1/streams/${created.id}`).set(api.admin);
+      assert.equal(now.body.name, 'one');
+      assert.equal(now.headers.etag, '"2"');
+    });
+
+    it('validates the merged result: PATCH cannot break a rule', async () => {
+      await create(streamBody());
+      const res = await api.request().patch('/api/v1/streams/demo').set(api.admin).send({ packaging: { partSeconds: 9 } });
+      assert.equal(res.status, 400);
+      assert.equal(res.body.fields[0].field, 'packaging.partSeconds');
+      const unknown = await api.request().patch('/api/v1/streams/demo').set(api.admin).send({ ingest: { nope: 1 } });
+      assert.equal(unknown.status, 400);
+      assert.equal(unknown.body.fields[0].field, 'ingest.nope');
+      const get = await api.request().get('/api/v1/streams/demo').set(api.admin);
+      assert.equal(get.body.version, 1);
+    });
+
+    it('409 when PATCH moves onto a taken port or key', async () => {
+      await create(streamBody());
+      await create({ key: 'second', ingest: { port: 6000 } });
+      const port = await api.request().patch('/api/v1/streams/second').set(api.admin).send({ ingest: { port: 5004 } });
+      assert.equal(port.status, 409);
+      const key = await api.request().patch('/api/v1/streams/second').set(api.admin).send({ key: 'demo' });
+      assert.equal(key.status, 409);
+      assert.equal(key.body.fields[0].field, 'key');
+    });
+
+    it('deletes a stream and frees its ports', async () => {
+      const created = (await create(streamBody())).body;
+      const res = await api.request().delete(`/api/v1/streams/${created.id}`).set(api.admin).set('If-Match', '"1"');
+      assert.equal(res.status, 204);
+      assert.equal((await api.request().get(`/api/v1/streams/${created.id}`).set(api.admin)).status, 404);
+      assert.equal(await countRows('ingest_ports'), 0);
+      assert.equal((await create(streamBody())).status, 201);
+    });
+  });
+
+  it('records who changed what in the audit log', async () => {
+    const created = (await create(streamBody())).body;
+    await api.request().patch('/api/v1/streams/demo').set(api.admin).send({ ingest: { port: 5100 } });
+    await api.request().delete('/api/v1/streams/demo').set(api.admin);
+    const res = await api.request().get(`/api/v1/audit?entityType=stream&entityId=${created.id}`).set(api.admin);
+    assert.equal(res.status, 200);
+    assert.equal(res.body.total, 3);
+    const [del, upd, cre] = res.body.items;
+    assert.deepEqual([cre.action, upd.action, del.action], ['create', 'update', 'delete']);
+    for (const entry of res.body.items) assert.equal(entry.actor, 'admin-token');
+    assert.equal(cre.changes.after.key, 'demo');
+    assert.deepEqual(upd.changes['ingest.port'], { from: 5000, to: 5100 });
+    assert.equal(del.changes.before.ingest.port, 5100);
+    assert.ok(Date.parse(cre.at) <= Date.parse(del.at));
+    const paged = await api.request().get('/api/v1/audit?limit=1&offset=1').set(api.admin);
+    assert.equal(paged.body.items.length, 1);
+    assert.equal(paged.body.items[0].action, 'update');
+  });
+});
