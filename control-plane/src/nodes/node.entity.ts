@@ -17,20 +17,20 @@ export class NodeEntity {
   @Column({ name: 'base_url', type: 'text' })
   baseUrl: string;
 
-  @Column({ type: 'text' })
+  @Column({ type: 'text', default: '' })
   region: string;
 
-  @Column({ type: 'integer' })
+  @Column({ type: 'integer', default: 100 })
   weight: number;
 
-  @Column({ name: 'capacity_mbps', type: 'integer' })
+  @Column({ name: 'capacity_mbps', type: 'integer', default: 1000 })
   capacityMbps: number;
 
-  @Column({ type: 'boolean' })
+  @Column({ type: 'boolean', default: true })
   enabled: boolean;
 
   /** Written by the health checker, never by the API. */
-  @Column({ type: 'text' })
+  @Column({ type: 'text', default: 'unknown' })
   status: NodeStatus;
 
   @Column({ name: 'last_checked_at', type: 'timestamptz', nullable: true })

@@ -29,7 +29,7 @@ export class StreamEntity {
   @Column({ type: 'text' })
   name: string;
 
-  @Column({ type: 'boolean' })
+  @Column({ type: 'boolean', default: true })
   enabled: boolean;
 
   @Column({ name: 'ingest_protocol', type: 'text' })
@@ -44,13 +44,13 @@ export class StreamEntity {
   @Column({ name: 'fec_rows', type: 'integer', nullable: true })
   fecRows: number | null;
 
-  @Column({ name: 'allowed_sources', type: 'text', array: true })
+  @Column({ name: 'allowed_sources', type: 'text', array: true, default: () => "'{}'" })
   allowedSources: string[];
 
   @Column({ type: 'jsonb' })
   packaging: PackagingSettings;
 
-  @Column({ type: 'jsonb' })
+  @Column({ type: 'jsonb', default: () => "'[]'" })
   renditions: RenditionSettings[];
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

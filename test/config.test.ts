@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../control-plane/src/config/app-config.js';
+
+describe('configuration from the environment', () => {
+  it('has working defaults for an empty environment', () => {
+    const config = loadConfig({}, '/srv/hls');
+    assert.deepEqual(config, {
+      host: '0.0.0.0',
+      port: 3000,
+      hlsHttpPort: 8080,
+      hlsEdgePort: null,
+      databaseUrl: null,
+      adminToken: null,
+      mediaRoot: '/srv/hls/data/media',
+      dataDir: '/srv/hls/data',
+    });
+  });
+
+  it('reads every key', () => {
+    const config = loadConfig(
+      {
+        PORT: '3100',
+        HLS_HTTP_PORT: '8180',
+        HLS_EDGE_PORT: '8181',
+        DATABASE_URL: 'postgres://u:p@db:5432/hls',
+        HLS_ADMIN_TOKEN: 's3cret',
+        MEDIA_ROOT: '/media',
+        DATA_DIR: 'state',
+        HOST: '127.0.0.1',
+      },
+      '/srv/hls',
+    );
+    assert.equal(config.port, 3100);
+    assert.equal(config.hlsHttpPort, 8180);
+    assert.equal(config.hlsEdgePort, 8181);
+    assert.equal(config.databaseUrl, 'postgres://u:p@db:5432/hls');
+    assert.equal(config.adminToken, 's3cret');
+    assert.equal(config.mediaRoot, '/media');
+    assert.equal(config.dataDir, '/srv/hls/state');
+    assert.equal(config.host, '127.0.0.1');
+  });
+
+  it('treats blank values as unset', () => {
+    assert.equal(loadConfig({ PORT: '  ', HLS_ADMIN_TOKEN: '' }).port, 3000);
+    assert.equal(loadConfig({ HLS_ADMIN_TOKEN: '' }).adminToken, null);
+  });
+
+  for (const [key, value, pattern] of [
+    ['PORT', 'abc', /PORT must be a TCP port number/],
+    ['PORT', '70000', /PORT must be between 1 and 65535/],
+    ['HLS_HTTP_PORT', '0', /HLS_HTTP_PORT must be between/],
+    ['HLS_EDGE_PORT', '-1', /HLS_EDGE_PORT must be a TCP port/],
+    ['DATABASE_URL', 'localhost:5432', /DATABASE_URL must use the postgres:\/\/ scheme|DATABASE_URL must be a URL/],
+    ['DATABASE_URL', 'mysql://x/y', /DATABASE_URL must use the postgres/],
+    ['HLS_ADMIN_TOKEN', 'two words', /HLS_ADMIN_TOKEN must not contain white space/],
+  ] as const) {
+    it(`stops with the key's name for ${key}=${value}`, () => {
+      assert.throws(() => loadConfig({ [key]: value }), (error: unknown) => error instanceof ConfigError && error.key === key && pattern.test(error.message));
+    });
+  }
+});
