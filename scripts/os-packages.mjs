@@ -1,0 +1,41 @@
+// OS packages the system and its tests need, checked before they run. As root on Debian/Ubuntu
+// they are installed with apt-get; otherwise the bootstrap stops with the exact command to run.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+/**
+ * `for`: which README command needs it. `present`: how to tell it is installed.
+ * Later issues add nginx with njs, ffmpeg and chromium here.
+ */
+const REQUIREMENTS = [
+  {
+    name: 'docker-compose (validates docker-compose.yml)',
+    for: ['test'],
+    apt: ['docker-compose'],
+    present: () => commandWorks('docker-compose', ['version']),
+  },
+];
+
+function commandWorks(command, args) {
+  const result = spawnSync(command, args, { stdio: 'ignore' });
+  return !result.error && result.status === 0;
+}
+
+export function ensureOsPackages(purpose, { say, fail }) {
+  const missing = REQUIREMENTS.filter((r) => r.for.includes(purpose) && !r.present());
+  if (missing.length === 0) return;
+  const packages = [...new Set(missing.flatMap((r) => r.apt))];
+  const command = `apt-get update && apt-get install -y --no-install-recommends ${packages.join(' ')}`;
+  const canInstall = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
+  if (!canInstall) {
+    fail(`missing: ${missing.map((r) => r.name).join(', ')}.\nInstall them with:\n  sudo sh -c '${command}'`);
+  }
+  say(`installing OS packages: ${packages.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...packages]]) {
+    const result = spawnSync('apt-get', args, { stdio: 'inherit', env });
+    if (result.status !== 0) fail(`apt-get ${args.join(' ')} failed; run it by hand: ${command}`);
+  }
+  const still = missing.filter((r) => !r.present());
+  if (still.length) fail(`still missing after apt-get: ${still.map((r) => r.name).join(', ')}`);
+}

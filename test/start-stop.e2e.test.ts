@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { freeLoopbackPort } from '../control-plane/src/database/embedded-postgres.js';
+import { createTestDatabase, TestDatabase } from './support/database.js';
+import { cleanEnv, RunningProcess, startProcess } from './support/process.js';
+
+/** What `npm start` runs after its set-up; spawning it directly keeps npm's own output out of the way. */
+const START = ['scripts/bootstrap.mjs', 'start'];
+
+async function api(port: number, method: string, route: string, token: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`http://127.0.0.1:${port}${route}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null };
+}
+
+async function stopWith(proc: RunningProcess, signal: NodeJS.Signals): Promise<number | string> {
+  proc.child.kill(signal);
+  return proc.exited;
+}
+
+describe('the README run command (npm start) with embedded PostgreSQL', () => {
+  let dataDir: string;
+  before(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'hls-e2e-'));
+    await chmod(dataDir, 0o755);
+  });
+  after(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('serves the API, keeps a created stream across SIGINT and restart, and stops PostgreSQL with it', async () => {
+    const port = await freeLoopbackPort();
+    const env = cleanEnv({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, HLS_ADMIN_TOKEN: 't' });
+
+    const first = startProcess(process.execPath, START, env);
+    await first.waitFor(/ready; Ctrl-C stops everything/);
+    assert.match(first.output(), new RegExp(`http://127.0.0.1:${port}/api/docs`), 'prints where the docs are');
+    const created = await api(port, 'POST', '/api/v1/streams', 't', { key: 'persisted', ingest: { port: 5500 } });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    assert.equal((await api(port, 'GET', '/api/v1/streams/persisted', 't')).status, 200);
+    const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
+    await stat(pidFile); // PostgreSQL is running from DATA_DIR
+    assert.equal(await stopWith(first, 'SIGINT'), 0, first.output());
+    await assert.rejects(stat(pidFile), { code: 'ENOENT' }, 'PostgreSQL stopped cleanly with the control plane');
+
+    const second = startProcess(process.execPath, START, env);
+    try {
+      await second.waitFor(/ready; Ctrl-C stops everything/);
+      const listed = await api(port, 'GET', '/api/v1/streams', 't');
+      assert.equal(listed.status, 200);
+      assert.deepEqual(listed.json.items.map((s: { id: string }) => s.id), [created.json.id]);
+    } finally {
+      assert.equal(await stopWith(second, 'SIGTERM'), 0, second.output());
+    }
+  });
+
+  it('without HLS_ADMIN_TOKEN generates one, prints it, keeps it in DATA_DIR, and the API refuses other tokens', async () => {
+    const port = await freeLoopbackPort();
+    const proc = startProcess(process.execPath, START, cleanEnv({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir }));
+    try {
+      await proc.waitFor(/ready; Ctrl-C stops everything/);
+      const token = (await readFile(path.join(dataDir, 'admin-token'), 'utf8')).trim();
+      assert.ok(token.length >= 32);
+      assert.ok(proc.output().includes(token), 'the generated token is printed');
+      assert.equal((await api(port, 'GET', '/api/v1/streams', token)).status, 200);
+      assert.equal((await api(port, 'GET', '/api/v1/streams', 't')).status, 401);
+    } finally {
+      assert.equal(await stopWith(proc, 'SIGTERM'), 0);
+    }
+  });
+
+  it('stops at start-up with the key named when a setting is invalid', async () => {
+    const proc = startProcess(process.execPath, START, cleanEnv({ PORT: 'eighty', DATA_DIR: dataDir }));
+    assert.equal(await proc.exited, 1);
+    assert.match(proc.output(), /invalid configuration: PORT must be a TCP port number, got "eighty"/);
+  });
+});
+
+describe('the control-plane container command, natively, against an external PostgreSQL (DATABASE_URL)', () => {
+  let database: TestDatabase;
+  before(async () => (database = await createTestDatabase()));
+  after(() => database.drop());
+
+  it('migrates the database at start-up and reports ready', async () => {
+    const port = await freeLoopbackPort();
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'hls-cp-'));
+    // The Dockerfile's CMD, with the environment docker-compose.yml gives it.
+    const proc = startProcess(
+      process.execPath,
+      ['dist/control-plane/src/main.js'],
+      cleanEnv({ DATABASE_URL: database.url, HLS_ADMIN_TOKEN: 'compose', PORT: String(port), HOST: '127.0.0.1', MEDIA_ROOT: path.join(dataDir, 'media'), DATA_DIR: dataDir }),
+    );
+    try {
+      await proc.waitFor(/ready; Ctrl-C stops everything/);
+      assert.match(proc.output(), /database +DATABASE_URL/);
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      assert.equal(ready.status, 200);
+      assert.equal((await api(port, 'GET', '/api/v1/streams', 'compose')).json.total, 0);
+      await assert.rejects(stat(path.join(dataDir, 'pg')), { code: 'ENOENT' }, 'no embedded cluster with DATABASE_URL');
+    } finally {
+      assert.equal(await stopWith(proc, 'SIGTERM'), 0);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
