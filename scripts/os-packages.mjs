@@ -3,11 +3,32 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-/**
- * `for`: which README command needs it. `present`: how to tell it is installed.
- * Later issues add nginx with njs, ffmpeg and chromium here.
- */
+/** `for`: which README command needs it. `present`: how to tell it is installed. */
 const REQUIREMENTS = [
+  {
+    name: 'nginx with the njs module (origin and edges)',
+    for: ['test'],
+    apt: ['nginx', 'libnginx-mod-http-js'],
+    present: () => commandWorks('nginx', ['-v']) && existsSync(NJS_MODULE),
+  },
+  {
+    name: 'njs command-line tool (checks the njs build of wasm-core)',
+    for: ['test'],
+    apt: ['njs'],
+    present: () => commandWorks('njs', ['-v']),
+  },
+  {
+    name: 'ffmpeg (test encoder, segment checks)',
+    for: ['test'],
+    apt: ['ffmpeg'],
+    present: () => commandWorks('ffmpeg', ['-version']),
+  },
+  {
+    name: 'chromium (plays streams with hls.js in the end-to-end tests)',
+    for: ['test'],
+    apt: ['chromium'],
+    present: () => commandWorks('chromium', ['--version']),
+  },
   {
     name: 'docker-compose (validates docker-compose.yml)',
     for: ['test'],
@@ -15,6 +36,9 @@ const REQUIREMENTS = [
     present: () => commandWorks('docker-compose', ['version']),
   },
 ];
+
+/** Where Debian's libnginx-mod-http-js puts the module. */
+export const NJS_MODULE = '/usr/lib/nginx/modules/ngx_http_js_module.so';
 
 function commandWorks(command, args) {
   const result = spawnSync(command, args, { stdio: 'ignore' });
