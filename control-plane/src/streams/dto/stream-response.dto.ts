@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { StreamEntity } from '../stream.entity.js';
+import { settingsOf } from '../stream-settings.js';
 import { FecDto, IngestProtocol, PackagingDto, RenditionDto } from './stream-config.dto.js';
 
 export class IngestResponse {
@@ -30,19 +31,10 @@ export class StreamPage {
 }
 
 export function toStreamResponse(stream: StreamEntity): StreamResponse {
+  const settings = settingsOf(stream);
   return {
     id: stream.id,
-    key: stream.key,
-    name: stream.name,
-    enabled: stream.enabled,
-    ingest: {
-      protocol: stream.ingestProtocol,
-      port: stream.ingestPort,
-      fec: stream.fecColumns === null || stream.fecRows === null ? null : { columns: stream.fecColumns, rows: stream.fecRows },
-      allowedSources: stream.allowedSources,
-    },
-    packaging: { ...stream.packaging },
-    renditions: stream.renditions,
+    ...settings,
     playbackPath: `/live/${stream.key}/index.m3u8`,
     createdAt: stream.createdAt.toISOString(),
     updatedAt: stream.updatedAt.toISOString(),
