@@ -15,6 +15,8 @@ import * as S from './stats';
 import { xorInto } from './xor';
 
 export const FLAG_RECOVERED: i32 = 1;
+/** Released packets remembered without FEC, to recognise duplicates. */
+const DUPLICATE_HISTORY: i32 = 64;
 
 // Control block words (i32).
 const CTRL_INPUT: i32 = 0;
@@ -97,7 +99,9 @@ export function initReceiver(fecColumns: i32, fecRows: i32, pt: i32, minDelay: f
   payloadType = pt;
   minDelayUs = minDelay;
   maxDelayUs = maxDelay > minDelay ? maxDelay : minDelay;
-  retain = columns > 0 ? columns * rows + columns : 0;
+  // Kept after release: a matrix and a row for late column FEC; at least enough history to tell
+  // a duplicate from a packet that arrived too late.
+  retain = columns * rows + columns > DUPLICATE_HISTORY ? columns * rows + columns : DUPLICATE_HISTORY;
   // Column FEC of a matrix arrives spread over the next one: up to 2 x L x D packets after the
   // matrix began (SPECS 1.7), plus what the network reorders.
   pendingCap = (columns > 0 ? 2 * columns * rows + 2 * columns : 0) + (reorderPackets > 16 ? reorderPackets : 16);
@@ -312,7 +316,10 @@ export function pushMedia(len: i32, now: f64): i32 {
     return endCall();
   }
   if (ext < highestSeq) S.bump(S.STAT_REORDERED);
-  else if (ext == highestSeq + 1 && lastArrival >= 0) intervalUs += (now - lastArrival - intervalUs) / 16.0;
+  else if (ext == highestSeq + 1 && lastArrival >= 0) {
+    // The first interval seeds the average, so the FEC hold is right from the second packet.
+    intervalUs = intervalUs == 0 ? now - lastArrival : intervalUs + (now - lastArrival - intervalUs) / 16.0;
+  }
   if (ext > highestSeq) lastArrival = now;
   setI32(slotLen, inputSlot, len);
   updateJitter(<u32><i64>Math.floor(now * clockRate / 1000000.0), rtpTimestamp);
