@@ -23,6 +23,8 @@ interface Scenario {
   junk: { at: number; bytes: Uint8Array; asFec: boolean }[];
   jitterUs: number[];
   fecLagPackets: number;
+  /** From this packet on, a restarted encoder: new SSRC (or the same) and new numbering. */
+  restart?: { at: number; seq: number; sameSsrc: boolean } | null;
 }
 
 const scenario: fc.Arbitrary<Scenario> = fc
@@ -41,6 +43,7 @@ const scenario: fc.Arbitrary<Scenario> = fc
     junk: fc.array(fc.record({ at: fc.integer({ min: 0, max: 259 }), bytes: fc.uint8Array({ maxLength: 1600 }), asFec: fc.boolean() }), { maxLength: 6 }),
     jitterUs: fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 1, maxLength: 16 }),
     fecLagPackets: fc.integer({ min: 0, max: 30 }),
+    restart: fc.option(fc.record({ at: fc.integer({ min: 1, max: 259 }), seq: fc.integer({ min: 0, max: 65535 }), sameSsrc: fc.boolean() })),
   })
   .map((r) => ({
     fec: r.shape && r.shape.columns * r.shape.rows <= 100 ? r.shape : null,
@@ -56,6 +59,7 @@ const scenario: fc.Arbitrary<Scenario> = fc
     junk: r.junk,
     jitterUs: r.jitterUs,
     fecLagPackets: r.fecLagPackets,
+    restart: r.restart,
   }));
 
 /** Short, comparable stand-in for a payload's bytes. */
@@ -71,9 +75,12 @@ function payloadOf(i: number, size: number): Uint8Array {
 }
 
 function buildPackets(s: Scenario): Uint8Array[] {
-  return Array.from({ length: s.count }, (_, i) =>
-    mediaPacket({ seq: s.startSeq + i, timestamp: (i * 3000) >>> 0, ssrc: s.ssrc, payload: payloadOf(i, s.sizes[i]), marker: i % 7 === 0 ? 1 : 0 }),
-  );
+  return Array.from({ length: s.count }, (_, i) => {
+    const restarted = s.restart && i >= s.restart.at;
+    const seq = restarted ? s.restart!.seq + i - s.restart!.at : s.startSeq + i;
+    const ssrc = restarted && !s.restart!.sameSsrc ? (s.ssrc + 1) >>> 0 : s.ssrc;
+    return mediaPacket({ seq, timestamp: (i * 3000) >>> 0, ssrc, payload: payloadOf(i, s.sizes[i]), marker: i % 7 === 0 ? 1 : 0 });
+  });
 }
 
 /** The event stream a lossy, reordering network would deliver for the scenario. */
@@ -88,7 +95,8 @@ function events(s: Scenario): Event[] {
     if (s.duplicates.includes(i)) timeline.push({ position: position + 0.5, event: { kind: 'media', bytes: packets[i] } });
   });
   if (s.fec) {
-    const { rows, columns } = fecFor(packets, s.fec.columns, s.fec.rows);
+    // FEC never spans an encoder restart: each run of numbering has its own matrices.
+    const { rows, columns } = fecFor(packets.slice(0, s.restart?.at ?? packets.length), s.fec.columns, s.fec.rows);
     const fecLost = new Set(s.fecLoss);
     rows.forEach((bytes, r) => {
       if (!fecLost.has(r)) timeline.push({ position: (r + 1) * s.fec!.columns + 0.25, event: { kind: 'fec', bytes } });
@@ -146,7 +154,7 @@ describe('wasm-core receiver agrees with the TypeScript reference', () => {
         assert.equal(wasm.stats.jitterMs, ref.jitterMs);
         assert.equal(wasm.stats.overflow, 0);
       }),
-      { numRuns: 150 },
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 150) },
     );
   });
 
