@@ -447,6 +447,9 @@ function tryEntry(entry: i32, now: f64): bool {
   for (let i = 0; i < count; i++) {
     const ext = base + <i64>(i * step);
     if (slotOf(ext) >= 0) continue;
+    // Not due yet: FEC may arrive before the packets it protects (GStreamer sends a row's FEC
+    // before its last packet; ports are not ordered). Rebuilding now would only make a duplicate.
+    if (ext > highestSeq) return false;
     if (ext < nextSeq) {
       // Given up already, or released and evicted: this entry cannot help any more.
       dropEntry(entry);

@@ -356,6 +356,7 @@ export class ReferenceReceiver {
     const missing: number[] = [];
     for (const ext of this.protectedBy(entry)) {
       if (this.present(ext)) continue;
+      if (ext > this.highestSeq) return false; // not due yet: the packet may still arrive
       if (ext < this.nextSeq) {
         this.fec[index] = null;
         return false;
