@@ -40,8 +40,9 @@ function ensureDependencies() {
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
-/** Incremental TypeScript build: a second run with nothing changed takes a moment. */
+/** wasm-core (skipped when up to date), then an incremental TypeScript build. */
 function build() {
+  run(process.execPath, [path.join(root, 'wasm-core', 'build.mjs')]);
   run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
 }
 
@@ -59,6 +60,12 @@ if (command === 'start') {
   build();
   const { runTests } = await import(pathToFileURL(path.join(root, 'scripts', 'run-tests.mjs')).href);
   process.exitCode = await runTests(root, process.argv.slice(3));
+} else if (command === 'bench') {
+  ensureDependencies();
+  build();
+  const name = process.argv[3];
+  if (!/^[a-z0-9-]+$/.test(name ?? '')) fail('usage: node scripts/bootstrap.mjs bench <name>');
+  run(process.execPath, [path.join(root, 'dist', 'bench', `${name}.js`), ...process.argv.slice(4)]);
 } else {
-  fail('usage: node scripts/bootstrap.mjs start|test');
+  fail('usage: node scripts/bootstrap.mjs start|test|bench <name>');
 }
