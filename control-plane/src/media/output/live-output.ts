@@ -1,0 +1,173 @@
+// One variant's files on disk: segments, the sliding-window media playlist and the master
+// playlist, all written atomically. Numbering resumes from the playlist on disk, so media and
+// discontinuity sequence numbers never go backwards across restarts.
+import { mkdir, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { writeMasterPlaylist } from '../playlist/master-playlist.js';
+import { MediaPlaylist, parseMediaPlaylist, playlistDuration, writeMediaPlaylist } from '../playlist/media-playlist.js';
+import type { FinishedSegment, StreamFormat } from '../segmenter/segment.js';
+import { writeFileAtomic } from './atomic-file.js';
+
+export const MASTER_PLAYLIST = 'index.m3u8';
+export const MEDIA_PLAYLIST = 'index.m3u8';
+
+export interface LiveOutputOptions {
+  /** MEDIA_ROOT/live/<key> */
+  streamDir: string;
+  /** Sub-directory of this variant; ABR renditions will be its siblings. */
+  variant: string;
+  windowSegments: number;
+  targetDuration: number;
+  extension: string;
+  now?: () => number;
+}
+
+export interface OutputStats {
+  segmentsWritten: number;
+  lastSegmentAt: Date | null;
+  mediaSequence: number;
+  discontinuitySequence: number;
+}
+
+interface Retired {
+  file: string;
+  deleteAt: number;
+}
+
+export class LiveOutput {
+  private playlist: MediaPlaylist;
+  private readonly sizes = new Map<string, number>();
+  private readonly retired: Retired[] = [];
+  private readonly now: () => number;
+  private resumed = false;
+  private masterText = '';
+  private queue: Promise<void> = Promise.resolve();
+  readonly stats: OutputStats = { segmentsWritten: 0, lastSegmentAt: null, mediaSequence: 0, discontinuitySequence: 0 };
+
+  constructor(private readonly options: LiveOutputOptions) {
+    this.now = options.now ?? Date.now;
+    this.playlist = { targetDuration: options.targetDuration, mediaSequence: 0, discontinuitySequence: 0, segments: [] };
+  }
+
+  private get variantDir(): string {
+    return path.join(this.options.streamDir, this.options.variant);
+  }
+
+  /** Creates the directories and picks up numbering from a previous run's playlist. */
+  async open(): Promise<void> {
+    await mkdir(this.variantDir, { recursive: true });
+    const previous = await readFile(path.join(this.variantDir, MEDIA_PLAYLIST), 'utf8').then(parseMediaPlaylist, () => null);
+    if (previous) {
+      // EXT-X-TARGETDURATION must never change for the life of a playlist (6.2.1).
+      this.playlist = { ...previous, targetDuration: Math.max(previous.targetDuration, this.options.targetDuration) };
+      this.resumed = previous.segments.length > 0 || previous.mediaSequence > 0;
+      for (const s of previous.segments) this.sizes.set(s.uri, await stat(path.join(this.variantDir, s.uri)).then((st) => st.size, () => 0));
+    }
+    await this.sweepOrphans();
+    this.updateStats();
+  }
+
+  /** Adds a segment; calls are serialised so files and playlists change in order. */
+  add(segment: FinishedSegment, format: StreamFormat): Promise<void> {
+    this.queue = this.queue.then(() => this.write(segment, format));
+    return this.queue;
+  }
+
+  /** Waits for pending writes. */
+  drain(): Promise<void> {
+    return this.queue;
+  }
+
+  /** Deletes segments whose availability period is over; call periodically. */
+  async collectGarbage(): Promise<void> {
+    const now = this.now();
+    while (this.retired.length && this.retired[0].deleteAt <= now) {
+      const { file } = this.retired.shift()!;
+      await unlink(file).catch(() => undefined);
+    }
+  }
+
+  /** The stream was deleted: its files go. */
+  async removeAll(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    await rm(this.options.streamDir, { recursive: true, force: true });
+  }
+
+  private async write(segment: FinishedSegment, format: StreamFormat): Promise<void> {
+    const sequence = this.playlist.mediaSequence + this.playlist.segments.length;
+    const uri = `seg${sequence}.${this.options.extension}`;
+    await writeFileAtomic(path.join(this.variantDir, uri), segment.bytes);
+    this.sizes.set(uri, segment.bytes.length);
+    this.playlist.segments.push({
+      uri,
+      duration: segment.durationSeconds,
+      programDateTime: segment.programDateTime,
+      discontinuity: segment.discontinuity || this.resumed,
+    });
+    this.resumed = false;
+    this.slideWindow();
+    await writeFileAtomic(path.join(this.variantDir, MEDIA_PLAYLIST), writeMediaPlaylist(this.playlist));
+    await this.writeMaster(format);
+    this.stats.segmentsWritten++;
+    this.stats.lastSegmentAt = new Date(this.now());
+    this.updateStats();
+    await this.collectGarbage();
+  }
+
+  /**
+   * Keeps windowSegments, never less than three target durations (6.2.2). A removed segment stays
+   * on disk for its duration plus the playlist's (the availability duration, 8216bis 6.2.2).
+   */
+  private slideWindow(): void {
+    const p = this.playlist;
+    const minimum = 3 * p.targetDuration;
+    while (p.segments.length > this.options.windowSegments && playlistDuration(p) - p.segments[0].duration >= minimum) {
+      const removed = p.segments.shift()!;
+      p.mediaSequence++;
+      if (removed.discontinuity) p.discontinuitySequence++;
+      this.sizes.delete(removed.uri);
+      const keepMs = (removed.duration + playlistDuration(p) + removed.duration) * 1000;
+      this.retired.push({ file: path.join(this.variantDir, removed.uri), deleteAt: this.now() + keepMs });
+    }
+  }
+
+  private async writeMaster(format: StreamFormat): Promise<void> {
+    const rates = this.playlist.segments.map((s) => ((this.sizes.get(s.uri) ?? 0) * 8) / Math.max(s.duration, 0.001));
+    const totalBits = this.playlist.segments.reduce((sum, s) => sum + (this.sizes.get(s.uri) ?? 0) * 8, 0);
+    const codecs = [format.videoCodecs, format.audioCodecs].filter((c): c is string => c !== null);
+    const text = writeMasterPlaylist([
+      {
+        uri: `${this.options.variant}/${MEDIA_PLAYLIST}`,
+        bandwidth: Math.max(...rates),
+        averageBandwidth: totalBits / Math.max(playlistDuration(this.playlist), 0.001),
+        codecs,
+        resolution: format.width && format.height ? { width: format.width, height: format.height } : undefined,
+        frameRate: format.frameRate ?? undefined,
+      },
+    ]);
+    if (text === this.masterText) return;
+    await writeFileAtomic(path.join(this.options.streamDir, MASTER_PLAYLIST), text);
+    this.masterText = text;
+  }
+
+  /** Segment files that no playlist lists and that are older than a window: left by a crash. */
+  private async sweepOrphans(): Promise<void> {
+    const listed = new Set(this.playlist.segments.map((s) => s.uri));
+    const horizonMs = this.now() - (this.options.windowSegments + 2) * this.playlist.targetDuration * 1000 * 2;
+    for (const name of await readdir(this.variantDir)) {
+      const file = path.join(this.variantDir, name);
+      const orphanSegment = name.startsWith('seg') && !listed.has(name);
+      const strayTemp = name.startsWith('.') && name.endsWith('.tmp');
+      if (!orphanSegment && !strayTemp) continue;
+      const { mtimeMs } = await stat(file).catch(() => ({ mtimeMs: Infinity }));
+      if (strayTemp || mtimeMs < horizonMs) await unlink(file).catch(() => undefined);
+      else this.retired.push({ file, deleteAt: mtimeMs + (this.now() - horizonMs) });
+    }
+    this.retired.sort((a, b) => a.deleteAt - b.deleteAt);
+  }
+
+  private updateStats(): void {
+    this.stats.mediaSequence = this.playlist.mediaSequence + this.playlist.segments.length - 1;
+    this.stats.discontinuitySequence = this.playlist.discontinuitySequence;
+  }
+}

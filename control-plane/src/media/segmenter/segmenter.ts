@@ -1,0 +1,184 @@
+// Cuts a TS packet stream into HLS segments at random access points once segmentSeconds have
+// passed; durations come from video PTS. Timeline breaks (PTS jumps, encoder restarts, stalls)
+// end the current segment and mark the next one as a discontinuity.
+import type { PacketInfo, TsDemuxer } from '../ts/demuxer.js';
+import { PTS_HZ } from '../ts/timestamps.js';
+import { ByteBuffer } from './byte-buffer.js';
+import type { ContainerWriter, FinishedSegment, StreamFormat } from './segment.js';
+
+export interface SegmenterOptions {
+  segmentSeconds: number;
+  /** The playlist's EXT-X-TARGETDURATION: no segment may round above it, so a cut is forced before. */
+  targetDuration: number;
+  onSegment: (segment: FinishedSegment) => void;
+  /** Wall clock in ms (injected for tests). */
+  now?: () => number;
+}
+
+/** A PTS step larger than this (or any step backwards beyond a frame) is a new timeline. */
+const MAX_PTS_STEP_SECONDS = 5;
+/** Frame durations kept to estimate the frame rate. */
+const FRAME_SAMPLES = 64;
+
+export class Segmenter {
+  private readonly buffer = new ByteBuffer();
+  private readonly now: () => number;
+  /** Where the video PES awaiting its keyframe verdict starts in the buffer, -1 if none. */
+  private pendingAt = -1;
+  private pendingPts = -1;
+  private segmentStartPts = -1;
+  private segmentStartWallMs = 0;
+  private nextProgramDateMs: number | null = null;
+  private lastVideoPts = -1;
+  private discontinuityPending = false;
+  private readonly frameDurations: number[] = [];
+  /** Packets dropped while waiting for a keyframe to start on. */
+  skippedPackets = 0;
+  forcedCuts = 0;
+
+  constructor(
+    private readonly demuxer: TsDemuxer,
+    private readonly writer: ContainerWriter,
+    private readonly options: SegmenterOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get started(): boolean {
+    return this.segmentStartPts >= 0;
+  }
+
+  format(): StreamFormat {
+    return {
+      videoCodecs: this.demuxer.videoFormat?.codecs ?? null,
+      audioCodecs: this.demuxer.audioFormat?.codecs ?? null,
+      width: this.demuxer.videoFormat?.width ?? null,
+      height: this.demuxer.videoFormat?.height ?? null,
+      frameRate: this.frameRate(),
+    };
+  }
+
+  /** One 188-byte packet (a view; it is copied). */
+  push(packet: Uint8Array): void {
+    const info = this.demuxer.push(packet);
+    if (info.kind === 'invalid') return;
+    if (info.programChanged) this.breakTimeline();
+    const keyed = this.demuxer.videoPid < 0 ? info.kind === 'audio' : info.kind === 'video';
+    if (info.endedUndecided && this.pendingAt >= 0) this.onVerdict(false);
+    if (keyed && info.pesStart && info.pts >= 0) this.onAccessUnitStart(info);
+    if (info.decided && this.pendingAt >= 0) this.onVerdict(info.decided === 'key');
+    const kind = info.kind === 'pat' || info.kind === 'pmt' ? info.kind : 'media';
+    if (this.started || this.pendingAt >= 0) this.buffer.append(this.writer.prepare(packet.slice(), kind));
+    else this.skippedPackets++;
+    // Audio-only streams: every audio frame is a random access point.
+    if (keyed && info.pesStart && this.demuxer.videoPid < 0 && this.pendingAt >= 0) this.onVerdict(true);
+  }
+
+  /** Ends the segment in progress (the feed stopped); the next segment starts a new timeline. */
+  flush(): void {
+    if (this.started && this.lastVideoPts >= this.segmentStartPts) {
+      const end = this.pendingAt >= 0 ? this.pendingAt : this.buffer.length;
+      this.emit(end, this.lastVideoPts - this.segmentStartPts + this.frameTicks(), true);
+    }
+    this.reset();
+  }
+
+  /** The input broke (loss that FEC could not repair, encoder restart): start over at the next keyframe. */
+  breakTimeline(): void {
+    this.flush();
+    this.demuxer.resetTiming();
+  }
+
+  private onAccessUnitStart(info: PacketInfo): void {
+    if (this.lastVideoPts >= 0) {
+      const step = info.pts - this.lastVideoPts;
+      if (step > MAX_PTS_STEP_SECONDS * PTS_HZ || step < -PTS_HZ) {
+        // A new timeline (encoder restart, timestamp jump): end what we have, restart here.
+        this.flush();
+        this.lastVideoPts = -1;
+      } else if (step > 0) {
+        this.frameDurations.push(step);
+        if (this.frameDurations.length > FRAME_SAMPLES) this.frameDurations.shift();
+      }
+    }
+    if (info.pts > this.lastVideoPts) this.lastVideoPts = info.pts;
+    if (this.started && this.overdue(info.pts)) {
+      // No keyframe in time: cut anyway so EXT-X-TARGETDURATION holds (the player copes with a
+      // segment that does not start on a keyframe; a broken playlist it cannot).
+      this.forcedCuts++;
+      this.emit(this.buffer.length, info.pts - this.segmentStartPts, false);
+      this.segmentStartPts = info.pts;
+      this.pendingAt = -1;
+      return;
+    }
+    this.pendingAt = this.started ? this.buffer.length : 0;
+    this.pendingPts = info.pts;
+    if (!this.started) this.buffer.clear();
+  }
+
+  private onVerdict(key: boolean): void {
+    const at = this.pendingAt;
+    this.pendingAt = -1;
+    if (!key) {
+      if (!this.started) this.buffer.clear();
+      return;
+    }
+    if (!this.started) {
+      this.begin(at, this.pendingPts);
+      return;
+    }
+    const elapsed = this.pendingPts - this.segmentStartPts;
+    if (elapsed >= this.options.segmentSeconds * PTS_HZ - this.frameTicks() / 2) {
+      this.emit(at, elapsed, true);
+      this.segmentStartPts = this.pendingPts;
+      this.segmentStartWallMs = this.now();
+    }
+  }
+
+  /** First keyframe: drop what came before it and start the first segment there. */
+  private begin(at: number, pts: number): void {
+    this.buffer.discard(at, this.writer.segmentPrefix());
+    this.segmentStartPts = pts;
+    this.segmentStartWallMs = this.now();
+  }
+
+  private overdue(pts: number): boolean {
+    return pts - this.segmentStartPts > (this.options.targetDuration + 0.45) * PTS_HZ;
+  }
+
+  private emit(at: number, durationTicks: number, startsWithKeyframe: boolean): void {
+    const bytes = this.buffer.cut(at, this.writer.segmentPrefix());
+    const programDateMs = this.nextProgramDateMs ?? this.segmentStartWallMs;
+    const durationSeconds = durationTicks / PTS_HZ;
+    this.options.onSegment({
+      bytes,
+      durationSeconds,
+      programDateTime: new Date(programDateMs),
+      discontinuity: this.discontinuityPending,
+      startsWithKeyframe,
+    });
+    this.discontinuityPending = false;
+    // Keep the date-time mapping continuous while the timeline is; re-anchor after a break.
+    this.nextProgramDateMs = programDateMs + durationSeconds * 1000;
+  }
+
+  private reset(): void {
+    this.buffer.clear();
+    this.pendingAt = -1;
+    this.segmentStartPts = -1;
+    this.lastVideoPts = -1;
+    this.nextProgramDateMs = null;
+    this.discontinuityPending = true;
+  }
+
+  private frameTicks(): number {
+    if (this.frameDurations.length === 0) return 0;
+    const sorted = [...this.frameDurations].sort((a, b) => a - b);
+    return sorted[sorted.length >> 1];
+  }
+
+  private frameRate(): number | null {
+    const ticks = this.frameTicks();
+    return ticks > 0 ? Math.round((PTS_HZ / ticks) * 1000) / 1000 : null;
+  }
+}

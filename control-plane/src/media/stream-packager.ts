@@ -1,0 +1,99 @@
+// The packaging half of a stream: TS packets in, segments and playlists on disk out.
+// Free of NestJS and of the network, so it runs in an ingest worker and in tests alike.
+import path from 'node:path';
+import { LiveOutput, OutputStats } from './output/live-output.js';
+import { targetDurationFor } from './playlist/target-duration.js';
+import type { StreamFormat } from './segmenter/segment.js';
+import { Segmenter } from './segmenter/segmenter.js';
+import { TsContainerWriter } from './segmenter/ts-container-writer.js';
+import { DemuxCounters, TsDemuxer } from './ts/demuxer.js';
+import { SYNC_BYTE, TS_PACKET_SIZE } from './ts/ts-packet.js';
+
+export interface PackagerOptions {
+  mediaRoot: string;
+  key: string;
+  segmentSeconds: number;
+  windowSegments: number;
+  now?: () => number;
+  onError?: (error: Error) => void;
+}
+
+export interface PackagerStats extends OutputStats {
+  demux: DemuxCounters;
+  /** Bytes handed in that were not whole, sync-aligned TS packets. */
+  misalignedBytes: number;
+  forcedCuts: number;
+  format: StreamFormat;
+}
+
+export const SOURCE_VARIANT = 'source';
+
+export class StreamPackager {
+  private readonly demuxer = new TsDemuxer();
+  private readonly segmenter: Segmenter;
+  readonly output: LiveOutput;
+  private misalignedBytes = 0;
+
+  constructor(private readonly options: PackagerOptions) {
+    const writer = new TsContainerWriter(() => ({ pat: this.demuxer.lastPat, pmt: this.demuxer.lastPmt }));
+    const targetDuration = targetDurationFor(options.segmentSeconds);
+    this.output = new LiveOutput({
+      streamDir: path.join(options.mediaRoot, 'live', options.key),
+      variant: SOURCE_VARIANT,
+      windowSegments: options.windowSegments,
+      targetDuration,
+      extension: writer.extension,
+      now: options.now,
+    });
+    this.segmenter = new Segmenter(this.demuxer, writer, {
+      segmentSeconds: options.segmentSeconds,
+      targetDuration,
+      now: options.now,
+      onSegment: (segment) => {
+        this.output.add(segment, this.segmenter.format()).catch((error: Error) => options.onError?.(error));
+      },
+    });
+  }
+
+  open(): Promise<void> {
+    return this.output.open();
+  }
+
+  /** A chunk of TS (one datagram's payload): whole 188-byte packets starting with 0x47. */
+  push(chunk: Uint8Array): void {
+    let at = 0;
+    while (at + TS_PACKET_SIZE <= chunk.length) {
+      if (chunk[at] !== SYNC_BYTE) {
+        // Resynchronise on the next sync byte rather than misreading every following packet.
+        const next = chunk.indexOf(SYNC_BYTE, at + 1);
+        this.misalignedBytes += (next < 0 ? chunk.length : next) - at;
+        if (next < 0) return;
+        at = next;
+        continue;
+      }
+      this.segmenter.push(chunk.subarray(at, at + TS_PACKET_SIZE));
+      at += TS_PACKET_SIZE;
+    }
+    this.misalignedBytes += chunk.length - at;
+  }
+
+  /** The input broke (unrepaired loss at a bad moment, encoder restart). */
+  breakTimeline(): void {
+    this.segmenter.breakTimeline();
+  }
+
+  /** The feed stopped: publish what we have. */
+  flush(): void {
+    this.segmenter.flush();
+  }
+
+  stats(): PackagerStats {
+    return {
+      ...this.output.stats,
+      demux: { ...this.demuxer.counters },
+      misalignedBytes: this.misalignedBytes,
+      forcedCuts: this.segmenter.forcedCuts,
+      format: this.segmenter.format(),
+    };
+  }
+}

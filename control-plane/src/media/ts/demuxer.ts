@@ -1,0 +1,216 @@
+// Just enough of an MPEG-TS demuxer to segment: PAT/PMT, PES starts with PTS/DTS, continuity
+// counters, and whether a video access unit is a random access point (decided from the NAL
+// types, which may need a few packets after the PES start). Malformed input is counted, never thrown.
+import { AudioFormat, parseAdtsHeader } from './adts.js';
+import { isRandomAccess, isSlice, isSps, nalType, parseH264Sps, parseHevcSps, splitNalUnits, VideoCodec, VideoFormat } from './nal.js';
+import { parsePat, parsePmt, ProgramMap, STREAM_TYPE } from './psi.js';
+import { readTimestamp, TimestampUnwrapper } from './timestamps.js';
+import * as ts from './ts-packet.js';
+
+/** Bytes of a video PES scanned for its first slice; x264's first SEI alone is ~700 bytes. */
+const MAX_SCAN_BYTES = 16 * 1024;
+
+export type PacketKind = 'pat' | 'pmt' | 'video' | 'audio' | 'other' | 'invalid';
+
+/** Per-packet result, reused between calls (copy what you keep). */
+export interface PacketInfo {
+  kind: PacketKind;
+  pid: number;
+  /** A PES starts in this packet (video or audio). */
+  pesStart: boolean;
+  /** Unwrapped PTS of the PES starting here, -1 if none. */
+  pts: number;
+  /** The previous video PES ended (a new one starts here) without a slice in view: not a keyframe. */
+  endedUndecided: boolean;
+  /** The current video PES was just classified: 'key' or 'delta'; null while undecided or none. */
+  decided: 'key' | 'delta' | null;
+  /** The PMT's tracks changed (a new program or version). */
+  programChanged: boolean;
+}
+
+export interface DemuxCounters {
+  packets: number;
+  invalid: number;
+  ccErrors: number;
+  pesErrors: number;
+}
+
+export class TsDemuxer {
+  readonly counters: DemuxCounters = { packets: 0, invalid: 0, ccErrors: 0, pesErrors: 0 };
+  pmtPid = -1;
+  program: ProgramMap | null = null;
+  videoPid = -1;
+  videoCodec: VideoCodec | null = null;
+  audioPid = -1;
+  videoFormat: VideoFormat | null = null;
+  audioFormat: AudioFormat | null = null;
+  /** The last PAT and PMT packets seen, to start segments with. */
+  lastPat: Uint8Array | null = null;
+  lastPmt: Uint8Array | null = null;
+
+  private readonly info: PacketInfo = { kind: 'other', pid: 0, pesStart: false, pts: -1, endedUndecided: false, decided: null, programChanged: false };
+  private readonly lastCc = new Int8Array(8192).fill(-1);
+  private readonly videoClock = new TimestampUnwrapper();
+  private readonly audioClock = new TimestampUnwrapper();
+  private scan: Uint8Array = new Uint8Array(MAX_SCAN_BYTES);
+  private scanLength = 0;
+  private scanning = false;
+  private scanRai = false;
+
+  push(p: Uint8Array): PacketInfo {
+    const info = this.info;
+    info.pesStart = false;
+    info.pts = -1;
+    info.decided = null;
+    info.endedUndecided = false;
+    info.programChanged = false;
+    this.counters.packets++;
+    if (p.length !== ts.TS_PACKET_SIZE || p[0] !== ts.SYNC_BYTE || (p[1] & 0x80) !== 0) {
+      this.counters.invalid++;
+      info.kind = 'invalid';
+      return info;
+    }
+    const pid = ts.pidOf(p);
+    info.pid = pid;
+    const payloadAt = ts.payloadOffset(p);
+    if (payloadAt < 0) {
+      this.counters.invalid++;
+      info.kind = 'invalid';
+      return info;
+    }
+    const ccOk = this.checkContinuity(p, pid);
+    const payload = ts.hasPayload(p) ? p.subarray(payloadAt) : p.subarray(ts.TS_PACKET_SIZE);
+    if (pid === ts.PAT_PID) {
+      info.kind = 'pat';
+      if (ts.isUnitStart(p)) {
+        const pmtPid = parsePat(payload);
+        if (pmtPid !== null) {
+          this.pmtPid = pmtPid;
+          this.lastPat = p.slice();
+        } else this.counters.invalid++;
+      }
+    } else if (pid === this.pmtPid) {
+      info.kind = 'pmt';
+      if (ts.isUnitStart(p)) this.onPmt(p, payload, info);
+    } else if (pid === this.videoPid) {
+      info.kind = 'video';
+      this.onVideo(p, payload, ccOk, info);
+    } else if (pid === this.audioPid) {
+      info.kind = 'audio';
+      if (ts.isUnitStart(p)) this.onAudioStart(payload, info);
+    } else {
+      info.kind = 'other';
+    }
+    return info;
+  }
+
+  /** Forget timing and partial PES state (after a gap or an encoder restart). */
+  resetTiming(): void {
+    this.videoClock.reset();
+    this.audioClock.reset();
+    this.scanning = false;
+    this.lastCc.fill(-1);
+  }
+
+  private checkContinuity(p: Uint8Array, pid: number): boolean {
+    if (!ts.hasPayload(p) || pid === ts.NULL_PID) return true;
+    const cc = ts.continuityCounter(p);
+    const last = this.lastCc[pid];
+    this.lastCc[pid] = cc;
+    if (last < 0 || ts.discontinuityIndicator(p) || cc === ((last + 1) & 0x0f) || cc === last) return true;
+    this.counters.ccErrors++;
+    return false;
+  }
+
+  private onPmt(p: Uint8Array, payload: Uint8Array, info: PacketInfo): void {
+    const pmt = parsePmt(payload);
+    if (!pmt) {
+      this.counters.invalid++;
+      return;
+    }
+    this.lastPmt = p.slice();
+    const changed = !this.program || this.program.version !== pmt.version || JSON.stringify(this.program.streams) !== JSON.stringify(pmt.streams);
+    if (!changed) return;
+    const hadProgram = this.program !== null;
+    this.program = pmt;
+    const video = pmt.streams.find((s) => s.streamType === STREAM_TYPE.h264 || s.streamType === STREAM_TYPE.hevc);
+    const audio = pmt.streams.find((s) => s.streamType === STREAM_TYPE.aacAdts);
+    this.videoPid = video?.pid ?? -1;
+    this.videoCodec = video ? (video.streamType === STREAM_TYPE.h264 ? 'h264' : 'hevc') : null;
+    this.audioPid = audio?.pid ?? -1;
+    info.programChanged = hadProgram;
+  }
+
+  /** PES header (2.4.3.6): returns the payload offset within `payload`, and sets info.pts. */
+  private pesHeader(payload: Uint8Array, info: PacketInfo, clock: TimestampUnwrapper): number {
+    if (payload.length < 9 || payload[0] !== 0 || payload[1] !== 0 || payload[2] !== 1) {
+      this.counters.pesErrors++;
+      return -1;
+    }
+    const headerLength = payload[8];
+    if (9 + headerLength > payload.length) {
+      this.counters.pesErrors++;
+      return -1;
+    }
+    if (payload[7] & 0x80 && headerLength >= 5) info.pts = clock.unwrap(readTimestamp(payload, 9));
+    return 9 + headerLength;
+  }
+
+  private onVideo(p: Uint8Array, payload: Uint8Array, ccOk: boolean, info: PacketInfo): void {
+    if (ts.isUnitStart(p)) {
+      info.endedUndecided = this.scanning; // the previous PES ended without a slice in view
+      info.pesStart = true;
+      const at = this.pesHeader(payload, info, this.videoClock);
+      this.scanning = at >= 0;
+      this.scanLength = 0;
+      this.scanRai = ts.randomAccessIndicator(p);
+      if (at >= 0) this.appendScan(payload.subarray(at), info);
+      return;
+    }
+    if (!this.scanning) return;
+    if (!ccOk) {
+      // A packet of this access unit is missing: do not start a segment on a damaged frame.
+      this.decide(info, false);
+      return;
+    }
+    this.appendScan(payload, info);
+  }
+
+  private appendScan(bytes: Uint8Array, info: PacketInfo): void {
+    const n = Math.min(bytes.length, MAX_SCAN_BYTES - this.scanLength);
+    this.scan.set(bytes.subarray(0, n), this.scanLength);
+    this.scanLength += n;
+    const codec = this.videoCodec!;
+    const units = splitNalUnits(this.scan.subarray(0, this.scanLength));
+    for (let i = 0; i < units.length; i++) {
+      const unit = units[i];
+      if (unit.length < 2) continue;
+      const type = nalType(codec, unit);
+      if (isSps(codec, type) && i < units.length - 1) this.readSps(codec, unit);
+      if (isSlice(codec, type)) {
+        this.decide(info, isRandomAccess(codec, type));
+        return;
+      }
+    }
+    if (this.scanLength >= MAX_SCAN_BYTES) this.decide(info, this.scanRai);
+  }
+
+  private decide(info: PacketInfo, key: boolean): void {
+    this.scanning = false;
+    info.decided = key ? 'key' : 'delta';
+  }
+
+  private readSps(codec: VideoCodec, unit: Uint8Array): void {
+    try {
+      this.videoFormat = codec === 'h264' ? parseH264Sps(unit) : parseHevcSps(unit);
+    } catch {
+      this.counters.pesErrors++;
+    }
+  }
+
+  private onAudioStart(payload: Uint8Array, info: PacketInfo): void {
+    info.pesStart = true;
+    const at = this.pesHeader(payload, info, this.audioClock);
+    if (at >= 0 && !this.audioFormat) this.audioFormat = parseAdtsHeader(payload.subarray(at));
+  }
+}

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parseMediaPlaylist } from '../control-plane/src/media/playlist/media-playlist.js';
+import { StreamPackager } from '../control-plane/src/media/stream-packager.js';
+import { parsePat, parsePmt } from '../control-plane/src/media/ts/psi.js';
+import { payloadOffset, pidOf } from '../control-plane/src/media/ts/ts-packet.js';
+import { decodeErrors, encodeTestTs, probe } from './support/media.js';
+
+/** Feeds a TS byte stream in datagram-sized chunks, with a virtual wall clock. */
+async function packageTs(root: string, key: string, ts: Buffer, options: { segmentSeconds?: number; windowSegments?: number } = {}) {
+  let clock = Date.parse('2026-11-24T12:00:00Z');
+  const packager = new StreamPackager({ mediaRoot: root, key, segmentSeconds: options.segmentSeconds ?? 2, windowSegments: options.windowSegments ?? 100, now: () => clock });
+  await packager.open();
+  for (let at = 0; at < ts.length; at += 1316) {
+    packager.push(ts.subarray(at, Math.min(at + 1316, ts.length)));
+    clock += 5;
+  }
+  packager.flush();
+  await packager.output.drain();
+  return packager;
+}
+
+describe('packager on real ffmpeg output', () => {
+  let root: string;
+  let ts: Buffer;
+  before(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'hls-pkg-'));
+    ts = encodeTestTs(10, { gop: 25, size: '320x240' });
+  });
+  after(() => rm(root, { recursive: true, force: true }));
+
+  it('cuts segments at keyframes after segmentSeconds; each starts with PAT, PMT and decodes cleanly', async () => {
+    const packager = await packageTs(root, 'basic', ts);
+    const dir = path.join(root, 'live', 'basic', 'source');
+    const playlist = parseMediaPlaylist(await readFile(path.join(dir, 'index.m3u8'), 'utf8'))!;
+    assert.ok(playlist, 'a playlist it can parse back');
+    assert.equal(playlist.segments.length, 5, JSON.stringify(playlist.segments.map((s) => s.duration)));
+    for (const s of playlist.segments) {
+      assert.ok(Math.abs(s.duration - 2) < 0.05, `duration ${s.duration}`);
+      const bytes = await readFile(path.join(dir, s.uri));
+      assert.equal(bytes.length % 188, 0);
+      assert.equal(pidOf(bytes, 0), 0, 'first packet is the PAT');
+      const pmtPid = parsePat(bytes.subarray(payloadOffset(bytes, 0), 188))!;
+      assert.equal(pidOf(bytes, 188), pmtPid, 'second packet is the PMT');
+      assert.ok(parsePmt(bytes.subarray(188 + payloadOffset(bytes, 188), 376)));
+      assert.equal(decodeErrors(path.join(dir, s.uri)), '', `${s.uri} decodes without errors`);
+    }
+    assert.equal(packager.stats().demux.ccErrors, 0);
+    const sum = playlist.segments.reduce((a, s) => a + s.duration, 0);
+    assert.ok(Math.abs(sum - 10) < 0.1, `total ${sum}`);
+  });
+
+  it('writes a master playlist with codecs, resolution and frame rate from the stream itself', async () => {
+    await packageTs(root, 'master', ts);
+    const master = await readFile(path.join(root, 'live', 'master', 'index.m3u8'), 'utf8');
+    const info = probe(path.join(root, 'live', 'master', 'source', 'seg0.ts'));
+    const video = info.streams.find((s) => s.codec_type === 'video')!;
+    const avc = /CODECS="(avc1\.([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})),mp4a\.40\.2"/.exec(master);
+    assert.ok(avc, master);
+    const profileIdc: Record<string, number> = { 'Constrained Baseline': 66, Baseline: 66, Main: 77, High: 100 };
+    assert.equal(parseInt(avc[2], 16), profileIdc[video.profile!], `profile ${video.profile}`);
+    assert.equal(parseInt(avc[4], 16), video.level);
+    assert.match(master, /RESOLUTION=320x240/);
+    assert.match(master, /FRAME-RATE=25\.000/);
+    const bandwidth = Number(/BANDWIDTH=(\d+)/.exec(master)![1]);
+    const average = Number(/AVERAGE-BANDWIDTH=(\d+)/.exec(master)![1]);
+    assert.ok(bandwidth >= average && average > 10_000, `${bandwidth} >= ${average}`);
+    assert.match(master, /^source\/index\.m3u8$/m);
+  });
+
+  it('slides the window, numbers segments on, keeps removed ones for a while, and resumes numbering after a restart', async () => {
+    const first = await packageTs(root, 'window', ts, { segmentSeconds: 1, windowSegments: 3 });
+    const dir = path.join(root, 'live', 'window', 'source');
+    const p1 = parseMediaPlaylist(await readFile(path.join(dir, 'index.m3u8'), 'utf8'))!;
+    assert.equal(p1.targetDuration, 2);
+    assert.ok(p1.segments.length >= 3);
+    assert.ok(p1.segments.reduce((a, s) => a + s.duration, 0) >= 3 * p1.targetDuration - 0.01, 'never shorter than 3 target durations');
+    assert.ok(p1.mediaSequence > 0, 'old segments scrolled out');
+    assert.equal(p1.segments[0].uri, `seg${p1.mediaSequence}.ts`);
+    const files = (await readdir(dir)).filter((f) => f.endsWith('.ts'));
+    assert.ok(files.includes(`seg${p1.mediaSequence - 1}.ts`), 'a removed segment is still downloadable');
+    assert.equal(first.stats().segmentsWritten, 10);
+
+    // A restart (new process): numbering continues and the first new segment is a discontinuity.
+    await packageTs(root, 'window', ts, { segmentSeconds: 1, windowSegments: 3 });
+    const p2 = parseMediaPlaylist(await readFile(path.join(dir, 'index.m3u8'), 'utf8'))!;
+    const lastBefore = p1.mediaSequence + p1.segments.length - 1;
+    assert.equal(p2.mediaSequence + p2.segments.length - 1, lastBefore + 10);
+    assert.ok(p2.mediaSequence > p1.mediaSequence);
+    const text = await readFile(path.join(dir, 'index.m3u8'), 'utf8');
+    assert.ok(p2.discontinuitySequence >= 1 || text.includes('#EXT-X-DISCONTINUITY\n'), 'the restart is marked');
+  });
+
+  it('marks an encoder restart (timestamps start over) with EXT-X-DISCONTINUITY and keeps numbering', async () => {
+    const restarted = Buffer.concat([ts, encodeTestTs(6, { gop: 25, size: '320x240' })]);
+    await packageTs(root, 'restart', restarted);
+    const text = await readFile(path.join(root, 'live', 'restart', 'source', 'index.m3u8'), 'utf8');
+    const playlist = parseMediaPlaylist(text)!;
+    const breaks = playlist.segments.filter((s) => s.discontinuity);
+    assert.equal(breaks.length, 1, text);
+    assert.equal(playlist.segments.length, 8);
+    assert.deepEqual(playlist.segments.map((s) => s.uri), Array.from({ length: 8 }, (_, i) => `seg${i}.ts`));
+    for (const s of playlist.segments) assert.equal(decodeErrors(path.join(root, 'live', 'restart', 'source', s.uri)), '');
+  });
+
+  it('survives garbage between packets and counts it', async () => {
+    const noisy = Buffer.concat([Buffer.from([1, 2, 3]), ts.subarray(0, 188 * 2000), Buffer.alloc(100, 0x47), ts.subarray(188 * 2000)]);
+    const packager = await packageTs(root, 'noisy', noisy);
+    assert.ok(packager.stats().misalignedBytes > 0);
+    assert.ok(packager.stats().segmentsWritten >= 4);
+    await writeFile(path.join(root, 'touch'), '');
+  });
+});

@@ -1,0 +1,32 @@
+import { spawnSync } from 'node:child_process';
+
+/** H.264 + AAC test media as MPEG-TS from real ffmpeg (testsrc2 + sine), with a keyframe every `gop` frames. */
+export function encodeTestTs(seconds: number, options: { gop?: number; size?: string; rate?: number } = {}): Buffer {
+  const result = spawnSync(
+    'ffmpeg',
+    [
+      '-v', 'error',
+      '-f', 'lavfi', '-i', `testsrc2=size=${options.size ?? '320x240'}:rate=${options.rate ?? 25}`,
+      '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+      '-t', String(seconds),
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-g', String(options.gop ?? 25), '-pix_fmt', 'yuv420p',
+      '-c:a', 'aac', '-b:a', '64k',
+      '-f', 'mpegts', '-',
+    ],
+    { maxBuffer: 256 * 1024 * 1024 },
+  );
+  if (result.status !== 0) throw new Error(`ffmpeg failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** `ffmpeg -v error` decoding a file to null: the error output, empty when it decodes cleanly. */
+export function decodeErrors(file: string): string {
+  const result = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
+  return result.status === 0 ? result.stderr.trim() : `exit ${result.status}: ${result.stderr}`;
+}
+
+export function probe(file: string): { streams: { codec_type: string; codec_name: string; profile?: string; width?: number; height?: number; level?: number }[]; format: { duration: string } } {
+  const result = spawnSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', file], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`ffprobe failed: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
