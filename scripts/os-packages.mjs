@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 const REQUIREMENTS = [
   {
     name: 'nginx with the njs module (origin and edges)',
-    for: ['test'],
+    for: ['start', 'test'],
     apt: ['nginx', 'libnginx-mod-http-js'],
     present: () => commandWorks('nginx', ['-v']) && existsSync(NJS_MODULE),
   },

@@ -14,6 +14,8 @@ describe('configuration from the environment', () => {
       adminToken: null,
       mediaRoot: '/srv/hls/data/media',
       dataDir: '/srv/hls/data',
+      ingestWorkers: 2,
+      nginxBinary: 'nginx',
     });
   });
 
@@ -54,6 +56,7 @@ describe('configuration from the environment', () => {
     ['DATABASE_URL', 'localhost:5432', /DATABASE_URL must use the postgres:\/\/ scheme|DATABASE_URL must be a URL/],
     ['DATABASE_URL', 'mysql://x/y', /DATABASE_URL must use the postgres/],
     ['HLS_ADMIN_TOKEN', 'two words', /HLS_ADMIN_TOKEN must not contain white space/],
+    ['INGEST_WORKERS', '0', /INGEST_WORKERS must be a whole number from 1 to 64/],
   ] as const) {
     it(`stops with the key's name for ${key}=${value}`, () => {
       assert.throws(() => loadConfig({ [key]: value }), (error: unknown) => error instanceof ConfigError && error.key === key && pattern.test(error.message));

@@ -106,6 +106,13 @@ describe('packager on real ffmpeg output', () => {
     for (const s of playlist.segments) assert.equal(decodeErrors(path.join(root, 'live', 'restart', 'source', s.uri)), '');
   });
 
+  it('measures the frame rate from decode timestamps when B-frames reorder presentation times', async () => {
+    await packageTs(root, 'bframes', encodeTestTs(4, { gop: 30, rate: 30, preset: 'veryfast' }), { segmentSeconds: 1 });
+    const master = await readFile(path.join(root, 'live', 'bframes', 'index.m3u8'), 'utf8');
+    assert.match(master, /FRAME-RATE=30\.000/);
+    assert.match(master, /CODECS="avc1\.64/, 'veryfast encodes High profile');
+  });
+
   it('survives garbage between packets and counts it', async () => {
     const noisy = Buffer.concat([Buffer.from([1, 2, 3]), ts.subarray(0, 188 * 2000), Buffer.alloc(100, 0x47), ts.subarray(188 * 2000)]);
     const packager = await packageTs(root, 'noisy', noisy);

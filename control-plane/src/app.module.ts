@@ -7,7 +7,9 @@ import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
+import { IngestModule } from './ingest/ingest.module.js';
 import { NodesModule } from './nodes/nodes.module.js';
+import { OriginModule } from './origin/origin.module.js';
 import { StreamsModule } from './streams/streams.module.js';
 
 export interface AppDependencies {
@@ -16,6 +18,8 @@ export interface AppDependencies {
   dataSource: DataSource;
   databaseUrl: string;
   adminToken: string;
+  /** The media side: ingest workers and the supervised origin nginx. Off for API-only tests. */
+  media?: { ingest: boolean; origin: boolean };
 }
 
 @Module({})
@@ -35,6 +39,8 @@ export class AppModule {
         StreamsModule,
         NodesModule,
         HealthModule,
+        ...(deps.media?.ingest ? [IngestModule] : []),
+        ...(deps.media?.origin ? [OriginModule] : []),
       ],
     };
   }

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   // Nest's TypeORM module destroys the pool on close; this covers a failure before the app exists.
   stack.push({ name: 'database pool', stop: async () => dataSource.isInitialized && dataSource.destroy() });
   const admin = await resolveAdminToken(config.adminToken, config.dataDir);
-  const app = await createHttpApp({ config, dataSource, databaseUrl, adminToken: admin.token });
+  const app = await createHttpApp({ config, dataSource, databaseUrl, adminToken: admin.token, media: { ingest: true, origin: true } });
   stack.push({ name: 'HTTP API', stop: () => app.close() });
   await app.listen(config.port, config.host);
   if (stopping) return;
@@ -51,6 +51,8 @@ async function main(): Promise<void> {
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   logger.log(`API          http://${shown}:${config.port}/api/v1`);
   logger.log(`API docs     http://${shown}:${config.port}/api/docs`);
+  logger.log(`playback     http://${shown}:${config.hlsHttpPort}/live/<key>/index.m3u8`);
+  logger.log(`metrics      http://${shown}:${config.port}/metrics`);
   logger.log(`database     ${database ? `embedded, data in ${config.dataDir}/pg` : 'DATABASE_URL'}`);
   logger.log(admin.file ? `admin token  ${admin.token}  (generated, kept in ${admin.file}; set HLS_ADMIN_TOKEN to choose one)` : 'admin token  from HLS_ADMIN_TOKEN');
   logger.log('ready; Ctrl-C stops everything');

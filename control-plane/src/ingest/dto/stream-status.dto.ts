@@ -1,0 +1,34 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class CodecInfo {
+  @ApiProperty({ nullable: true, type: String, example: 'avc1.64001f' }) video: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'mp4a.40.2' }) audio: string | null;
+  @ApiProperty({ nullable: true, type: Number }) width: number | null;
+  @ApiProperty({ nullable: true, type: Number }) height: number | null;
+  @ApiProperty({ nullable: true, type: Number }) frameRate: number | null;
+}
+
+export class StreamStatusResponse {
+  @ApiProperty() id: string;
+  @ApiProperty() key: string;
+  @ApiProperty() enabled: boolean;
+  @ApiProperty({ enum: ['starting', 'idle', 'live', 'stalled', 'failed', 'disabled'] }) state: string;
+  @ApiProperty({ nullable: true, type: String, description: 'Why the ingest failed to start (e.g. port in use)' }) error: string | null;
+  @ApiProperty({ description: 'bits/s over the last 2 s, FEC included' }) inputBitrate: number;
+  @ApiProperty({ description: 'UDP datagrams on all ports, before the source filter' }) datagramsReceived: number;
+  @ApiProperty({ description: 'Media packets (RTP) or TS datagrams (udp)' }) packetsReceived: number;
+  @ApiProperty({ description: 'Media packets missing on arrival (recovered + unrecoverable)' }) lost: number;
+  @ApiProperty() recoveredByFec: number;
+  @ApiProperty({ description: 'Missing packets given up at their playout deadline' }) unrecoverable: number;
+  @ApiProperty() reordered: number;
+  @ApiProperty() duplicated: number;
+  @ApiProperty({ description: 'Datagrams from sources outside allowedSources' }) droppedBySource: number;
+  @ApiProperty({ description: 'Bad RTP/FEC headers, wrong payload type, broken TS' }) malformed: number;
+  @ApiProperty({ description: 'RFC 3550 interarrival jitter' }) jitterMs: number;
+  @ApiProperty({ description: 'Current playout (reorder + FEC) delay' }) playoutDelayMs: number;
+  @ApiProperty() segmentsWritten: number;
+  @ApiProperty({ nullable: true, type: String }) lastSegmentAt: string | null;
+  @ApiProperty({ description: 'Media sequence number of the newest segment' }) mediaSequence: number;
+  @ApiProperty() discontinuitySequence: number;
+  @ApiProperty({ type: CodecInfo }) codecs: CodecInfo;
+}

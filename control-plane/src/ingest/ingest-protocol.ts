@@ -1,0 +1,46 @@
+// Messages between the IngestService (main thread) and its worker threads.
+
+export interface IngestStreamConfig {
+  id: string;
+  key: string;
+  protocol: 'rtp' | 'udp';
+  port: number;
+  fec: { columns: number; rows: number } | null;
+  allowedSources: string[];
+  segmentSeconds: number;
+  windowSegments: number;
+}
+
+export type ToWorker =
+  | { type: 'start'; stream: IngestStreamConfig }
+  | { type: 'stop'; id: string; removeFiles: boolean };
+
+export type StreamState = 'starting' | 'idle' | 'live' | 'stalled' | 'failed';
+
+/** What GET /streams/:id/status and /metrics report, per stream. */
+export interface IngestStatus {
+  state: StreamState;
+  error: string | null;
+  inputBitrate: number;
+  datagramsReceived: number;
+  packetsReceived: number;
+  lost: number;
+  recoveredByFec: number;
+  unrecoverable: number;
+  reordered: number;
+  duplicated: number;
+  droppedBySource: number;
+  malformed: number;
+  jitterMs: number;
+  playoutDelayMs: number;
+  segmentsWritten: number;
+  lastSegmentAt: string | null;
+  mediaSequence: number;
+  discontinuitySequence: number;
+  codecs: { video: string | null; audio: string | null; width: number | null; height: number | null; frameRate: number | null };
+}
+
+export type FromWorker =
+  | { type: 'status'; id: string; status: IngestStatus }
+  | { type: 'stopped'; id: string }
+  | { type: 'log'; level: 'log' | 'warn' | 'error'; message: string };

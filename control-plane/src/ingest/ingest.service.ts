@@ -1,0 +1,178 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { Repository } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../database/database.tokens.js';
+import type { ConfigEvent } from '../events/config-event.js';
+import { ConfigEventsService } from '../events/config-events.service.js';
+import { StreamEntity } from '../streams/stream.entity.js';
+import { STREAM_KEY_PATTERN } from '../streams/stream-limits.js';
+import type { FromWorker, IngestStatus, IngestStreamConfig, ToWorker } from './ingest-protocol.js';
+
+/** A stop waits this long for the worker to flush and close before the stream is dropped anyway. */
+const STOP_TIMEOUT_MS = 5000;
+
+interface Running {
+  config: IngestStreamConfig;
+  worker: Worker;
+}
+
+/**
+ * Keeps one ingest per enabled stream running in a pool of worker threads, following the
+ * database: NOTIFY events start, move or stop them within a second, without a restart.
+ */
+@Injectable()
+export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('ingest');
+  private readonly workers: Worker[] = [];
+  private readonly running = new Map<string, Running>();
+  private readonly statuses = new Map<string, IngestStatus>();
+  private readonly stopWaiters = new Map<string, () => void>();
+  private unsubscribe: (() => void) | null = null;
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectRepository(StreamEntity) private readonly streams: Repository<StreamEntity>,
+    private readonly events: ConfigEventsService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const size = Math.max(1, Math.min(this.config.ingestWorkers, os.availableParallelism()));
+    for (let i = 0; i < size; i++) this.workers.push(this.spawn(i));
+    this.unsubscribe = this.events.subscribe((event) => this.onEvent(event));
+    const enabled = await this.streams.find({ where: { enabled: true } });
+    for (const stream of enabled) this.enqueue(() => this.start(stream));
+    await this.chain;
+    this.logger.log(`${enabled.length} stream(s) ingesting on ${size} worker thread(s)`);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.unsubscribe?.();
+    await this.chain.catch(() => undefined);
+    await Promise.all([...this.running.keys()].map((id) => this.stop(id, false)));
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  /** Latest status of a stream's ingest; null when it is not running here. */
+  status(id: string): IngestStatus | null {
+    return this.statuses.get(id) ?? null;
+  }
+
+  allStatuses(): { id: string; key: string; status: IngestStatus }[] {
+    return [...this.running.entries()].flatMap(([id, r]) => {
+      const status = this.statuses.get(id);
+      return status ? [{ id, key: r.config.key, status }] : [];
+    });
+  }
+
+  private onEvent(event: ConfigEvent): void {
+    if (event.entity !== 'stream') return;
+    this.enqueue(async () => {
+      if (event.op === 'deleted') {
+        if (this.running.has(event.id)) await this.stop(event.id, true);
+        else await removeStreamFiles(this.config.mediaRoot, event.ref);
+        return;
+      }
+      const stream = await this.streams.findOne({ where: { id: event.id } });
+      if (!stream || !stream.enabled) await this.stop(event.id, false);
+      else await this.start(stream);
+    });
+  }
+
+  /** Changes are applied one at a time, in the order they were committed. */
+  private enqueue(work: () => Promise<void>): void {
+    this.chain = this.chain.then(work).catch((error: Error) => this.logger.error(error.stack ?? error.message));
+  }
+
+  private async start(stream: StreamEntity): Promise<void> {
+    const config = toIngestConfig(stream);
+    const current = this.running.get(stream.id);
+    if (current && JSON.stringify(current.config) === JSON.stringify(config)) return;
+    // A moved port, a new key or a new FEC shape: stop, then start on the same worker.
+    if (current) await this.stop(stream.id, current.config.key !== config.key);
+    const worker = current?.worker ?? this.leastLoaded();
+    this.running.set(stream.id, { config, worker });
+    this.post(worker, { type: 'start', stream: config });
+  }
+
+  private async stop(id: string, removeFiles: boolean): Promise<void> {
+    const running = this.running.get(id);
+    if (!running) return;
+    this.running.delete(id);
+    const stopped = new Promise<void>((resolve) => {
+      this.stopWaiters.set(id, resolve);
+      setTimeout(resolve, STOP_TIMEOUT_MS).unref();
+    });
+    this.post(running.worker, { type: 'stop', id, removeFiles });
+    await stopped;
+    this.stopWaiters.delete(id);
+    this.statuses.delete(id);
+  }
+
+  private leastLoaded(): Worker {
+    const load = new Map(this.workers.map((w) => [w, 0]));
+    for (const r of this.running.values()) load.set(r.worker, (load.get(r.worker) ?? 0) + 1);
+    return [...load.entries()].sort((a, b) => a[1] - b[1])[0][0];
+  }
+
+  private post(worker: Worker, message: ToWorker): void {
+    worker.postMessage(message);
+  }
+
+  private spawn(index: number): Worker {
+    const worker = new Worker(new URL('./ingest-worker.js', import.meta.url), { workerData: { mediaRoot: this.config.mediaRoot }, name: `ingest-${index}` });
+    worker.on('message', (message: FromWorker) => this.onWorkerMessage(message));
+    worker.on('error', (error) => this.logger.error(`ingest worker ${index} failed: ${error.stack ?? error.message}`));
+    worker.on('exit', (code) => {
+      if (code !== 0 && this.workers.includes(worker)) this.replace(worker, index, code);
+    });
+    worker.unref();
+    return worker;
+  }
+
+  /** A crashed worker is replaced and its streams are started again on the new one. */
+  private replace(dead: Worker, index: number, code: number): void {
+    this.logger.error(`ingest worker ${index} exited with code ${code}; restarting its streams`);
+    const fresh = this.spawn(index);
+    this.workers[this.workers.indexOf(dead)] = fresh;
+    for (const r of this.running.values()) {
+      if (r.worker !== dead) continue;
+      r.worker = fresh;
+      this.post(fresh, { type: 'start', stream: r.config });
+    }
+  }
+
+  private onWorkerMessage(message: FromWorker): void {
+    if (message.type === 'status') {
+      if (this.running.has(message.id)) this.statuses.set(message.id, message.status);
+    } else if (message.type === 'stopped') {
+      this.stopWaiters.get(message.id)?.();
+    } else {
+      this.logger[message.level](message.message);
+    }
+  }
+}
+
+/** A deleted stream's files go; the key is checked again so a bad event can never point elsewhere. */
+async function removeStreamFiles(mediaRoot: string, key: string): Promise<void> {
+  if (!STREAM_KEY_PATTERN.test(key)) return;
+  await rm(path.join(mediaRoot, 'live', key), { recursive: true, force: true });
+}
+
+export function toIngestConfig(stream: StreamEntity): IngestStreamConfig {
+  return {
+    id: stream.id,
+    key: stream.key,
+    protocol: stream.ingestProtocol,
+    port: stream.ingestPort,
+    fec: stream.fecColumns !== null && stream.fecRows !== null ? { columns: stream.fecColumns, rows: stream.fecRows } : null,
+    allowedSources: stream.allowedSources,
+    segmentSeconds: stream.packaging.segmentSeconds,
+    windowSegments: stream.packaging.windowSegments,
+  };
+}

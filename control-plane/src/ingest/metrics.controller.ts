@@ -1,0 +1,79 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { Public } from '../auth/public.decorator.js';
+import { IngestService } from './ingest.service.js';
+import type { IngestStatus } from './ingest-protocol.js';
+
+type NumericField = { [K in keyof IngestStatus]: IngestStatus[K] extends number ? K : never }[keyof IngestStatus];
+
+const COUNTERS: [string, NumericField, string][] = [
+  ['hls_ingest_datagrams_total', 'datagramsReceived', 'UDP datagrams received on all ports'],
+  ['hls_ingest_packets_total', 'packetsReceived', 'Media packets received'],
+  ['hls_ingest_lost_packets_total', 'lost', 'Media packets missing on arrival'],
+  ['hls_ingest_fec_recovered_total', 'recoveredByFec', 'Packets rebuilt from SMPTE 2022-1 FEC'],
+  ['hls_ingest_unrecoverable_total', 'unrecoverable', 'Missing packets given up'],
+  ['hls_ingest_reordered_total', 'reordered', 'Packets that arrived out of order'],
+  ['hls_ingest_duplicated_total', 'duplicated', 'Duplicate packets'],
+  ['hls_ingest_source_dropped_total', 'droppedBySource', 'Datagrams from sources outside allowedSources'],
+  ['hls_ingest_malformed_total', 'malformed', 'Malformed packets dropped'],
+  ['hls_segments_written_total', 'segmentsWritten', 'HLS segments written'],
+];
+const GAUGES: [string, NumericField, string][] = [
+  ['hls_ingest_bitrate_bits', 'inputBitrate', 'Input bitrate, bits per second'],
+  ['hls_ingest_jitter_ms', 'jitterMs', 'RFC 3550 interarrival jitter, milliseconds'],
+  ['hls_ingest_playout_delay_ms', 'playoutDelayMs', 'Current playout delay, milliseconds'],
+  ['hls_media_sequence', 'mediaSequence', 'Media sequence number of the newest segment'],
+];
+
+/** Prometheus metrics, labelled by stream key, read from the ingest workers' latest status. */
+@ApiExcludeController()
+@Public()
+@Controller()
+export class MetricsController {
+  private readonly registry = new Registry();
+
+  constructor(private readonly ingest: IngestService) {
+    const streams = () => this.ingest.allStatuses();
+    for (const [name, field, help] of COUNTERS) {
+      new Counter({
+        name,
+        help,
+        labelNames: ['stream'],
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const s of streams()) this.inc({ stream: s.key }, s.status[field]);
+        },
+      });
+    }
+    for (const [name, field, help] of GAUGES) {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['stream'],
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const s of streams()) this.set({ stream: s.key }, s.status[field]);
+        },
+      });
+    }
+    new Gauge({
+      name: 'hls_stream_live',
+      help: '1 when the stream receives input',
+      labelNames: ['stream'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const s of streams()) this.set({ stream: s.key }, s.status.state === 'live' ? 1 : 0);
+      },
+    });
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

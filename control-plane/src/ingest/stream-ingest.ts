@@ -1,0 +1,170 @@
+// One stream's ingest inside a worker thread: UDP sockets -> source filter -> wasm-core receiver
+// (RTP: sequence, jitter, reorder, FEC) -> packager. Runs on the worker's event loop, never the API's.
+import dgram from 'node:dgram';
+import { performance } from 'node:perf_hooks';
+import { WasmReceiver } from '../../../wasm-core/host/receiver.js';
+import { StreamPackager } from '../media/stream-packager.js';
+import type { IngestStatus, IngestStreamConfig, StreamState } from './ingest-protocol.js';
+import { SourceFilter } from './source-filter.js';
+
+/** Kernel receive buffer per socket: a few hundred ms of a 20 Mbit/s feed, so bursts are not dropped. */
+const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+/** No packet for this long: the feed is stalled and the segment in progress is published. */
+const MIN_STALL_MS = 2000;
+/** Input bitrate is averaged over this window. */
+const BITRATE_WINDOW_MS = 2000;
+
+export interface IngestLogger {
+  log(message: string): void;
+  warn(message: string): void;
+}
+
+export class StreamIngest {
+  private readonly sockets: dgram.Socket[] = [];
+  private readonly filter: SourceFilter;
+  private readonly receiver: WasmReceiver | null;
+  private readonly packager: StreamPackager;
+  private readonly sink = (payload: Uint8Array) => this.packager.push(payload);
+  private state: StreamState = 'starting';
+  private error: string | null = null;
+  private lastPacketAt = 0;
+  private stallFlushed = true;
+  private datagrams = 0;
+  private droppedBySource = 0;
+  private udpPackets = 0;
+  private bytesWindow: { at: number; bytes: number }[] = [];
+  private bytesInWindow = 0;
+
+  constructor(
+    readonly config: IngestStreamConfig,
+    mediaRoot: string,
+    private readonly logger: IngestLogger,
+  ) {
+    this.filter = new SourceFilter(config.allowedSources);
+    this.receiver = config.protocol === 'rtp' ? new WasmReceiver({ fec: config.fec }) : null;
+    this.packager = new StreamPackager({
+      mediaRoot,
+      key: config.key,
+      segmentSeconds: config.segmentSeconds,
+      windowSegments: config.windowSegments,
+      onError: (error) => logger.warn(`writing output failed: ${error.message}`),
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.packager.open();
+    await this.bind(this.config.port, (msg, info) => this.onMedia(msg, info));
+    if (this.receiver && this.config.fec) {
+      const onFec = (msg: Buffer, info: dgram.RemoteInfo) => this.onFec(msg, info);
+      await this.bind(this.config.port + 2, onFec);
+      await this.bind(this.config.port + 4, onFec);
+    }
+    this.state = 'idle';
+    const ports = this.config.fec ? `${this.config.port}, ${this.config.port + 2}, ${this.config.port + 4}` : `${this.config.port}`;
+    this.logger.log(`listening for ${this.config.protocol.toUpperCase()} on UDP ${ports}`);
+  }
+
+  /** Called every few ms: releases what the playout buffer holds past its deadline, detects stalls. */
+  tick(nowMs: number): void {
+    if (this.receiver) this.receiver.tick(nowMs * 1000, this.sink);
+    const stallMs = Math.max(MIN_STALL_MS, this.config.segmentSeconds * 1000);
+    if (!this.stallFlushed && nowMs - this.lastPacketAt > stallMs) {
+      this.stallFlushed = true;
+      this.state = 'stalled';
+      this.packager.flush();
+      this.logger.warn(`no input for ${Math.round(stallMs)} ms: stalled, published the segment in progress`);
+    }
+  }
+
+  async stop(removeFiles: boolean): Promise<void> {
+    await Promise.all(this.sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    this.sockets.length = 0;
+    if (removeFiles) {
+      await this.packager.output.removeAll();
+    } else {
+      this.packager.flush();
+      await this.packager.output.drain().catch(() => undefined);
+    }
+  }
+
+  fail(message: string): void {
+    this.state = 'failed';
+    this.error = message;
+  }
+
+  status(nowMs: number): IngestStatus {
+    this.trimWindow(nowMs);
+    const r = this.receiver?.readStats();
+    const p = this.packager.stats();
+    return {
+      state: this.state,
+      error: this.error,
+      inputBitrate: Math.round((this.bytesInWindow * 8 * 1000) / BITRATE_WINDOW_MS),
+      datagramsReceived: this.datagrams,
+      packetsReceived: r ? r.received : this.udpPackets,
+      lost: r ? r.recovered + r.lost : 0,
+      recoveredByFec: r?.recovered ?? 0,
+      unrecoverable: r?.lost ?? 0,
+      reordered: r?.reordered ?? 0,
+      duplicated: r?.duplicates ?? 0,
+      droppedBySource: this.droppedBySource,
+      malformed: (r ? r.malformed + r.wrongPayloadType + r.fecMalformed + r.fecMismatch + r.jumps : 0) + p.demux.invalid + (p.misalignedBytes > 0 ? Math.ceil(p.misalignedBytes / 188) : 0),
+      jitterMs: r?.jitterMs ?? 0,
+      playoutDelayMs: r ? r.delayUs / 1000 : 0,
+      segmentsWritten: p.segmentsWritten,
+      lastSegmentAt: p.lastSegmentAt?.toISOString() ?? null,
+      mediaSequence: p.mediaSequence,
+      discontinuitySequence: p.discontinuitySequence,
+      codecs: { video: p.format.videoCodecs, audio: p.format.audioCodecs, width: p.format.width, height: p.format.height, frameRate: p.format.frameRate },
+    };
+  }
+
+  private bind(port: number, onMessage: (msg: Buffer, info: dgram.RemoteInfo) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: RECEIVE_BUFFER_BYTES });
+      socket.once('error', reject);
+      socket.on('message', onMessage);
+      socket.bind(port, '0.0.0.0', () => {
+        socket.removeListener('error', reject);
+        socket.on('error', (error) => this.logger.warn(`socket on ${port}: ${error.message}`));
+        this.sockets.push(socket);
+        resolve();
+      });
+    });
+  }
+
+  private accept(msg: Buffer, info: dgram.RemoteInfo): boolean {
+    this.datagrams++;
+    if (!this.filter.allows(info.address)) {
+      this.droppedBySource++;
+      return false;
+    }
+    const now = performance.now();
+    this.lastPacketAt = now;
+    this.bytesWindow.push({ at: now, bytes: msg.length });
+    this.bytesInWindow += msg.length;
+    if (this.stallFlushed || this.state !== 'live') {
+      this.stallFlushed = false;
+      this.state = 'live';
+    }
+    return true;
+  }
+
+  private onMedia(msg: Buffer, info: dgram.RemoteInfo): void {
+    if (!this.accept(msg, info)) return;
+    if (this.receiver) this.receiver.pushMedia(msg, this.lastPacketAt * 1000, this.sink);
+    else {
+      this.udpPackets++;
+      this.packager.push(msg);
+    }
+  }
+
+  private onFec(msg: Buffer, info: dgram.RemoteInfo): void {
+    if (!this.accept(msg, info)) return;
+    this.receiver!.pushFec(msg, this.lastPacketAt * 1000, this.sink);
+  }
+
+  private trimWindow(nowMs: number): void {
+    while (this.bytesWindow.length && this.bytesWindow[0].at < nowMs - BITRATE_WINDOW_MS) this.bytesInWindow -= this.bytesWindow.shift()!.bytes;
+  }
+}

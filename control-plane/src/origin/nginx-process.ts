@@ -1,0 +1,93 @@
+import { ChildProcess, spawn } from 'node:child_process';
+
+export interface NginxLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** Restarts after an unexpected exit: quick at first, then at most every 10 s. */
+const RESTART_DELAYS_MS = [200, 1000, 3000, 10_000];
+/** A graceful stop (SIGQUIT) lets downloads finish; after this long it is forced. */
+const STOP_TIMEOUT_MS = 5000;
+
+/**
+ * One nginx master in the foreground, supervised: checked with `nginx -t` before it starts,
+ * restarted if it dies, stopped gracefully. The nginx process and its reloads sit behind this
+ * small adapter so services do not spawn processes themselves.
+ */
+export class NginxProcess {
+  private child: ChildProcess | null = null;
+  private stopping = false;
+  private restarts = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly binary: string,
+    private readonly prefix: string,
+    private readonly configFile: string,
+    private readonly logger: NginxLogger,
+  ) {}
+
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** `nginx -t`: resolves when the configuration is valid, rejects with nginx's own words. */
+  test(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = spawn(this.binary, ['-t', '-q', '-p', this.prefix, '-c', this.configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      check.stdout!.on('data', (d: Buffer) => (output += d));
+      check.stderr!.on('data', (d: Buffer) => (output += d));
+      check.on('error', (error) => reject(new Error(`cannot run ${this.binary}: ${error.message}`)));
+      check.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`nginx -t failed: ${output.trim()}`))));
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.test();
+    this.stopping = false;
+    this.spawnChild();
+  }
+
+  /** Graceful reload (SIGHUP): new workers take the new configuration, old ones finish their requests. */
+  async reload(): Promise<void> {
+    await this.test();
+    this.child?.kill('SIGHUP');
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGQUIT');
+    const force = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(force);
+  }
+
+  private spawnChild(): void {
+    const child = spawn(this.binary, ['-p', this.prefix, '-c', this.configFile, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child = child;
+    child.stderr!.on('data', (d: Buffer) => this.logger.warn(d.toString().trim()));
+    child.on('error', (error) => this.logger.error(`nginx could not start: ${error.message}`));
+    child.on('exit', (code, signal) => {
+      if (this.stopping || this.child !== child) return;
+      const delay = RESTART_DELAYS_MS[Math.min(this.restarts++, RESTART_DELAYS_MS.length - 1)];
+      this.logger.error(`nginx exited (${signal ?? code}); restarting in ${delay} ms`);
+      this.timer = setTimeout(() => this.spawnChild(), delay);
+      this.timer.unref();
+    });
+    // A process that stays up for a while resets the back-off.
+    setTimeout(() => {
+      if (this.child === child && this.running) this.restarts = 0;
+    }, 30_000).unref();
+  }
+}
