@@ -1,0 +1,35 @@
+import { ChildProcess, spawn } from 'node:child_process';
+
+export interface EncoderOptions {
+  /** rtp: RTP/MPEG-TS, optionally with prompeg FEC; udp: bare MPEG-TS datagrams. */
+  protocol: 'rtp' | 'udp';
+  port: number;
+  fec?: { columns: number; rows: number };
+  seconds: number;
+  bitrateKbps?: number;
+}
+
+/** Real ffmpeg sending a live test pattern with audio (testsrc2 + sine, H.264 + AAC) in real time. */
+export function startEncoder(options: EncoderOptions): { child: ChildProcess; done: Promise<number | null>; stderr: () => string } {
+  const output =
+    options.protocol === 'rtp'
+      ? ['-f', 'rtp_mpegts', ...(options.fec ? ['-fec', `prompeg=l=${options.fec.columns}:d=${options.fec.rows}`] : []), `rtp://127.0.0.1:${options.port}`]
+      : ['-f', 'mpegts', `udp://127.0.0.1:${options.port}?pkt_size=1316`];
+  const child = spawn(
+    'ffmpeg',
+    [
+      '-v', 'error', '-re',
+      '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25',
+      '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+      '-t', String(options.seconds),
+      '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '25', '-b:v', `${options.bitrateKbps ?? 1200}k`, '-pix_fmt', 'yuv420p',
+      '-c:a', 'aac', '-b:a', '96k',
+      ...output,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d));
+  const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, done, stderr: () => stderr };
+}
