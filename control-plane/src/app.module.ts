@@ -10,6 +10,7 @@ import { HealthModule } from './health/health.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { NodesModule } from './nodes/nodes.module.js';
 import { OriginModule } from './origin/origin.module.js';
+import { PlayerModule } from './player/player.module.js';
 import { StreamsModule } from './streams/streams.module.js';
 
 export interface AppDependencies {
@@ -39,6 +40,7 @@ export class AppModule {
         StreamsModule,
         NodesModule,
         HealthModule,
+        PlayerModule,
         ...(deps.media?.ingest ? [IngestModule] : []),
         ...(deps.media?.origin ? [OriginModule] : []),
       ],

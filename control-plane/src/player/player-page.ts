@@ -1,0 +1,48 @@
+/**
+ * A minimal hls.js player page, so an operator can watch a stream straight after creating it:
+ * /player?stream=<key> plays http://<this host>:<HLS_HTTP_PORT>/live/<key>/index.m3u8, or
+ * /player?src=<any playlist URL>. Status lines are exposed for automated checks.
+ */
+export function playerPage(hlsHttpPort: number): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>hls-origin player</title>
+<style>body{font:14px system-ui,sans-serif;margin:1rem;background:#111;color:#eee}video{width:100%;max-width:960px;background:#000}code{color:#9cf}</style>
+</head>
+<body>
+<video id="video" controls muted autoplay playsinline></video>
+<p>source: <code id="source"></code></p>
+<p>state: <code id="state">loading</code></p>
+<script src="/player/hls.min.js"></script>
+<script>
+(function () {
+  var params = new URLSearchParams(location.search);
+  var key = params.get('stream');
+  var src = params.get('src') || (key ? location.protocol + '//' + location.hostname + ':${hlsHttpPort}/live/' + encodeURIComponent(key) + '/index.m3u8' : '');
+  var video = document.getElementById('video');
+  var state = document.getElementById('state');
+  document.getElementById('source').textContent = src || 'add ?stream=<key> or ?src=<playlist URL>';
+  window.playerErrors = [];
+  if (!src) { state.textContent = 'no source'; return; }
+  if (window.Hls && Hls.isSupported()) {
+    var hls = new Hls({ liveDurationInfinity: true });
+    hls.on(Hls.Events.ERROR, function (_, data) {
+      window.playerErrors.push({ fatal: data.fatal, type: data.type, details: data.details });
+      if (data.fatal) state.textContent = 'fatal error: ' + data.details;
+    });
+    hls.loadSource(src);
+    hls.attachMedia(video);
+    window.hls = hls;
+  } else {
+    video.src = src; // Safari plays HLS natively
+  }
+  video.addEventListener('playing', function () { state.textContent = 'playing'; });
+  video.play().catch(function () {});
+})();
+</script>
+</body>
+</html>
+`;
+}
