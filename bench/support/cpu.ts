@@ -1,0 +1,12 @@
+import { readFileSync } from 'node:fs';
+
+/** Linux clock ticks per second for /proc/<pid>/stat (sysconf(_SC_CLK_TCK) is 100 on every mainstream kernel). */
+const CLOCK_TICKS = 100;
+
+/** User + system CPU seconds a process (all its threads) has used so far. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[11] and fields[12] are utime and stime (the 14th and 15th fields of the whole line)
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
