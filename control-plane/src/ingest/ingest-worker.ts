@@ -4,10 +4,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { FromWorker, ToWorker } from './ingest-protocol.js';
 import { StreamIngest } from './stream-ingest.js';
 
-/** How often buffers are drained on a quiet socket and stalls are checked. */
-const TICK_MS = 10;
+/** How often buffers are drained on a quiet socket and stalls are checked (packets drain on arrival too). */
+const TICK_MS = 20;
 /** How often each stream's status is sent to the main thread. */
-const STATUS_MS = 500;
+const STATUS_MS = 1000;
 
 const port = parentPort!;
 const { mediaRoot } = workerData as { mediaRoot: string };

@@ -2,7 +2,7 @@
 // (RTP: sequence, jitter, reorder, FEC) -> packager. Runs on the worker's event loop, never the API's.
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
-import { WasmReceiver } from '../../../wasm-core/host/receiver.js';
+import { RECEIVER_DEFAULTS, WasmReceiver } from '../../../wasm-core/host/receiver.js';
 import { StreamPackager } from '../media/stream-packager.js';
 import type { IngestStatus, IngestStreamConfig, StreamState } from './ingest-protocol.js';
 import { SourceFilter } from './source-filter.js';
@@ -13,6 +13,7 @@ const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 const MIN_STALL_MS = 2000;
 /** Input bitrate is averaged over this window. */
 const BITRATE_WINDOW_MS = 2000;
+const BUCKET_MS = 100;
 
 export interface IngestLogger {
   log(message: string): void;
@@ -32,8 +33,9 @@ export class StreamIngest {
   private datagrams = 0;
   private droppedBySource = 0;
   private udpPackets = 0;
-  private bytesWindow: { at: number; bytes: number }[] = [];
-  private bytesInWindow = 0;
+  /** Bytes per 100 ms bucket over the bitrate window: counting allocates nothing per datagram. */
+  private readonly buckets = new Float64Array(BITRATE_WINDOW_MS / BUCKET_MS);
+  private bucketAt = 0;
 
   constructor(
     readonly config: IngestStreamConfig,
@@ -66,7 +68,9 @@ export class StreamIngest {
 
   /** Called every few ms: releases what the playout buffer holds past its deadline, detects stalls. */
   tick(nowMs: number): void {
-    if (this.receiver) this.receiver.tick(nowMs * 1000, this.sink);
+    // Held packets wait at most the maximum playout delay after the last arrival; past that
+    // there is nothing to release, so an idle stream costs no call into the module.
+    if (this.receiver && nowMs - this.lastPacketAt <= RECEIVER_DEFAULTS.maxDelayUs / 1000 + 100) this.receiver.tick(nowMs * 1000, this.sink);
     const stallMs = Math.max(MIN_STALL_MS, this.config.segmentSeconds * 1000);
     if (!this.stallFlushed && nowMs - this.lastPacketAt > stallMs) {
       this.stallFlushed = true;
@@ -93,13 +97,13 @@ export class StreamIngest {
   }
 
   status(nowMs: number): IngestStatus {
-    this.trimWindow(nowMs);
+    this.advanceBuckets(nowMs);
     const r = this.receiver?.readStats();
     const p = this.packager.stats();
     return {
       state: this.state,
       error: this.error,
-      inputBitrate: Math.round((this.bytesInWindow * 8 * 1000) / BITRATE_WINDOW_MS),
+      inputBitrate: Math.round((this.buckets.reduce((a, b) => a + b, 0) * 8 * 1000) / BITRATE_WINDOW_MS),
       datagramsReceived: this.datagrams,
       packetsReceived: r ? r.received : this.udpPackets,
       lost: r ? r.recovered + r.lost : 0,
@@ -141,8 +145,8 @@ export class StreamIngest {
     }
     const now = performance.now();
     this.lastPacketAt = now;
-    this.bytesWindow.push({ at: now, bytes: msg.length });
-    this.bytesInWindow += msg.length;
+    this.advanceBuckets(now);
+    this.buckets[this.bucketAt % this.buckets.length] += msg.length;
     if (this.stallFlushed || this.state !== 'live') {
       this.stallFlushed = false;
       this.state = 'live';
@@ -164,7 +168,12 @@ export class StreamIngest {
     this.receiver!.pushFec(msg, this.lastPacketAt * 1000, this.sink);
   }
 
-  private trimWindow(nowMs: number): void {
-    while (this.bytesWindow.length && this.bytesWindow[0].at < nowMs - BITRATE_WINDOW_MS) this.bytesInWindow -= this.bytesWindow.shift()!.bytes;
+  /** Moves to the bucket of `nowMs`, clearing the ones skipped over. */
+  private advanceBuckets(nowMs: number): void {
+    const current = Math.floor(nowMs / BUCKET_MS);
+    if (current === this.bucketAt) return;
+    const steps = Math.min(current - this.bucketAt, this.buckets.length);
+    for (let i = 1; i <= steps; i++) this.buckets[(this.bucketAt + i) % this.buckets.length] = 0;
+    this.bucketAt = current;
   }
 }

@@ -29,6 +29,6 @@ export interface ContainerWriter {
   readonly extension: string;
   /** Bytes that begin every segment before the media (TS: PAT and PMT; fMP4: nothing, init is separate). */
   segmentPrefix(): Uint8Array;
-  /** Prepares one input packet for output (TS: renumber PSI continuity counters); may rewrite in place. */
-  prepare(packet: Uint8Array, kind: 'pat' | 'pmt' | 'media'): Uint8Array;
+  /** Prepares a copied PSI packet for output (TS: renumber its continuity counter in place). */
+  prepare(packet: Uint8Array, kind: 'pat' | 'pmt'): Uint8Array;
 }

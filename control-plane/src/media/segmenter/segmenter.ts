@@ -69,9 +69,12 @@ export class Segmenter {
     if (info.endedUndecided && this.pendingAt >= 0) this.onVerdict(false);
     if (keyed && info.pesStart && info.pts >= 0) this.onAccessUnitStart(info);
     if (info.decided && this.pendingAt >= 0) this.onVerdict(info.decided === 'key');
-    const kind = info.kind === 'pat' || info.kind === 'pmt' ? info.kind : 'media';
-    if (this.started || this.pendingAt >= 0) this.buffer.append(this.writer.prepare(packet.slice(), kind));
-    else this.skippedPackets++;
+    if (this.started || this.pendingAt >= 0) {
+      // PSI packets are renumbered, so they are copied first (the input may be shared memory);
+      // everything else is copied once, by the append.
+      const psi = info.kind === 'pat' || info.kind === 'pmt';
+      this.buffer.append(psi ? this.writer.prepare(packet.slice(), info.kind as 'pat' | 'pmt') : packet);
+    } else this.skippedPackets++;
     // Audio-only streams: every audio frame is a random access point.
     if (keyed && info.pesStart && this.demuxer.videoPid < 0 && this.pendingAt >= 0) this.onVerdict(true);
   }

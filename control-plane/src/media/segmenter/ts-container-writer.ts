@@ -24,9 +24,9 @@ export class TsContainerWriter implements ContainerWriter {
     return prefix;
   }
 
-  prepare(packet: Uint8Array, kind: 'pat' | 'pmt' | 'media'): Uint8Array {
+  prepare(packet: Uint8Array, kind: 'pat' | 'pmt'): Uint8Array {
     if (kind === 'pat') setContinuityCounter(packet, this.patCc++ & 0x0f);
-    else if (kind === 'pmt') setContinuityCounter(packet, this.pmtCc++ & 0x0f);
+    else setContinuityCounter(packet, this.pmtCc++ & 0x0f);
     return packet;
   }
 }

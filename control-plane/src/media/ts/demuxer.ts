@@ -10,6 +10,8 @@ import * as ts from './ts-packet.js';
 /** Bytes of a video PES scanned for its first slice; x264's first SEI alone is ~700 bytes. */
 const MAX_SCAN_BYTES = 16 * 1024;
 
+const EMPTY = new Uint8Array(0);
+
 export type PacketKind = 'pat' | 'pmt' | 'video' | 'audio' | 'other' | 'invalid';
 
 /** Per-packet result, reused between calls (copy what you keep). */
@@ -83,7 +85,9 @@ export class TsDemuxer {
       return info;
     }
     const ccOk = this.checkContinuity(p, pid);
-    const payload = ts.hasPayload(p) ? p.subarray(payloadAt) : p.subarray(ts.TS_PACKET_SIZE);
+    // Most packets continue a PES nobody needs to look into: only slice when something reads it.
+    const needsPayload = pid === ts.PAT_PID || pid === this.pmtPid || ts.isUnitStart(p) || (pid === this.videoPid && this.scanning);
+    const payload = !needsPayload ? EMPTY : ts.hasPayload(p) ? p.subarray(payloadAt) : EMPTY;
     if (pid === ts.PAT_PID) {
       info.kind = 'pat';
       if (ts.isUnitStart(p)) {
