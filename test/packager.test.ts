@@ -113,6 +113,18 @@ describe('packager on real ffmpeg output', () => {
     assert.match(master, /CODECS="avc1\.64/, 'veryfast encodes High profile');
   });
 
+  it('a stall publishes the segment in progress without its possibly cut-short last frame', async () => {
+    // The feed stops in the middle of a frame: the tail of the last access unit never arrives.
+    const cut = ts.subarray(0, Math.floor((ts.length * 0.55) / 188) * 188 - 188 * 5);
+    const packager = await packageTs(root, 'stall', cut);
+    const dir = path.join(root, 'live', 'stall', 'source');
+    const playlist = parseMediaPlaylist(await readFile(path.join(dir, 'index.m3u8'), 'utf8'))!;
+    assert.equal(packager.stats().segmentsWritten, playlist.segments.length);
+    const last = playlist.segments.at(-1)!;
+    assert.ok(last.duration > 0.5 && last.duration < 2, `partial segment of ${last.duration} s`);
+    for (const s of playlist.segments) assert.equal(decodeErrors(path.join(dir, s.uri)), '', `${s.uri} decodes cleanly`);
+  });
+
   it('survives garbage between packets and counts it', async () => {
     const noisy = Buffer.concat([Buffer.from([1, 2, 3]), ts.subarray(0, 188 * 2000), Buffer.alloc(100, 0x47), ts.subarray(188 * 2000)]);
     const packager = await packageTs(root, 'noisy', noisy);

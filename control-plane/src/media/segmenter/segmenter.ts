@@ -32,6 +32,9 @@ export class Segmenter {
   /** Highest PTS seen in the current timeline (the end of the last frame, less its duration). */
   private lastVideoPts = -1;
   private lastDts = -1;
+  /** Where the newest access unit starts in the buffer, and its PTS: a stall flush ends before it. */
+  private lastUnitAt = -1;
+  private lastUnitPts = -1;
   private discontinuityPending = false;
   private readonly frameDurations: number[] = [];
   /** Packets dropped while waiting for a keyframe to start on. */
@@ -79,19 +82,31 @@ export class Segmenter {
     if (keyed && info.pesStart && this.demuxer.videoPid < 0 && this.pendingAt >= 0) this.onVerdict(true);
   }
 
-  /** Ends the segment in progress (the feed stopped); the next segment starts a new timeline. */
+  /**
+   * The feed stopped: publishes the segment in progress without its last access unit, which may
+   * be cut short (a video PES has no length; an encoder that stops may not send its tail). The
+   * next segment starts a new timeline.
+   */
   flush(): void {
+    if (this.started && this.lastUnitAt > 0 && this.lastUnitPts > this.segmentStartPts) {
+      this.emit(this.lastUnitAt, this.lastUnitPts - this.segmentStartPts, true);
+    }
+    this.reset();
+  }
+
+  /** A timeline break: everything buffered is complete (the next access unit is not in yet). */
+  breakTimeline(): void {
+    this.endTimeline();
+    this.demuxer.resetTiming();
+  }
+
+  /** Emits everything buffered (complete up to this packet) and starts over at the next keyframe. */
+  private endTimeline(): void {
     if (this.started && this.lastVideoPts >= this.segmentStartPts) {
       const end = this.pendingAt >= 0 ? this.pendingAt : this.buffer.length;
       this.emit(end, this.lastVideoPts - this.segmentStartPts + this.frameTicks(), true);
     }
     this.reset();
-  }
-
-  /** The input broke (loss that FEC could not repair, encoder restart): start over at the next keyframe. */
-  breakTimeline(): void {
-    this.flush();
-    this.demuxer.resetTiming();
   }
 
   private onAccessUnitStart(info: PacketInfo): void {
@@ -101,7 +116,7 @@ export class Segmenter {
       const step = dts - this.lastDts;
       if (step > MAX_PTS_STEP_SECONDS * PTS_HZ || step < -PTS_HZ) {
         // A new timeline (encoder restart, timestamp jump): end what we have, restart here.
-        this.flush();
+        this.endTimeline();
       } else if (step > 0) {
         this.frameDurations.push(step);
         if (this.frameDurations.length > FRAME_SAMPLES) this.frameDurations.shift();
@@ -109,6 +124,10 @@ export class Segmenter {
     }
     this.lastDts = dts;
     if (info.pts > this.lastVideoPts) this.lastVideoPts = info.pts;
+    if (this.started) {
+      this.lastUnitAt = this.buffer.length;
+      this.lastUnitPts = info.pts;
+    }
     if (this.started && this.overdue(info.pts)) {
       // No keyframe in time: cut anyway so EXT-X-TARGETDURATION holds (the player copes with a
       // segment that does not start on a keyframe; a broken playlist it cannot).
@@ -154,7 +173,10 @@ export class Segmenter {
   }
 
   private emit(at: number, durationTicks: number, startsWithKeyframe: boolean): void {
-    const bytes = this.buffer.cut(at, this.writer.segmentPrefix());
+    const prefix = this.writer.segmentPrefix();
+    const bytes = this.buffer.cut(at, prefix);
+    // Offsets into the buffer move with the cut.
+    this.lastUnitAt = this.lastUnitAt >= at ? this.lastUnitAt - at + prefix.length : -1;
     const programDateMs = this.nextProgramDateMs ?? this.segmentStartWallMs;
     const durationSeconds = durationTicks / PTS_HZ;
     this.options.onSegment({
@@ -175,6 +197,8 @@ export class Segmenter {
     this.segmentStartPts = -1;
     this.lastVideoPts = -1;
     this.lastDts = -1;
+    this.lastUnitAt = -1;
+    this.lastUnitPts = -1;
     this.nextProgramDateMs = null;
     this.discontinuityPending = true;
   }
