@@ -55,7 +55,8 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     this.unsubscribe?.();
     await this.chain.catch(() => undefined);
     await Promise.all([...this.running.keys()].map((id) => this.stop(id, false)));
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    // Taken out of the pool first, so their exit is not mistaken for a crash to recover from.
+    await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
   }
 
   /** Latest status of a stream's ingest; null when it is not running here. */
