@@ -34,39 +34,25 @@ export class MetricsController {
   private readonly registry = new Registry();
 
   constructor(private readonly ingest: IngestService) {
+    for (const [name, field, help] of COUNTERS) this.perStream(Counter, name, help, (s) => s[field]);
+    for (const [name, field, help] of GAUGES) this.perStream(Gauge, name, help, (s) => s[field]);
+    this.perStream(Gauge, 'hls_stream_live', '1 when the stream receives input', (s) => (s.state === 'live' ? 1 : 0));
+  }
+
+  /** A metric whose value per stream key is read from the latest status at scrape time. */
+  private perStream(kind: typeof Counter | typeof Gauge, name: string, help: string, value: (s: IngestStatus) => number): void {
     const streams = () => this.ingest.allStatuses();
-    for (const [name, field, help] of COUNTERS) {
-      new Counter({
-        name,
-        help,
-        labelNames: ['stream'],
-        registers: [this.registry],
-        collect() {
-          this.reset();
-          for (const s of streams()) this.inc({ stream: s.key }, s.status[field]);
-        },
-      });
-    }
-    for (const [name, field, help] of GAUGES) {
-      new Gauge({
-        name,
-        help,
-        labelNames: ['stream'],
-        registers: [this.registry],
-        collect() {
-          this.reset();
-          for (const s of streams()) this.set({ stream: s.key }, s.status[field]);
-        },
-      });
-    }
-    new Gauge({
-      name: 'hls_stream_live',
-      help: '1 when the stream receives input',
+    new kind({
+      name,
+      help,
       labelNames: ['stream'],
       registers: [this.registry],
-      collect() {
+      collect(this: Counter | Gauge) {
         this.reset();
-        for (const s of streams()) this.set({ stream: s.key }, s.status.state === 'live' ? 1 : 0);
+        for (const s of streams()) {
+          if (this instanceof Gauge) this.set({ stream: s.key }, value(s.status));
+          else this.inc({ stream: s.key }, value(s.status));
+        }
       },
     });
   }

@@ -20,10 +20,6 @@ export class OriginService implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  get process(): NginxProcess | null {
-    return this.nginx;
-  }
-
   async onApplicationBootstrap(): Promise<void> {
     const prefix = path.join(this.config.dataDir, 'nginx', 'origin');
     for (const dir of ['tmp/body', 'tmp/proxy', 'tmp/fastcgi', 'tmp/uwsgi', 'tmp/scgi']) await mkdir(path.join(prefix, dir), { recursive: true });
