@@ -19,7 +19,7 @@ async function runNginx(prefix: string, serverTemplate: string, values: Record<s
   const mainConf = path.join(prefix, 'nginx.conf');
   const main = await renderTemplateFile('main.conf.template', { USER_DIRECTIVE: process.getuid?.() === 0 ? 'user root root;' : '', PREFIX: prefix, SERVER_CONF: serverConf });
   await writeFile(mainConf, `load_module /usr/lib/nginx/modules/ngx_http_js_module.so;\n${main}`);
-  const nginx = new NginxProcess('nginx', prefix, mainConf, quiet);
+  const nginx = new NginxProcess('nginx', prefix, mainConf, quiet, path.join(prefix, 'nginx.pid'));
   await nginx.start();
   return nginx;
 }
@@ -117,7 +117,8 @@ describe('edge nginx with njs in front of the origin (real nginx)', () => {
     await (await get('/live/demo/source/seg40.ts')).arrayBuffer();
     await (await get('/live/demo/index.m3u8')).text();
     await origin.stop();
-    await new Promise((r) => setTimeout(r, 1200)); // the playlist's max-age=1 runs out
+    // The playlist's max-age=1 runs out (nginx counts validity in whole seconds).
+    await new Promise((r) => setTimeout(r, 2200));
     const seg = await get('/live/demo/source/seg40.ts');
     assert.equal(seg.status, 200);
     assert.equal((await seg.arrayBuffer()).byteLength, segment.length);

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, unlinkSync } from 'node:fs';
 
 export interface NginxLogger {
   log(message: string): void;
@@ -10,6 +11,8 @@ export interface NginxLogger {
 const RESTART_DELAYS_MS = [200, 1000, 3000, 10_000];
 /** A graceful stop (SIGQUIT) lets downloads finish; after this long it is forced. */
 const STOP_TIMEOUT_MS = 5000;
+/** nginx writes its pid file once its sockets are bound; a start waits at most this long for it. */
+const READY_TIMEOUT_MS = 10_000;
 
 /**
  * One nginx master in the foreground, supervised: checked with `nginx -t` before it starts,
@@ -27,6 +30,8 @@ export class NginxProcess {
     private readonly prefix: string,
     private readonly configFile: string,
     private readonly logger: NginxLogger,
+    /** The `pid` file the configuration names: its appearance means nginx is listening. */
+    private readonly pidFile: string,
   ) {}
 
   get running(): boolean {
@@ -49,10 +54,18 @@ export class NginxProcess {
     });
   }
 
+  /** Resolves once nginx has bound its ports (so "ready" means requests are answered). */
   async start(): Promise<void> {
     await this.test();
     this.stopping = false;
+    if (existsSync(this.pidFile)) unlinkSync(this.pidFile);
     this.spawnChild();
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (!existsSync(this.pidFile)) {
+      if (!this.running) throw new Error(`nginx exited during start-up (code ${this.child?.exitCode}); see the log above`);
+      if (Date.now() > deadline) throw new Error(`nginx did not start within ${READY_TIMEOUT_MS / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   /** Graceful reload (SIGHUP): new workers take the new configuration, old ones finish their requests. */

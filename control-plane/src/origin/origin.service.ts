@@ -28,13 +28,16 @@ export class OriginService implements OnApplicationBootstrap, OnModuleDestroy {
     await writeFile(serverConf, await renderTemplateFile('origin-server.conf.template', { HLS_HTTP_PORT: String(this.config.hlsHttpPort), MEDIA_ROOT: this.config.mediaRoot }));
     const mainConf = path.join(prefix, 'nginx.conf');
     await writeFile(mainConf, await renderTemplateFile('main.conf.template', { USER_DIRECTIVE: await this.userDirective(), PREFIX: prefix, SERVER_CONF: serverConf }));
-    this.nginx = new NginxProcess(this.config.nginxBinary, prefix, mainConf, {
-      log: (m) => this.logger.log(m),
-      warn: (m) => this.logger.warn(m),
-      error: (m) => this.logger.error(m),
-    });
+    const pidFile = path.join(prefix, 'nginx.pid');
+    this.nginx = new NginxProcess(
+      this.config.nginxBinary,
+      prefix,
+      mainConf,
+      { log: (m) => this.logger.log(m), warn: (m) => this.logger.warn(m), error: (m) => this.logger.error(m) },
+      pidFile,
+    );
     // An origin left running by a control plane that was killed would hold the port.
-    if (await stopStaleProcess(path.join(prefix, 'nginx.pid'), 'SIGQUIT')) this.logger.warn('stopped an origin nginx left running by a previous control plane');
+    if (await stopStaleProcess(pidFile, 'SIGQUIT')) this.logger.warn('stopped an origin nginx left running by a previous control plane');
     await this.nginx.start();
     this.logger.log(`origin nginx serving ${this.config.mediaRoot} on port ${this.config.hlsHttpPort}`);
   }
