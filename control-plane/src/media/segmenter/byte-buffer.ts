@@ -1,15 +1,18 @@
-/** A growable byte buffer for the segment being built: appends copy, cuts move the tail down. */
+/**
+ * A growable byte buffer for the segment being built. Appends copy; a cut hands the head over
+ * without copying it and moves only the tail into fresh (uninitialised, then filled) memory.
+ */
 export class ByteBuffer {
   private bytes: Uint8Array;
   length = 0;
 
   constructor(initial = 1 << 20) {
-    this.bytes = new Uint8Array(initial);
+    this.bytes = Buffer.allocUnsafe(initial);
   }
 
   append(chunk: Uint8Array): void {
     if (this.length + chunk.length > this.bytes.length) {
-      const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + chunk.length));
+      const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.length + chunk.length));
       grown.set(this.bytes.subarray(0, this.length));
       this.bytes = grown;
     }
@@ -17,14 +20,15 @@ export class ByteBuffer {
     this.length += chunk.length;
   }
 
-  /** Returns a copy of [0, at) and keeps [at, length) as the new content, after `prefix`. */
+  /** Returns [0, at) and keeps [at, length) as the new content, after `prefix`. */
   cut(at: number, prefix: Uint8Array): Uint8Array {
-    const head = this.bytes.slice(0, at);
-    const tail = this.bytes.slice(at, this.length);
+    const old = this.bytes;
+    const tail = old.subarray(at, this.length);
+    this.bytes = Buffer.allocUnsafe(Math.max(old.length, prefix.length + tail.length));
     this.length = 0;
     this.append(prefix);
     this.append(tail);
-    return head;
+    return old.subarray(0, at);
   }
 
   /** Drops [0, at) (data before the first keyframe), keeping the rest after `prefix`. */
