@@ -14,3 +14,10 @@ export const FEC_ENTRIES: i32 = 128;
 export const MAX_DROPOUT: i32 = 3000;
 /** RFC 3550 A.1: a packet this far behind is old, not a restart. */
 export const MAX_MISORDER: i32 = 100;
+
+/** Ring sizes are powers of two so an extended sequence maps to a cell with a mask. */
+export function nextPowerOfTwo(n: i32): i32 {
+  let p = 64;
+  while (p < n) p <<= 1;
+  return p;
+}

@@ -7,10 +7,12 @@
 // - released packets are listed in the control block (payload pointer, length, extended sequence
 //   low 32 bits, flags) and stay readable until the next call;
 // - tick(nowUs) releases what is due when no packets arrive.
-import { FEC_ENTRIES, FEC_HEADER, MAX_DATAGRAM, RTP_HEADER, SLOT_BYTES } from './limits';
-import { parseRtp, RTP_OK, rtpPayloadLength, rtpPayloadOffset, rtpPayloadType, rtpSequence, rtpSsrc, rtpTimestamp, u32at } from './rtp';
+import { FEC_ENTRIES, FEC_HEADER, MAX_DATAGRAM, nextPowerOfTwo, RTP_HEADER, SLOT_BYTES } from './limits';
+import { FEC_OK, parsedCount, parsedIsRow, parsedOffset, parsedSnBase, lengthRecovery, parseFecHeader, payloadTypeRecovery, timestampRecovery } from './fec-header';
+import { parseRtp, RTP_OK, rtpPayloadLength, rtpPayloadOffset, rtpPayloadType, rtpSequence, rtpSsrc, rtpTimestamp, u32at, writeRtpHeader } from './rtp';
 import { extMax, maxSeq, resetSequence, SEQ_JUMP, SEQ_RESTART, seqDelta, updateSequence } from './sequence';
 import { jitterUnits, resetJitter, updateJitter } from './jitter';
+import { f64at, i32at, i64at, setF64, setI32, setI64 } from './memory';
 import * as S from './stats';
 import { xorInto } from './xor';
 
@@ -74,20 +76,8 @@ let gapDeadline: f64 = 0;
 let lastArrival: f64 = -1;
 let intervalUs: f64 = 0;
 
-@inline function i32at(base: usize, i: i32): i32 { return load<i32>(base + (<usize>i << 2)); }
-@inline function setI32(base: usize, i: i32, v: i32): void { store<i32>(base + (<usize>i << 2), v); }
-@inline function i64at(base: usize, i: i32): i64 { return load<i64>(base + (<usize>i << 3)); }
-@inline function setI64(base: usize, i: i32, v: i64): void { store<i64>(base + (<usize>i << 3), v); }
-@inline function f64at(base: usize, i: i32): f64 { return load<f64>(base + (<usize>i << 3)); }
-@inline function setF64(base: usize, i: i32, v: f64): void { store<f64>(base + (<usize>i << 3), v); }
 @inline function slotPtr(slot: i32): usize { return pool + <usize>slot * <usize>SLOT_BYTES; }
 @inline function cellOf(ext: i64): i32 { return <i32>(ext & windowMask); }
-
-function nextPowerOfTwo(n: i32): i32 {
-  let p = 64;
-  while (p < n) p <<= 1;
-  return p;
-}
 
 /**
  * Sizes everything from the FEC shape (0 x 0 for none) and the reorder allowance, in packets.
@@ -253,12 +243,15 @@ function drain(now: f64): void {
 
 /** Releases everything held, in order, counting the holes as lost (before a restart). */
 function flushAll(): void {
-  while (nextSeq <= highestSeq) {
-    const slot = slotOf(nextSeq);
-    if (slot >= 0) release(slot);
-    else S.bump(S.STAT_LOST);
-    nextSeq++;
-  }
+  while (nextSeq <= highestSeq) releaseOrLose();
+}
+
+/** Moves past nextSeq: releases it if held, else counts it lost. */
+function releaseOrLose(): void {
+  const slot = slotOf(nextSeq);
+  if (slot >= 0) release(slot);
+  else S.bump(S.STAT_LOST);
+  nextSeq++;
 }
 
 /** One media datagram, already copied to the input slot. Returns how many packets were released. */
@@ -304,12 +297,7 @@ export function pushMedia(len: i32, now: f64): i32 {
     return endCall();
   }
   // Too far ahead to hold: give up the oldest gaps until it fits.
-  while (ext - nextSeq >= <i64>pendingCap) {
-    const slot = slotOf(nextSeq);
-    if (slot >= 0) release(slot);
-    else S.bump(S.STAT_LOST);
-    nextSeq++;
-  }
+  while (ext - nextSeq >= <i64>pendingCap) releaseOrLose();
   const fresh = popFree();
   if (fresh < 0) {
     S.bump(S.STAT_OVERFLOW);
@@ -356,24 +344,14 @@ export function tick(now: f64): i32 {
 export function pushFec(len: i32, now: f64): i32 {
   beginCall();
   S.bump(S.STAT_FEC_RECEIVED);
-  const ptr = slotPtr(inputSlot);
-  // The FEC header always starts at byte 12: encoders copy XOR'd CC/X/P bits into the FEC
-  // packet's own RTP header, so they must not be interpreted (SPECS 1.5).
-  if (len < RTP_HEADER + FEC_HEADER || len > MAX_DATAGRAM || (<i32>load<u8>(ptr)) >> 6 != 2) {
+  if (parseFecHeader(slotPtr(inputSlot), len) != FEC_OK) {
     S.bump(S.STAT_FEC_MALFORMED);
     return endCall();
   }
-  const fec = ptr + <usize>RTP_HEADER;
-  const b12 = <i32>load<u8>(fec, 12);
-  const isRow = (b12 >> 6) & 1;
-  const step = <i32>load<u8>(fec, 13);
-  const count = <i32>load<u8>(fec, 14);
-  if ((b12 >> 3) & 7 || b12 & 7) {
-    S.bump(S.STAT_FEC_MALFORMED);
-    return endCall();
-  }
-  const expectedStep = isRow ? 1 : columns;
-  const expectedCount = isRow ? columns : rows;
+  const step = parsedOffset;
+  const count = parsedCount;
+  const expectedStep = parsedIsRow ? 1 : columns;
+  const expectedCount = parsedIsRow ? columns : rows;
   if (columns == 0 || step != expectedStep || count != expectedCount) {
     S.bump(S.STAT_FEC_MISMATCH);
     return endCall();
@@ -382,8 +360,7 @@ export function pushFec(len: i32, now: f64): i32 {
     S.bump(S.STAT_FEC_STALE);
     return endCall();
   }
-  const snBase = ((<i32>load<u8>(fec)) << 8) | <i32>load<u8>(fec, 1);
-  const base = extMax + <i64>seqDelta(maxSeq, snBase);
+  const base = extMax + <i64>seqDelta(maxSeq, parsedSnBase);
   const last = base + <i64>((count - 1) * step);
   if (last < nextSeq || base > highestSeq + <i64>windowSize) {
     S.bump(S.STAT_FEC_STALE);
@@ -476,11 +453,10 @@ function rebuild(entry: i32, ext: i64, now: f64): bool {
     return false;
   }
   const fecPtr = slotPtr(i32at(fecSlot, entry));
-  const fec = fecPtr + <usize>RTP_HEADER;
   const fecPayloadLen = i32at(slotLen, i32at(fecSlot, entry)) - RTP_HEADER - FEC_HEADER;
-  let length = ((<i32>load<u8>(fec, 2)) << 8) | <i32>load<u8>(fec, 3);
-  let pt = (<i32>load<u8>(fec, 4)) & 0x7f;
-  let ts = u32at(fec + 8);
+  let length = lengthRecovery(fecPtr);
+  let pt = payloadTypeRecovery(fecPtr);
+  let ts = timestampRecovery(fecPtr);
   let bits0 = (<i32>load<u8>(fecPtr)) & 0x3f;
   let marker = (<i32>load<u8>(fecPtr, 1)) & 0x80;
   const base = i64at(fecBase, entry);
@@ -503,26 +479,14 @@ function rebuild(entry: i32, ext: i64, now: f64): bool {
     return false;
   }
   const dst = slotPtr(slot);
-  memory.copy(dst + <usize>RTP_HEADER, fec + <usize>FEC_HEADER, <usize>length);
+  memory.copy(dst + <usize>RTP_HEADER, fecPtr + <usize>(RTP_HEADER + FEC_HEADER), <usize>length);
   for (let i = 0; i < count; i++) {
     const other = slotOf(base + <i64>(i * step));
     if (other < 0) continue;
     const otherLen = i32at(slotLen, other) - RTP_HEADER;
     xorInto(dst + <usize>RTP_HEADER, slotPtr(other) + <usize>RTP_HEADER, otherLen < length ? otherLen : length);
   }
-  const seq = <i32>(ext & 0xffff);
-  store<u8>(dst, <u8>(0x80 | bits0));
-  store<u8>(dst, <u8>(marker | pt), 1);
-  store<u8>(dst, <u8>(seq >> 8), 2);
-  store<u8>(dst, <u8>seq, 3);
-  store<u8>(dst, <u8>(ts >> 24), 4);
-  store<u8>(dst, <u8>(ts >> 16), 5);
-  store<u8>(dst, <u8>(ts >> 8), 6);
-  store<u8>(dst, <u8>ts, 7);
-  store<u8>(dst, <u8>(ssrc >> 24), 8);
-  store<u8>(dst, <u8>(ssrc >> 16), 9);
-  store<u8>(dst, <u8>(ssrc >> 8), 10);
-  store<u8>(dst, <u8>ssrc, 11);
+  writeRtpHeader(dst, bits0, marker | pt, <i32>(ext & 0xffff), ts, ssrc);
   if (parseRtp(dst, RTP_HEADER + length) != RTP_OK) {
     pushFree(slot);
     S.bump(S.STAT_FEC_FAILED);

@@ -58,3 +58,13 @@ export function parseRtp(ptr: usize, len: i32): i32 {
   rtpPayloadLength = end - offset;
   return RTP_OK;
 }
+
+/** Writes a 12-byte RTP header: V=2 with the given P/X/CC bits, marker and PT byte, seq, ts, SSRC. */
+export function writeRtpHeader(dst: usize, bits0: i32, markerAndType: i32, seq: i32, timestamp: u32, ssrc: u32): void {
+  store<u8>(dst, <u8>(0x80 | (bits0 & 0x3f)));
+  store<u8>(dst, <u8>markerAndType, 1);
+  store<u8>(dst, <u8>(seq >> 8), 2);
+  store<u8>(dst, <u8>seq, 3);
+  store<u32>(dst + 4, bswap<u32>(timestamp));
+  store<u32>(dst + 8, bswap<u32>(ssrc));
+}
