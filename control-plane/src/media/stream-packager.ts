@@ -77,11 +77,6 @@ export class StreamPackager {
     this.misalignedBytes += chunk.length - at;
   }
 
-  /** The input broke (unrepaired loss at a bad moment, encoder restart). */
-  breakTimeline(): void {
-    this.segmenter.breakTimeline();
-  }
-
   /** The feed stopped: publish what we have. */
   flush(): void {
     this.segmenter.flush();

@@ -38,10 +38,6 @@ export class NginxProcess {
     return this.child !== null && this.child.exitCode === null;
   }
 
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
-
   /** `nginx -t`: resolves when the configuration is valid, rejects with nginx's own words. */
   test(): Promise<void> {
     return new Promise((resolve, reject) => {

@@ -7,8 +7,3 @@
 export function targetDurationFor(segmentSeconds: number): number {
   return Math.ceil(segmentSeconds) + 1;
 }
-
-/** The rounding the rule uses: to the nearest integer, halves up (6.5 s rounds to 7). */
-export function roundedDuration(seconds: number): number {
-  return Math.floor(seconds + 0.5);
-}

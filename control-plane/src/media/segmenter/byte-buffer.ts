@@ -31,11 +31,6 @@ export class ByteBuffer {
     return old.subarray(0, at);
   }
 
-  /** Drops [0, at) (data before the first keyframe), keeping the rest after `prefix`. */
-  discard(at: number, prefix: Uint8Array): void {
-    this.cut(at, prefix);
-  }
-
   clear(): void {
     this.length = 0;
   }

@@ -37,8 +37,6 @@ export class Segmenter {
   private lastUnitPts = -1;
   private discontinuityPending = false;
   private readonly frameDurations: number[] = [];
-  /** Packets dropped while waiting for a keyframe to start on. */
-  skippedPackets = 0;
   forcedCuts = 0;
 
   constructor(
@@ -72,12 +70,13 @@ export class Segmenter {
     if (info.endedUndecided && this.pendingAt >= 0) this.onVerdict(false);
     if (keyed && info.pesStart && info.pts >= 0) this.onAccessUnitStart(info);
     if (info.decided && this.pendingAt >= 0) this.onVerdict(info.decided === 'key');
+    // Before the first keyframe candidate nothing is kept: a segment must start with one.
     if (this.started || this.pendingAt >= 0) {
       // PSI packets are renumbered, so they are copied first (the input may be shared memory);
       // everything else is copied once, by the append.
       const psi = info.kind === 'pat' || info.kind === 'pmt';
       this.buffer.append(psi ? this.writer.prepare(packet.slice(), info.kind as 'pat' | 'pmt') : packet);
-    } else this.skippedPackets++;
+    }
     // Audio-only streams: every audio frame is a random access point.
     if (keyed && info.pesStart && this.demuxer.videoPid < 0 && this.pendingAt >= 0) this.onVerdict(true);
   }
@@ -163,7 +162,7 @@ export class Segmenter {
 
   /** First keyframe: drop what came before it and start the first segment there. */
   private begin(at: number, pts: number): void {
-    this.buffer.discard(at, this.writer.segmentPrefix());
+    this.buffer.cut(at, this.writer.segmentPrefix());
     this.segmentStartPts = pts;
     this.segmentStartWallMs = this.now();
   }
