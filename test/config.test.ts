@@ -16,6 +16,10 @@ describe('configuration from the environment', () => {
       dataDir: '/srv/hls/data',
       ingestWorkers: 2,
       nginxBinary: 'nginx',
+      publicHost: '127.0.0.1',
+      edgeCacheSize: '1g',
+      healthCheckIntervalMs: 2000,
+      steeringTtlSeconds: 10,
     });
   });
 
@@ -30,6 +34,10 @@ describe('configuration from the environment', () => {
         MEDIA_ROOT: '/media',
         DATA_DIR: 'state',
         HOST: '127.0.0.1',
+        HLS_PUBLIC_HOST: 'media.example.net',
+        HLS_EDGE_CACHE_SIZE: '5g',
+        HEALTH_CHECK_INTERVAL_MS: '500',
+        STEERING_TTL_SECONDS: '30',
       },
       '/srv/hls',
     );
@@ -41,6 +49,10 @@ describe('configuration from the environment', () => {
     assert.equal(config.mediaRoot, '/media');
     assert.equal(config.dataDir, '/srv/hls/state');
     assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.publicHost, 'media.example.net');
+    assert.equal(config.edgeCacheSize, '5g');
+    assert.equal(config.healthCheckIntervalMs, 500);
+    assert.equal(config.steeringTtlSeconds, 30);
   });
 
   it('treats blank values as unset', () => {
@@ -57,6 +69,10 @@ describe('configuration from the environment', () => {
     ['DATABASE_URL', 'mysql://x/y', /DATABASE_URL must use the postgres/],
     ['HLS_ADMIN_TOKEN', 'two words', /HLS_ADMIN_TOKEN must not contain white space/],
     ['INGEST_WORKERS', '0', /INGEST_WORKERS must be a whole number from 1 to 64/],
+    ['HLS_PUBLIC_HOST', 'http://x:80', /HLS_PUBLIC_HOST must be a host name/],
+    ['HLS_EDGE_CACHE_SIZE', '5 GB', /HLS_EDGE_CACHE_SIZE must be an nginx size/],
+    ['HEALTH_CHECK_INTERVAL_MS', '10', /HEALTH_CHECK_INTERVAL_MS must be a whole number from 100/],
+    ['STEERING_TTL_SECONDS', '0', /STEERING_TTL_SECONDS must be a whole number from 1/],
   ] as const) {
     it(`stops with the key's name for ${key}=${value}`, () => {
       assert.throws(() => loadConfig({ [key]: value }), (error: unknown) => error instanceof ConfigError && error.key === key && pattern.test(error.message));

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freeLoopbackPort } from '../control-plane/src/database/embedded-postgres.js';
 import { renderTemplateFile } from '../control-plane/src/origin/nginx-config.js';
+import { njsModuleDirective } from '../control-plane/src/origin/nginx-instance.js';
 import { NginxProcess } from '../control-plane/src/origin/nginx-process.js';
 import { CwndMath } from '../wasm-core/host/cwnd.js';
 import { REPO_ROOT } from './support/process.js';
@@ -17,8 +18,8 @@ async function runNginx(prefix: string, serverTemplate: string, values: Record<s
   const serverConf = path.join(prefix, 'server.conf');
   await writeFile(serverConf, await renderTemplateFile(serverTemplate, values));
   const mainConf = path.join(prefix, 'nginx.conf');
-  const main = await renderTemplateFile('main.conf.template', { USER_DIRECTIVE: process.getuid?.() === 0 ? 'user root root;' : '', PREFIX: prefix, SERVER_CONF: serverConf });
-  await writeFile(mainConf, `load_module /usr/lib/nginx/modules/ngx_http_js_module.so;\n${main}`);
+  const main = await renderTemplateFile('main.conf.template', { MODULES: njsModuleDirective(), USER_DIRECTIVE: process.getuid?.() === 0 ? 'user root root;' : '', PREFIX: prefix, SERVER_CONF: serverConf });
+  await writeFile(mainConf, main);
   const nginx = new NginxProcess('nginx', prefix, mainConf, quiet, path.join(prefix, 'nginx.pid'));
   await nginx.start();
   return nginx;

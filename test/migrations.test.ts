@@ -5,7 +5,7 @@ import { dataSourceOptions } from '../control-plane/src/database/data-source.js'
 import { MIGRATIONS } from '../migrations/index.js';
 import { createTestDatabase, TestDatabase } from './support/database.js';
 
-const TABLES = ['api_keys', 'audit_log', 'ingest_ports', 'nodes', 'streams'];
+const TABLES = ['api_keys', 'audit_log', 'ingest_ports', 'nodes', 'streams', 'url_signing_keys'];
 
 describe('migrations', () => {
   let database: TestDatabase;

@@ -40,8 +40,10 @@ describe('small invariants', () => {
       ingest: { protocol: 'rtp', port: 5000, fec: { columns: 5, rows: 10 }, allowedSources: ['10.0.0.0/8'] },
       packaging: { segmentSeconds: 4, windowSegments: 6, lowLatency: false, partSeconds: 1, dvrSeconds: 0 },
       renditions: [{ name: 'hd', width: 1280, height: 720, videoKbps: 3000 }],
+      playback: { signedUrls: false },
     };
-    const merged = mergePatch(current, { ingest: { fec: null, allowedSources: [] }, packaging: { lowLatency: true }, renditions: [] }) as unknown as StreamSettings;
+    const merged = mergePatch(current, { ingest: { fec: null, allowedSources: [] }, packaging: { lowLatency: true }, renditions: [], playback: { signedUrls: true } }) as unknown as StreamSettings;
+    assert.deepEqual(merged.playback, { signedUrls: true });
     assert.deepEqual(merged.ingest, { protocol: 'rtp', port: 5000, fec: null, allowedSources: [] });
     assert.equal(merged.packaging.lowLatency, true);
     assert.equal(merged.packaging.segmentSeconds, 4);

@@ -5,9 +5,11 @@ import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { EdgeModule } from './edge/edge.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { NodesModule } from './nodes/nodes.module.js';
 import { OriginModule } from './origin/origin.module.js';
 import { PlayerModule } from './player/player.module.js';
@@ -35,12 +37,14 @@ export class AppModule {
           dataSourceFactory: async () => deps.dataSource,
         }),
         EventsModule,
+        MetricsModule,
         AuditModule,
         AuthModule.register(deps.adminToken),
         StreamsModule,
         NodesModule,
         HealthModule,
         PlayerModule,
+        EdgeModule.register({ runtime: Boolean(deps.media?.origin) }),
         ...(deps.media?.ingest ? [IngestModule] : []),
         ...(deps.media?.origin ? [OriginModule] : []),
       ],

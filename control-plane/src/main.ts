@@ -52,6 +52,7 @@ async function main(): Promise<void> {
   logger.log(`API          http://${shown}:${config.port}/api/v1`);
   logger.log(`API docs     http://${shown}:${config.port}/api/docs`);
   logger.log(`playback     http://${shown}:${config.hlsHttpPort}/live/<key>/index.m3u8`);
+  if (config.hlsEdgePort !== null) logger.log(`edge         http://${shown}:${config.hlsEdgePort}/live/<key>/index.m3u8  (steering: /steering/<key>.json)`);
   logger.log(`metrics      http://${shown}:${config.port}/metrics`);
   logger.log(`database     ${database ? `embedded, data in ${config.dataDir}/pg` : 'DATABASE_URL'}`);
   logger.log(admin.file ? `admin token  ${admin.token}  (generated, kept in ${admin.file}; set HLS_ADMIN_TOKEN to choose one)` : 'admin token  from HLS_ADMIN_TOKEN');

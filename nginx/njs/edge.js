@@ -1,15 +1,32 @@
-// njs module for edges (njs 0.7.9 and 0.8.x): per-response CMSD headers computed by wasm-core's
-// cwnd math (the wasm2js build), from the TCP state nginx reports for the client connection.
-// Written in the language subset njs 0.7.9 runs: no classes, destructuring, spread or for...of.
+// njs module for edges (njs 0.7.9 and 0.8.x). Four jobs, each a thin handler over plain functions:
+// - CMSD headers computed by wasm-core's cwnd math (the wasm2js build) from the client's TCP state;
+// - signed playback URLs: verify the token, and carry it into the URIs of the playlists served;
+// - one JSON access-log line per request with the player's CMCD data;
+// - purge: remove a stream's objects from this edge's disk cache.
+// Written in the language subset njs 0.7.9 runs: no classes, destructuring, spread, for...of,
+// Map or Array.from. njs gives every request a fresh VM, so module state is per request.
 import core from 'wasm-core.js';
+import cr from 'crypto';
+import fs from 'fs';
 
 /** nginx does not expose the MSS; 1448 is Ethernet's 1500 less IP, TCP and timestamp options. */
 var MSS = 1448;
+var STREAM_KEY = /^[a-z0-9][a-z0-9-]{0,62}$/;
+var TOKEN = /^([a-z0-9]{1,16})\.(\d{1,12})\.([ai])\.([A-Za-z0-9_-]{43})$/;
+/** The cache file header (key included) sits in its first bytes; 4 KiB holds any key we build. */
+var CACHE_HEADER_BYTES = 4096;
+/** A playlist bigger than this is not rewritten (and not ours): passed through untouched. */
+var MAX_PLAYLIST_BYTES = 1048576;
 
-/** One typed accessor for nginx variables: a number, or 0 when absent or not numeric. */
+/** One typed accessor for numeric nginx variables: a number, or 0 when absent or not numeric. */
 function numberVariable(r, name) {
   var value = Number(r.variables[name]);
   return isFinite(value) && value > 0 ? value : 0;
+}
+
+function streamOf(uri) {
+  var match = /^\/live\/([a-z0-9][a-z0-9-]{0,62})\//.exec(uri);
+  return match ? match[1] : '';
 }
 
 /** CTA-5006 object type: m = manifest (playlist), v = video media segment, o = other. */
@@ -38,4 +55,263 @@ function cmsdDynamic(r) {
   return '"' + node + '";etp=' + Math.floor(etp) + ';rtt=' + Math.max(1, Math.round(rtt / 1000));
 }
 
-export default { cmsdStatic: cmsdStatic, cmsdDynamic: cmsdDynamic };
+// ---- signed playback URLs -------------------------------------------------------------------
+
+/** "id:secret id:secret" as rendered by the control plane, newest first. */
+function signingKeys(text) {
+  var keys = {};
+  var pairs = (text || '').split(' ');
+  for (var i = 0; i < pairs.length; i++) {
+    var colon = pairs[i].indexOf(':');
+    if (colon > 0) keys[pairs[i].slice(0, colon)] = pairs[i].slice(colon + 1);
+  }
+  return keys;
+}
+
+/** Same length and every character equal, without stopping at the first difference. */
+function sameText(a, b) {
+  if (a.length !== b.length) return false;
+  var difference = 0;
+  for (var i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
+}
+
+/**
+ * The verdict on a token, computed exactly as the control plane signs it:
+ * base64url(HMAC-SHA256(secret, "<stream>\n<expiry>\n<client ip or empty>")).
+ */
+function verifyToken(token, keysText, stream, clientIp, nowSeconds) {
+  if (!token) return 'missing';
+  var parts = TOKEN.exec(token);
+  if (!parts) return 'malformed';
+  var secret = signingKeys(keysText)[parts[1]];
+  if (!secret) return 'unknown-key';
+  if (Number(parts[2]) <= nowSeconds) return 'expired';
+  var message = stream + '\n' + parts[2] + '\n' + (parts[3] === 'i' ? clientIp : '');
+  var expected = cr.createHmac('sha256', secret).update(message).digest('base64url');
+  return sameText(expected, parts[4]) ? 'ok' : 'bad-signature';
+}
+
+function tokenOf(r) {
+  var token = r.args.token;
+  return typeof token === 'string' ? token : '';
+}
+
+/**
+ * js_set $hls_denied: empty when the request may proceed, else why not. Evaluated in the
+ * server's rewrite phase, before the cache is consulted, so a refused request never reaches or
+ * fills the cache. Streams are listed in $hls_signed by the rendered config.
+ */
+function accessDenied(r) {
+  if (r.variables.hls_signed !== '1') return '';
+  var verdict = verifyToken(tokenOf(r), r.variables.hls_signing_keys, streamOf(r.uri), r.remoteAddress, Math.floor(Date.now() / 1000));
+  return verdict === 'ok' ? '' : verdict;
+}
+
+/** Adds token=<token> to a URI, keeping its other query parameters. */
+function withToken(uri, token) {
+  if (uri === '' || /^data:/.test(uri) || /[?&]token=/.test(uri)) return uri;
+  var hash = uri.indexOf('#');
+  var tail = hash >= 0 ? uri.slice(hash) : '';
+  var head = hash >= 0 ? uri.slice(0, hash) : uri;
+  return head + (head.indexOf('?') >= 0 ? '&' : '?') + 'token=' + token + tail;
+}
+
+/** Every URI line and URI="..." attribute of a playlist, with the token added. */
+function playlistWithToken(text, token) {
+  var lines = text.split('\n');
+  for (var i = 0; i < lines.length; i++) {
+    var line = lines[i];
+    if (line.charAt(0) === '#') {
+      lines[i] = line.replace(/URI="([^"]*)"/g, function (whole, uri) {
+        return 'URI="' + withToken(uri, token) + '"';
+      });
+    } else if (line.trim() !== '') {
+      lines[i] = withToken(line.trim(), token);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Playlists of signed streams are rewritten, so the token must travel with every URI in them. */
+function rewritesPlaylist(r) {
+  return r.variables.hls_signed === '1' && tokenOf(r) !== '' && objectType(r.uri) === 'm';
+}
+
+/** js_header_filter: a rewritten playlist changes length. */
+function playlistHeaders(r) {
+  if (rewritesPlaylist(r)) delete r.headersOut['Content-Length'];
+}
+
+var playlistBuffer = '';
+var playlistTooBig = false;
+
+/** js_body_filter: collects the playlist, then sends it with the token in every URI. */
+function playlistBody(r, data, flags) {
+  if (!rewritesPlaylist(r) || playlistTooBig) {
+    r.sendBuffer(data, flags);
+    return;
+  }
+  playlistBuffer += data;
+  if (playlistBuffer.length > MAX_PLAYLIST_BYTES) {
+    playlistTooBig = true;
+    r.sendBuffer(playlistBuffer, flags);
+    playlistBuffer = '';
+    return;
+  }
+  if (flags.last) r.sendBuffer(playlistWithToken(playlistBuffer, tokenOf(r)), flags);
+}
+
+// ---- CMCD access log ------------------------------------------------------------------------
+
+/** CTA-5004 key=value list: strings quoted, numbers and tokens bare, true booleans a bare key. */
+function parseCmcd(text, into) {
+  var items = text.match(/([a-zA-Z0-9.-]+)(=("([^"\\]|\\.)*"|[^,]*))?/g) || [];
+  for (var i = 0; i < items.length; i++) {
+    var eq = items[i].indexOf('=');
+    if (eq < 0) {
+      into[items[i]] = true;
+      continue;
+    }
+    var key = items[i].slice(0, eq);
+    var raw = items[i].slice(eq + 1);
+    if (raw.charAt(0) === '"') into[key] = raw.slice(1, -1).replace(/\\(.)/g, '$1');
+    else if (raw !== '' && isFinite(Number(raw))) into[key] = Number(raw);
+    else into[key] = raw;
+  }
+  return into;
+}
+
+function decodedArgument(value) {
+  if (typeof value !== 'string') return '';
+  try {
+    return value.indexOf('%') >= 0 ? decodeURIComponent(value) : value;
+  } catch (e) {
+    return '';
+  }
+}
+
+/** CMCD from the query (hls.js's default) and from the four CMCD-* request headers. */
+function cmcdOf(r) {
+  var data = parseCmcd(decodedArgument(r.args.CMCD), {});
+  var shards = ['CMCD-Object', 'CMCD-Request', 'CMCD-Session', 'CMCD-Status'];
+  for (var i = 0; i < shards.length; i++) {
+    var header = r.headersIn[shards[i]];
+    if (header) parseCmcd(header, data);
+  }
+  return data;
+}
+
+/**
+ * js_set $hls_access_log: the whole access-log line as JSON (log_format escape=none), evaluated
+ * in the log phase when status, bytes and cache status are known. The control plane reads these
+ * lines into per-stream viewer metrics.
+ */
+function accessLogLine(r) {
+  var path = (r.variables.request_uri || '').split('?')[0];
+  return JSON.stringify({
+    time: new Date().toISOString(),
+    edge: r.variables.hls_edge_name || '',
+    stream: streamOf(path),
+    path: path,
+    status: Number(r.variables.status) || 0,
+    bytes: Number(r.variables.body_bytes_sent) || 0,
+    cache: r.variables.upstream_cache_status || '',
+    client: r.remoteAddress,
+    seconds: Number(r.variables.request_time) || 0,
+    denied: r.variables.hls_denied || undefined,
+    cmcd: cmcdOf(r),
+  });
+}
+
+// ---- purge ----------------------------------------------------------------------------------
+
+/** The cache key nginx stores in a cache file's header, after "\nKEY: ". */
+function cacheKeyOf(file) {
+  var fd;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    return null;
+  }
+  var header = Buffer.alloc(CACHE_HEADER_BYTES);
+  var length = 0;
+  try {
+    length = fs.readSync(fd, header, 0, CACHE_HEADER_BYTES, 0);
+  } catch (e) {
+    length = 0;
+  }
+  fs.closeSync(fd);
+  var text = '';
+  for (var i = 0; i < length; i++) text += String.fromCharCode(header[i] < 128 ? header[i] : 63);
+  var start = text.indexOf('\nKEY: ');
+  if (start < 0) return null;
+  var end = text.indexOf('\n', start + 6);
+  return end < 0 ? null : text.slice(start + 6, end);
+}
+
+/** Deletes, under `dir` (levels=1:2), every cache file whose key starts with `prefix`. */
+function purgeDirectory(dir, prefix) {
+  var removed = 0;
+  var entries;
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    return 0;
+  }
+  for (var i = 0; i < entries.length; i++) {
+    var entry = dir + '/' + entries[i].name;
+    if (entries[i].isDirectory()) {
+      removed += purgeDirectory(entry, prefix);
+      continue;
+    }
+    var key = cacheKeyOf(entry);
+    if (key === null || key.indexOf(prefix) !== 0) continue;
+    try {
+      fs.unlinkSync(entry);
+      removed++;
+    } catch (e) {
+      // already gone: another purge or the cache manager won the race
+    }
+  }
+  return removed;
+}
+
+/**
+ * js_content for POST /_hls/purge[?stream=<key>]: removes cached objects (of one stream, or all
+ * live objects). nginx notices the missing file at the next request and fetches it again.
+ * Requires the X-Purge-Token rendered for this node.
+ */
+function purge(r) {
+  var expected = r.variables.hls_purge_token || '';
+  if (expected === '' || !sameText(r.headersIn['X-Purge-Token'] || '', expected)) {
+    r.return(403, '{"error":"purge needs this node\'s X-Purge-Token"}\n');
+    return;
+  }
+  if (r.method !== 'POST') {
+    r.return(405, '{"error":"use POST"}\n');
+    return;
+  }
+  var stream = typeof r.args.stream === 'string' ? r.args.stream : '';
+  if (stream !== '' && !STREAM_KEY.test(stream)) {
+    r.return(400, '{"error":"stream must be a stream key"}\n');
+    return;
+  }
+  var removed = purgeDirectory(r.variables.hls_cache_dir, stream === '' ? '/live/' : '/live/' + stream + '/');
+  r.headersOut['Content-Type'] = 'application/json';
+  r.return(200, JSON.stringify({ removed: removed, stream: stream === '' ? null : stream }) + '\n');
+}
+
+export default {
+  cmsdStatic: cmsdStatic,
+  cmsdDynamic: cmsdDynamic,
+  accessDenied: accessDenied,
+  playlistHeaders: playlistHeaders,
+  playlistBody: playlistBody,
+  accessLogLine: accessLogLine,
+  purge: purge,
+  // plain functions, exported for the njs command-line tests
+  verifyToken: verifyToken,
+  playlistWithToken: playlistWithToken,
+  parseCmcd: parseCmcd,
+};

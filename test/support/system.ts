@@ -8,6 +8,8 @@ import { cleanEnv, RunningProcess, startProcess } from './process.js';
 export interface SystemUnderTest {
   apiPort: number;
   httpPort: number;
+  /** The local edge's port (HLS_EDGE_PORT); null when started without one. */
+  edgePort: number | null;
   mediaRoot: string;
   dataDir: string;
   token: string;
@@ -15,22 +17,31 @@ export interface SystemUnderTest {
   /** The API, with the admin token. */
   api(method: string, route: string, body?: unknown): Promise<{ status: number; json: any }>;
   origin(route: string): Promise<Response>;
+  edge(route: string, init?: RequestInit): Promise<Response>;
   restart(): Promise<void>;
   stop(): Promise<number | string>;
   dispose(): Promise<void>;
 }
 
+export interface SystemOptions {
+  /** Also run the local edge (HLS_EDGE_PORT). */
+  edge?: boolean;
+  /** Extra environment (HEALTH_CHECK_INTERVAL_MS, STEERING_TTL_SECONDS ...). */
+  env?: Record<string, string>;
+}
+
 /**
- * The whole system as `npm start` runs it (control plane, ingest workers, origin nginx), on free
- * loopback ports, against a fresh database of the suite's PostgreSQL.
+ * The whole system as `npm start` runs it (control plane, ingest workers, origin nginx, and the
+ * local edge when asked), on free loopback ports, against a fresh database of the suite's PostgreSQL.
  */
-export async function startSystem(): Promise<SystemUnderTest> {
+export async function startSystem(options: SystemOptions = {}): Promise<SystemUnderTest> {
   const database: TestDatabase = await createTestDatabase();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'hls-sys-'));
   await chmod(dataDir, 0o755);
   const mediaRoot = path.join(dataDir, 'media');
   const apiPort = await freeLoopbackPort();
   const httpPort = await freeLoopbackPort();
+  const edgePort = options.edge ? await freeLoopbackPort() : null;
   const token = 'e2e';
   const env = cleanEnv({
     DATABASE_URL: database.url,
@@ -40,6 +51,8 @@ export async function startSystem(): Promise<SystemUnderTest> {
     HLS_HTTP_PORT: String(httpPort),
     MEDIA_ROOT: mediaRoot,
     DATA_DIR: dataDir,
+    ...(edgePort ? { HLS_EDGE_PORT: String(edgePort) } : {}),
+    ...options.env,
   });
   const launch = async () => {
     const proc = startProcess(process.execPath, ['dist/control-plane/src/main.js'], env);
@@ -49,6 +62,7 @@ export async function startSystem(): Promise<SystemUnderTest> {
   const system: SystemUnderTest = {
     apiPort,
     httpPort,
+    edgePort,
     mediaRoot,
     dataDir,
     token,
@@ -63,6 +77,7 @@ export async function startSystem(): Promise<SystemUnderTest> {
       return { status: res.status, json: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
     },
     origin: (route) => fetch(`http://127.0.0.1:${httpPort}${route}`),
+    edge: (route, init) => fetch(`http://127.0.0.1:${edgePort}${route}`, init),
     async restart() {
       await system.stop();
       system.proc = await launch();

@@ -22,6 +22,14 @@ export interface AppConfig {
   ingestWorkers: number;
   /** The nginx binary for the origin (and local edge). */
   nginxBinary: string;
+  /** Host name or address players and edges use to reach this machine (node URLs, steering). */
+  publicHost: string;
+  /** Largest disk cache of the local edge, in nginx size syntax (`512m`, `5g`). */
+  edgeCacheSize: string;
+  /** How often every enabled node is health-checked. */
+  healthCheckIntervalMs: number;
+  /** TTL of steering manifests: how soon players hear that a pathway went down. */
+  steeringTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -57,6 +65,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     // Two threads keep ingest off the API's event loop and use both cores of a small machine.
     ingestWorkers: positiveInteger(env, 'INGEST_WORKERS', 2),
     nginxBinary: text(env, 'NGINX_BIN') ?? 'nginx',
+    // Loopback works for a player on the same machine; set it to the machine's name to serve others.
+    publicHost: publicHost(env),
+    edgeCacheSize: nginxSize(env, 'HLS_EDGE_CACHE_SIZE', '1g'),
+    // Two seconds with three failures to go down: a dead edge leaves steering within about 6 s.
+    healthCheckIntervalMs: boundedInteger(env, 'HEALTH_CHECK_INTERVAL_MS', 2000, 100, 600_000),
+    // Short, so that a failed edge drops out of players' pathway lists quickly (hls.js starts at 300 s).
+    steeringTtlSeconds: boundedInteger(env, 'STEERING_TTL_SECONDS', 10, 1, 86_400),
   };
 }
 
@@ -84,6 +99,26 @@ function positiveInteger(env: Env, key: string, fallback: number): number {
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 64) throw new ConfigError(key, `must be a whole number from 1 to 64, got "${raw}"`);
   return Number(raw);
+}
+
+function boundedInteger(env: Env, key: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, key);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new ConfigError(key, `must be a whole number from ${min} to ${max}, got "${raw}"`);
+  return Number(raw);
+}
+
+function nginxSize(env: Env, key: string, fallback: string): string {
+  const raw = text(env, key) ?? fallback;
+  if (!/^\d{1,9}[kmg]?$/i.test(raw)) throw new ConfigError(key, `must be an nginx size like 512m or 5g, got "${raw}"`);
+  return raw;
+}
+
+function publicHost(env: Env): string {
+  const raw = text(env, 'HLS_PUBLIC_HOST') ?? '127.0.0.1';
+  // It ends up in URLs and nginx configs: a bare host name, IPv4 address or [IPv6] address.
+  if (!/^([a-zA-Z0-9.-]{1,253}|\[[0-9a-fA-F:.]+\])$/.test(raw)) throw new ConfigError('HLS_PUBLIC_HOST', `must be a host name or address without scheme or port, got "${raw}"`);
+  return raw;
 }
 
 function databaseUrl(env: Env): string | null {

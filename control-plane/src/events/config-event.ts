@@ -3,15 +3,19 @@ import type { EntityManager } from 'typeorm';
 /** The PostgreSQL channel on which configuration changes are announced. */
 export const CONFIG_CHANNEL = 'hls_config';
 
+/** What changed: nginx configs depend on all three; ingest only on streams. */
+export type ConfigEntity = 'stream' | 'node' | 'signing-key';
+const CONFIG_ENTITIES: readonly string[] = ['stream', 'node', 'signing-key'];
+
 /**
  * What a NOTIFY carries. Small on purpose (NOTIFY payloads are limited to 8000 bytes): listeners
  * re-read the row they care about, so they always act on committed, current state.
  */
 export interface ConfigEvent {
-  entity: 'stream' | 'node';
+  entity: ConfigEntity;
   op: 'created' | 'updated' | 'deleted';
   id: string;
-  /** Stream key or node name, so listeners can log and clean up after a delete. */
+  /** Stream key, node name or key id, so listeners can log and clean up after a delete. */
   ref: string;
   /** Row version after the change; 0 for deletes. */
   version: number;
@@ -29,7 +33,7 @@ export function parseConfigEvent(payload: string | undefined): ConfigEvent | nul
   if (!payload) return null;
   try {
     const event = JSON.parse(payload) as ConfigEvent;
-    if ((event.entity === 'stream' || event.entity === 'node') && typeof event.id === 'string') return event;
+    if (CONFIG_ENTITIES.includes(event.entity) && typeof event.id === 'string') return event;
   } catch {
     // fall through: a foreign or corrupt payload on our channel is ignored, not fatal
   }

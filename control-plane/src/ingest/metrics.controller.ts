@@ -31,9 +31,10 @@ const GAUGES: [string, NumericField, string][] = [
 @Public()
 @Controller()
 export class MetricsController {
-  private readonly registry = new Registry();
-
-  constructor(private readonly ingest: IngestService) {
+  constructor(
+    private readonly ingest: IngestService,
+    private readonly registry: Registry,
+  ) {
     for (const [name, field, help] of COUNTERS) this.perStream(Counter, name, help, (s) => s[field]);
     for (const [name, field, help] of GAUGES) this.perStream(Gauge, name, help, (s) => s[field]);
     this.perStream(Gauge, 'hls_stream_live', '1 when the stream receives input', (s) => (s.state === 'live' ? 1 : 0));

@@ -36,6 +36,21 @@ export class NodeEntity {
   @Column({ name: 'last_checked_at', type: 'timestamptz', nullable: true })
   lastCheckedAt: Date | null;
 
+  /** Open client connections from the node's nginx status at the last check (load for steering). */
+  @Column({ name: 'active_connections', type: 'integer', nullable: true })
+  activeConnections: number | null;
+
+  /** Why the last rendered nginx config was refused by `nginx -t`; null when it was applied. */
+  @Column({ name: 'config_error', type: 'text', nullable: true })
+  configError: string | null;
+
+  @Column({ name: 'config_applied_at', type: 'timestamptz', nullable: true })
+  configAppliedAt: Date | null;
+
+  /** Secret the node's purge endpoint requires; only rendered configs carry it. */
+  @Column({ name: 'purge_token', type: 'text', select: false })
+  purgeToken: string;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

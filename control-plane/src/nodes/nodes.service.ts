@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, FindOptionsWhere, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -43,6 +44,10 @@ export class NodesService {
         enabled: dto.enabled ?? true,
         status: 'unknown',
         lastCheckedAt: null,
+        activeConnections: null,
+        configError: null,
+        configAppliedAt: null,
+        purgeToken: randomBytes(32).toString('hex'),
       });
       await manager.save(node);
       const response = toNodeResponse(node);

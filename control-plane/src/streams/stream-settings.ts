@@ -16,6 +16,7 @@ export interface StreamSettings {
   };
   packaging: PackagingSettings;
   renditions: RenditionSettings[];
+  playback: { signedUrls: boolean };
 }
 
 export function withDefaults(dto: StreamConfigDto): StreamSettings {
@@ -31,6 +32,7 @@ export function withDefaults(dto: StreamConfigDto): StreamSettings {
     },
     packaging: { ...PACKAGING_DEFAULTS, ...definedOnly(dto.packaging ?? {}) },
     renditions: (dto.renditions ?? []).map((r) => ({ ...definedOnly(r) }) as RenditionSettings),
+    playback: { signedUrls: dto.playback?.signedUrls ?? false },
   };
 }
 
@@ -47,14 +49,16 @@ export function settingsOf(stream: StreamEntity): StreamSettings {
     },
     packaging: { ...stream.packaging },
     renditions: stream.renditions.map((r) => ({ ...r })),
+    playback: { signedUrls: stream.signedUrls },
   };
 }
 
-/** PATCH semantics: top-level fields replace, `ingest` and `packaging` merge, `renditions` replaces. */
+/** PATCH semantics: top-level fields replace, `ingest`, `packaging` and `playback` merge, `renditions` replaces. */
 export function mergePatch(current: StreamSettings, patch: UpdateStreamDto): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...current, ...definedOnly(patch) };
   if (patch.ingest) merged.ingest = { ...current.ingest, ...patch.ingest };
   if (patch.packaging) merged.packaging = { ...current.packaging, ...patch.packaging };
+  if (patch.playback) merged.playback = { ...current.playback, ...patch.playback };
   return merged;
 }
 
@@ -69,6 +73,7 @@ export function applySettings(stream: StreamEntity, settings: StreamSettings): v
   stream.allowedSources = settings.ingest.allowedSources;
   stream.packaging = settings.packaging;
   stream.renditions = settings.renditions;
+  stream.signedUrls = settings.playback.signedUrls;
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

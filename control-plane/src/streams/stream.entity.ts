@@ -53,6 +53,10 @@ export class StreamEntity {
   @Column({ type: 'jsonb', default: () => "'[]'" })
   renditions: RenditionSettings[];
 
+  /** Edges answer 403 unless the request carries a valid playback token for this stream. */
+  @Column({ name: 'signed_urls', type: 'boolean', default: false })
+  signedUrls: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

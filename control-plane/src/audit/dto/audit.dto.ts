@@ -3,7 +3,7 @@ import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQuery } from '../../common/pagination.dto.js';
 import type { AuditEntryEntity } from '../audit-entry.entity.js';
 
-export const AUDITED_ENTITY_TYPES = ['stream', 'node', 'api-key'] as const;
+export const AUDITED_ENTITY_TYPES = ['stream', 'node', 'api-key', 'signing-key'] as const;
 
 export class AuditQuery extends PageQuery {
   @ApiPropertyOptional({ enum: AUDITED_ENTITY_TYPES })

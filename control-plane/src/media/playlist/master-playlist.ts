@@ -1,5 +1,6 @@
-// The multivariant ("master") playlist: one EXT-X-STREAM-INF per variant (RFC 8216bis 4.4.6.2).
-// ABR ladders and Content Steering pathways will add variants to the same model.
+// The multivariant ("master") playlist: one EXT-X-STREAM-INF per variant (RFC 8216bis 4.4.6.2),
+// and for Content Steering one copy of each variant per pathway plus EXT-X-CONTENT-STEERING
+// (4.4.6.6). ABR ladders will add variants to the same model.
 
 export interface Variant {
   uri: string;
@@ -10,17 +11,65 @@ export interface Variant {
   codecs: string[];
   resolution?: { width: number; height: number };
   frameRate?: number;
+  /** Content Steering: the pathway (CDN, edge) this copy of the variant is served by. */
+  pathwayId?: string;
+  /** Names the variant across pathways, so players keep their rendition when they switch. */
+  stableVariantId?: string;
 }
 
-export function writeMasterPlaylist(variants: Variant[]): string {
+export interface ContentSteering {
+  /** Where players fetch the steering manifest (REQUIRED). */
+  serverUri: string;
+  /** The pathway to start on, before the first manifest arrives. */
+  pathwayId?: string;
+}
+
+export function writeMasterPlaylist(variants: Variant[], steering?: ContentSteering): string {
   const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-INDEPENDENT-SEGMENTS'];
+  if (steering) {
+    const attributes = [`SERVER-URI="${steering.serverUri}"`];
+    if (steering.pathwayId) attributes.push(`PATHWAY-ID="${steering.pathwayId}"`);
+    lines.push(`#EXT-X-CONTENT-STEERING:${attributes.join(',')}`);
+  }
   for (const v of variants) {
     const attributes = [`BANDWIDTH=${Math.round(v.bandwidth)}`];
     if (v.averageBandwidth !== undefined) attributes.push(`AVERAGE-BANDWIDTH=${Math.round(v.averageBandwidth)}`);
     if (v.codecs.length) attributes.push(`CODECS="${v.codecs.join(',')}"`);
     if (v.resolution) attributes.push(`RESOLUTION=${v.resolution.width}x${v.resolution.height}`);
     if (v.frameRate !== undefined) attributes.push(`FRAME-RATE=${v.frameRate.toFixed(3)}`);
+    if (v.pathwayId !== undefined) attributes.push(`PATHWAY-ID="${v.pathwayId}"`);
+    if (v.stableVariantId !== undefined) attributes.push(`STABLE-VARIANT-ID="${v.stableVariantId}"`);
     lines.push(`#EXT-X-STREAM-INF:${attributes.join(',')}`, v.uri);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The variants of a master playlist this server wrote (attributes it does not write are ignored). */
+export function parseMasterPlaylist(text: string): Variant[] {
+  const variants: Variant[] = [];
+  const lines = text.split('\n').map((l) => l.trim());
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i].startsWith('#EXT-X-STREAM-INF:')) continue;
+    const uri = lines.slice(i + 1).find((l) => l !== '' && !l.startsWith('#'));
+    if (!uri) break;
+    const a = attributeList(lines[i].slice('#EXT-X-STREAM-INF:'.length));
+    const resolution = /^(\d+)x(\d+)$/.exec(a.RESOLUTION ?? '');
+    const variant: Variant = { uri, bandwidth: Number(a.BANDWIDTH ?? 0), codecs: a.CODECS ? a.CODECS.split(',') : [] };
+    if (a['AVERAGE-BANDWIDTH'] !== undefined) variant.averageBandwidth = Number(a['AVERAGE-BANDWIDTH']);
+    if (resolution) variant.resolution = { width: Number(resolution[1]), height: Number(resolution[2]) };
+    if (a['FRAME-RATE'] !== undefined) variant.frameRate = Number(a['FRAME-RATE']);
+    if (a['PATHWAY-ID'] !== undefined) variant.pathwayId = a['PATHWAY-ID'];
+    if (a['STABLE-VARIANT-ID'] !== undefined) variant.stableVariantId = a['STABLE-VARIANT-ID'];
+    variants.push(variant);
+  }
+  return variants;
+}
+
+/** NAME=value pairs; quoted strings may contain commas (RFC 8216bis 4.2). */
+function attributeList(text: string): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const match of text.matchAll(/([A-Z0-9-]+)=("[^"]*"|[^,]*)/g)) {
+    attributes[match[1]] = match[2].startsWith('"') ? match[2].slice(1, -1) : match[2];
+  }
+  return attributes;
 }

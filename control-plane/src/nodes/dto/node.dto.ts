@@ -66,6 +66,11 @@ export class NodeResponse {
   @ApiProperty() enabled: boolean;
   @ApiProperty({ enum: ['unknown', 'up', 'down'] }) status: NodeStatus;
   @ApiProperty({ nullable: true, type: String }) lastCheckedAt: string | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Open connections at the last health check' }) activeConnections: number | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Edges run by this control plane: why its last rendered config was refused by nginx -t' })
+  configError: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Edges run by this control plane: when its config was last applied' })
+  configAppliedAt: string | null;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
   @ApiProperty() version: number;
@@ -88,6 +93,9 @@ export function toNodeResponse(node: NodeEntity): NodeResponse {
     enabled: node.enabled,
     status: node.status,
     lastCheckedAt: node.lastCheckedAt?.toISOString() ?? null,
+    activeConnections: node.activeConnections,
+    configError: node.configError,
+    configAppliedAt: node.configAppliedAt?.toISOString() ?? null,
     createdAt: node.createdAt.toISOString(),
     updatedAt: node.updatedAt.toISOString(),
     version: node.version,

@@ -152,6 +152,13 @@ export class RenditionDto {
   frameRate?: number;
 }
 
+export class PlaybackDto {
+  @ApiPropertyOptional({ default: false, description: 'Edges refuse requests without a valid token from POST /api/v1/streams/{id}/tokens' })
+  @IsOptional()
+  @IsBoolean()
+  signedUrls?: boolean;
+}
+
 /** The full configuration of a stream: the shape POST accepts and every PATCH result must satisfy. */
 export class StreamConfigDto {
   @ApiProperty({ example: 'demo', pattern: limits.STREAM_KEY_PATTERN.source })
@@ -190,4 +197,11 @@ export class StreamConfigDto {
   @ValidateNested({ each: true })
   @Type(() => RenditionDto)
   renditions?: RenditionDto[];
+
+  @ApiPropertyOptional({ type: PlaybackDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PlaybackDto)
+  playback?: PlaybackDto;
 }

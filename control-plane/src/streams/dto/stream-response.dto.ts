@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { StreamEntity } from '../stream.entity.js';
 import { settingsOf } from '../stream-settings.js';
-import { FecDto, IngestProtocol, PackagingDto, RenditionDto } from './stream-config.dto.js';
+import { FecDto, IngestProtocol, PackagingDto, PlaybackDto, RenditionDto } from './stream-config.dto.js';
 
 export class IngestResponse {
   @ApiProperty({ enum: ['rtp', 'udp'] }) protocol: IngestProtocol;
@@ -18,6 +18,7 @@ export class StreamResponse {
   @ApiProperty({ type: IngestResponse }) ingest: IngestResponse;
   @ApiProperty({ type: PackagingDto }) packaging: Required<PackagingDto>;
   @ApiProperty({ type: [RenditionDto] }) renditions: RenditionDto[];
+  @ApiProperty({ type: PlaybackDto }) playback: Required<PlaybackDto>;
   @ApiProperty({ description: 'Path of the master playlist on the origin and edges', example: '/live/demo/index.m3u8' })
   playbackPath: string;
   @ApiProperty() createdAt: string;

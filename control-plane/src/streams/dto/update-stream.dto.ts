@@ -33,6 +33,11 @@ export class UpdateStreamDto {
   @IsObject()
   packaging?: Record<string, unknown>;
 
+  @ApiPropertyOptional({ description: 'Merged into the current playback settings' })
+  @IsOptional()
+  @IsObject()
+  playback?: Record<string, unknown>;
+
   @ApiPropertyOptional({ description: 'Replaces the ladder' })
   @IsOptional()
   renditions?: unknown[];

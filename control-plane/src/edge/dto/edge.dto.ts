@@ -1,0 +1,45 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Matches } from 'class-validator';
+import { STREAM_KEY_PATTERN } from '../../streams/stream-limits.js';
+
+/** A path nginx can take unquoted: absolute, no white space, quotes, semicolons or braces. */
+const NGINX_PATH = /^\/[A-Za-z0-9._\/-]{0,1000}$/;
+const NGINX_PATH_MESSAGE = 'must be an absolute path of letters, digits, ".", "_", "-" and "/"';
+
+/** Where the edge keeps its files; the defaults suit the official nginx image. */
+export class EdgeConfigQuery {
+  @ApiPropertyOptional({ default: '/var/cache/nginx/hls' })
+  @IsOptional()
+  @Matches(NGINX_PATH, { message: NGINX_PATH_MESSAGE })
+  cacheDir?: string;
+
+  @ApiPropertyOptional({ default: '/etc/nginx/njs', description: 'Holds edge.js and wasm-core.js' })
+  @IsOptional()
+  @Matches(NGINX_PATH, { message: NGINX_PATH_MESSAGE })
+  njsDir?: string;
+
+  @ApiPropertyOptional({ default: '/var/log/nginx/hls-access.log' })
+  @IsOptional()
+  @Matches(NGINX_PATH, { message: NGINX_PATH_MESSAGE })
+  accessLog?: string;
+
+  @ApiPropertyOptional({ default: '5g' })
+  @IsOptional()
+  @Matches(/^\d{1,9}[kmgKMG]?$/, { message: 'must be an nginx size like 512m or 5g' })
+  cacheMaxSize?: string;
+}
+
+export class PurgeDto {
+  @ApiPropertyOptional({ example: 'demo', description: 'Only this stream; all live objects when absent' })
+  @IsOptional()
+  @IsString()
+  @Matches(STREAM_KEY_PATTERN, { message: 'must be a stream key' })
+  stream?: string;
+}
+
+export class PurgeResult {
+  @ApiProperty() node: string;
+  @ApiProperty({ nullable: true, type: String }) stream: string | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Cached objects removed; null when the edge could not be reached' }) removed: number | null;
+  @ApiPropertyOptional() error?: string;
+}

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { ApiError } from '../common/api-error.js';
+import { isUuid } from '../common/db-errors.js';
+import { NodeEntity } from '../nodes/node.entity.js';
+import { StreamEntity } from '../streams/stream.entity.js';
+import { EdgeConfigInput, hostAndPort, renderEdgeConfig } from './edge-config.js';
+import { SigningKeysService } from './signing/signing-keys.service.js';
+
+/** Where an edge keeps its files; defaults suit the official nginx image. */
+export interface EdgePaths {
+  cacheDir: string;
+  njsDir: string;
+  accessLog: string;
+  cacheMaxSize: string;
+}
+
+export const CONTAINER_EDGE_PATHS: EdgePaths = {
+  cacheDir: '/var/cache/nginx/hls',
+  njsDir: '/etc/nginx/njs',
+  accessLog: '/var/log/nginx/hls-access.log',
+  cacheMaxSize: '5g',
+};
+
+/** Builds an edge node's nginx server config from the database: origins, signed streams, keys. */
+@Injectable()
+export class EdgeConfigService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly signingKeys: SigningKeysService,
+  ) {}
+
+  async edgeNode(ref: string): Promise<NodeEntity> {
+    const node = await this.dataSource.manager.findOne(NodeEntity, {
+      where: isUuid(ref) ? { id: ref.toLowerCase() } : { name: ref },
+      select: { id: true, name: true, role: true, baseUrl: true, enabled: true, purgeToken: true },
+    });
+    if (!node) throw ApiError.notFound('node', ref);
+    if (node.role !== 'edge') throw ApiError.conflict('role', `node "${node.name}" is an ${node.role}, not an edge`);
+    return node;
+  }
+
+  /** The inputs for one edge; `port` defaults to the port of the node's base URL. */
+  async inputFor(node: NodeEntity, paths: EdgePaths, port?: number): Promise<EdgeConfigInput> {
+    const manager = this.dataSource.manager;
+    const origins = await manager.find(NodeEntity, { where: { role: 'origin', enabled: true }, order: { name: 'ASC' } });
+    const signed = await manager.find(StreamEntity, { where: { signedUrls: true }, select: { key: true }, order: { key: 'ASC' } });
+    const url = new URL(node.baseUrl);
+    return {
+      name: node.name,
+      port: port ?? (url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80),
+      ...paths,
+      origins: origins.map((o) => hostAndPort(o.baseUrl)),
+      signedStreams: signed.map((s) => s.key),
+      signingKeys: await this.signingKeys.verifyingKeys(),
+      purgeToken: node.purgeToken,
+    };
+  }
+
+  async render(node: NodeEntity, paths: EdgePaths, port?: number): Promise<string> {
+    return renderEdgeConfig(await this.inputFor(node, paths, port));
+  }
+}

@@ -1,0 +1,53 @@
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { AdminOnly } from '../auth/admin-only.decorator.js';
+import { EdgeConfigQuery, PurgeDto, PurgeResult } from './dto/edge.dto.js';
+import { CONTAINER_EDGE_PATHS, EdgeConfigService } from './edge-config.service.js';
+import { PurgeService } from './purge.service.js';
+import { ViewersService } from './viewers/viewers.service.js';
+
+@ApiTags('edges')
+@ApiBearerAuth()
+@Controller('api/v1')
+export class EdgeController {
+  constructor(
+    private readonly edgeConfig: EdgeConfigService,
+    private readonly purges: PurgeService,
+    private readonly viewers: ViewersService,
+  ) {}
+
+  /** What an edge node runs: its nginx server config, rendered from the database (it holds secrets). */
+  @Get('nodes/:ref/nginx-config')
+  @AdminOnly()
+  @Header('Content-Type', 'text/plain; charset=utf-8')
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'nginx server config for an edge node: include it in the http block of an nginx with njs' })
+  async nginxConfig(@Param('ref') ref: string, @Query() query: EdgeConfigQuery): Promise<string> {
+    const node = await this.edgeConfig.edgeNode(ref);
+    return this.edgeConfig.render(node, { ...CONTAINER_EDGE_PATHS, ...definedOnly(query) });
+  }
+
+  @Post('nodes/:ref/purge')
+  @HttpCode(200)
+  @ApiOkResponse({ type: PurgeResult, description: 'Removes cached objects (of one stream, or all) from an edge' })
+  purgeNode(@Param('ref') ref: string, @Body() body: PurgeDto): Promise<PurgeResult> {
+    return this.purges.purgeNode(ref, body.stream ?? null);
+  }
+
+  @Post('streams/:ref/purge')
+  @HttpCode(200)
+  @ApiOkResponse({ type: [PurgeResult], description: "Removes the stream's cached objects from every enabled edge" })
+  purgeStream(@Param('ref') ref: string): Promise<PurgeResult[]> {
+    return this.purges.purgeStream(ref);
+  }
+
+  @Get('streams/:ref/viewers')
+  @ApiOkResponse({ description: 'Viewers, requested bitrate and buffer length from the CMCD players send through the local edge' })
+  viewersOf(@Param('ref') ref: string): ReturnType<ViewersService['forStream']> {
+    return this.viewers.forStream(ref);
+  }
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

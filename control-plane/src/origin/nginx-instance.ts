@@ -1,0 +1,124 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { chown, mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { firstClosedDirectory } from '../common/fs-access.js';
+import { stopStaleProcess } from '../common/stale-process.js';
+import { renderTemplateFile } from './nginx-config.js';
+import { NginxLogger, NginxProcess } from './nginx-process.js';
+
+/** Where distributions put dynamic nginx modules (Debian/Ubuntu, RHEL, the official image, source builds). */
+const MODULE_DIRS = ['/usr/lib/nginx/modules', '/usr/lib64/nginx/modules', '/etc/nginx/modules', '/usr/local/nginx/modules'];
+const TEMP_DIRS = ['tmp/body', 'tmp/proxy', 'tmp/fastcgi', 'tmp/uwsgi', 'tmp/scgi'];
+
+export interface NginxInstanceOptions {
+  binary: string;
+  /** DATA_DIR/nginx/<name>: config, pid, logs and temporary files of this instance. */
+  prefix: string;
+  /** Files the workers read or write; as root they must be able to reach them (see workerUser). */
+  workerPaths: string[];
+  /** Directories the workers write to (caches); handed to the worker user. */
+  workerWritableDirs?: string[];
+  /** Loads njs: the edge's hooks are njs. */
+  njs?: boolean;
+  logger: NginxLogger;
+}
+
+/**
+ * One nginx master run by the control plane (the origin, the local edge): its prefix directories,
+ * its main config around a rendered server config, and the supervised process. A server config
+ * can be tried (`nginx -t`) before it replaces the running one.
+ */
+export class NginxInstance {
+  readonly process: NginxProcess;
+  readonly serverConf: string;
+  readonly mainConf: string;
+  private readonly pidFile: string;
+  private userDirective = '';
+
+  constructor(private readonly options: NginxInstanceOptions) {
+    this.serverConf = path.join(options.prefix, 'server.conf');
+    this.mainConf = path.join(options.prefix, 'nginx.conf');
+    this.pidFile = path.join(options.prefix, 'nginx.pid');
+    this.process = new NginxProcess(options.binary, options.prefix, this.mainConf, options.logger, this.pidFile);
+  }
+
+  /** Writes the configs and starts nginx (after reclaiming one a killed control plane left running). */
+  async start(serverConfig: string): Promise<void> {
+    for (const dir of TEMP_DIRS) await mkdir(path.join(this.options.prefix, dir), { recursive: true });
+    this.userDirective = await this.workerUser();
+    await this.writeConfigs(serverConfig, this.serverConf, this.mainConf);
+    if (await stopStaleProcess(this.pidFile, 'SIGQUIT')) this.options.logger.warn('stopped an nginx left running by a previous control plane');
+    await this.process.start();
+  }
+
+  /**
+   * Checks `serverConfig` with `nginx -t` in a side file; only if nginx accepts it does it replace
+   * the running config (graceful reload). Rejects with nginx's words otherwise, nothing changed.
+   */
+  async apply(serverConfig: string): Promise<void> {
+    const candidateServer = `${this.serverConf}.next`;
+    const candidateMain = `${this.mainConf}.next`;
+    await this.writeConfigs(serverConfig, candidateServer, candidateMain);
+    await new NginxProcess(this.options.binary, this.options.prefix, candidateMain, this.options.logger, this.pidFile).test();
+    await this.writeConfigs(serverConfig, this.serverConf, this.mainConf);
+    await this.process.reload();
+  }
+
+  stop(): Promise<void> {
+    return this.process.stop();
+  }
+
+  private async writeConfigs(serverConfig: string, serverFile: string, mainFile: string): Promise<void> {
+    await writeFile(serverFile, serverConfig, { mode: 0o600 });
+    const main = await renderTemplateFile('main.conf.template', {
+      MODULES: this.options.njs ? njsModuleDirective() : '',
+      USER_DIRECTIVE: this.userDirective,
+      PREFIX: this.options.prefix,
+      SERVER_CONF: serverFile,
+    });
+    await writeFile(mainFile, main, { mode: 0o600 });
+  }
+
+  /**
+   * As root, nginx workers drop to "nobody", who must be able to walk down to every path they
+   * serve or cache. Where a parent directory is closed to others (a checkout under /root), the
+   * workers stay root and we say so, rather than serving 403s.
+   */
+  private async workerUser(): Promise<string> {
+    if (os.userInfo().uid !== 0) return '';
+    for (const target of this.options.workerPaths) {
+      const closed = await firstClosedDirectory(target);
+      if (!closed) continue;
+      this.options.logger.warn(`${closed.dir} is closed to other users (mode ${closed.mode.toString(8)}): nginx workers run as root; "chmod o+x ${closed.dir}" avoids that`);
+      return 'user root root;';
+    }
+    const nobody = unixIds('nobody');
+    for (const dir of [...(this.options.workerWritableDirs ?? []), path.join(this.options.prefix, 'tmp', 'proxy')]) {
+      await mkdir(dir, { recursive: true });
+      if (nobody) await chown(dir, nobody.uid, nobody.gid);
+    }
+    return 'user nobody nogroup;';
+  }
+}
+
+/** `load_module` for njs where it is a dynamic module; empty where nginx has it built in (or lacks it: nginx -t says so). */
+export function njsModuleDirective(): string {
+  for (const dir of MODULE_DIRS) {
+    const file = path.join(dir, 'ngx_http_js_module.so');
+    if (existsSync(file)) return `load_module ${file};`;
+  }
+  return '';
+}
+
+/** uid/gid of a local user from /etc/passwd (Node has no getpwnam). */
+function unixIds(user: string): { uid: number; gid: number } | null {
+  try {
+    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
+    if (!line) return null;
+    const fields = line.split(':');
+    return { uid: Number(fields[2]), gid: Number(fields[3]) };
+  } catch {
+    return null;
+  }
+}
