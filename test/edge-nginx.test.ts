@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,15 +8,17 @@ import { renderTemplateFile } from '../control-plane/src/origin/nginx-config.js'
 import { njsModuleDirective } from '../control-plane/src/origin/nginx-instance.js';
 import { NginxProcess } from '../control-plane/src/origin/nginx-process.js';
 import { CwndMath } from '../wasm-core/host/cwnd.js';
+import { renderEdgeConfig } from '../control-plane/src/edge/edge-config.js';
+import { issueToken, newSigningKey } from '../control-plane/src/edge/signing/playback-token.js';
 import { REPO_ROOT } from './support/process.js';
 
 const quiet = { log: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
 
-/** Renders main.conf.template around a server template into `prefix` and starts nginx there. */
-async function runNginx(prefix: string, serverTemplate: string, values: Record<string, string>): Promise<NginxProcess> {
+/** Renders main.conf.template around a server config into `prefix` and starts nginx there. */
+async function runNginx(prefix: string, serverConfig: string): Promise<NginxProcess> {
   for (const dir of ['tmp/body', 'tmp/proxy', 'tmp/fastcgi', 'tmp/uwsgi', 'tmp/scgi']) await mkdir(path.join(prefix, dir), { recursive: true });
   const serverConf = path.join(prefix, 'server.conf');
-  await writeFile(serverConf, await renderTemplateFile(serverTemplate, values));
+  await writeFile(serverConf, serverConfig);
   const mainConf = path.join(prefix, 'nginx.conf');
   const main = await renderTemplateFile('main.conf.template', { MODULES: njsModuleDirective(), USER_DIRECTIVE: process.getuid?.() === 0 ? 'user root root;' : '', PREFIX: prefix, SERVER_CONF: serverConf });
   await writeFile(mainConf, main);
@@ -25,51 +27,69 @@ async function runNginx(prefix: string, serverTemplate: string, values: Record<s
   return nginx;
 }
 
-/** The origin's request counter from stub_status ("server accepts handled requests"). */
-async function originRequests(port: number): Promise<number> {
+/** An nginx's request counter from stub_status ("server accepts handled requests"); it counts this request too. */
+async function requestsServed(port: number): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${port}/nginx_status`)).text();
   return Number(text.split('\n')[2].trim().split(/\s+/)[2]);
 }
 
-describe('edge nginx with njs in front of the origin (real nginx)', () => {
+describe('origins and two edges with rendered configs and njs (real nginx)', () => {
   let dir: string;
-  let origin: NginxProcess;
-  let edge: NginxProcess;
-  let originPort: number;
-  let edgePort: number;
+  const origins: NginxProcess[] = [];
+  const originPorts: number[] = [];
+  const edges: NginxProcess[] = [];
+  const edgePorts: number[] = [];
   const segment = Buffer.alloc(1024 * 1024, 0x47);
+  const oldKey = newSigningKey();
+  const currentKey = newSigningKey();
+  const purgeToken = 'purge-secret-for-tests';
+  const media = () => path.join(dir, 'media');
+
+  /** Renders an edge exactly as the control plane does, for the given signing keys. */
+  const edgeConfig = (name: string, port: number, keys = [currentKey, oldKey]) =>
+    renderEdgeConfig({
+      name,
+      port,
+      cacheDir: path.join(dir, name, 'cache'),
+      cacheMaxSize: '256m',
+      njsDir: path.join(dir, 'njs'),
+      accessLog: path.join(dir, name, 'access.log'),
+      origins: originPorts.map((p) => ({ host: '127.0.0.1', port: p })),
+      signedStreams: ['paid'],
+      signingKeys: keys,
+      purgeToken,
+    });
 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'hls-edge-'));
-    await rm(dir, { recursive: true, force: true });
-    await mkdir(path.join(dir, 'media', 'live', 'demo', 'source'), { recursive: true });
-    await writeFile(path.join(dir, 'media', 'live', 'demo', 'index.m3u8'), '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000000\nsource/index.m3u8\n');
-    for (let i = 0; i < 60; i++) await writeFile(path.join(dir, 'media', 'live', 'demo', 'source', `seg${i}.ts`), segment);
+    for (const stream of ['demo', 'paid', 'other']) {
+      await mkdir(path.join(media(), 'live', stream, 'source'), { recursive: true });
+      await writeFile(path.join(media(), 'live', stream, 'index.m3u8'), '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000000\nsource/index.m3u8\n');
+      await writeFile(path.join(media(), 'live', stream, 'source', 'index.m3u8'), '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nseg0.ts\n');
+      for (let i = 0; i < 60; i++) await writeFile(path.join(media(), 'live', stream, 'source', `seg${i}.ts`), segment);
+    }
     const njsDir = path.join(dir, 'njs');
     await mkdir(njsDir, { recursive: true });
     await copyFile(path.join(REPO_ROOT, 'nginx', 'njs', 'edge.js'), path.join(njsDir, 'edge.js'));
     await copyFile(path.join(REPO_ROOT, 'wasm-core', 'build', 'njs', 'wasm-core.js'), path.join(njsDir, 'wasm-core.js'));
-    originPort = await freeLoopbackPort();
-    edgePort = await freeLoopbackPort();
-    origin = await runNginx(path.join(dir, 'origin'), 'origin-server.conf.template', { HLS_HTTP_PORT: String(originPort), MEDIA_ROOT: path.join(dir, 'media') });
-    edge = await runNginx(path.join(dir, 'edge'), 'edge-server.conf.template', {
-      EDGE_NAME: 'edge-a',
-      EDGE_PORT: String(edgePort),
-      CACHE_DIR: path.join(dir, 'edge', 'cache'),
-      CACHE_MAX_SIZE: '256m',
-      ORIGIN_UPSTREAM: `server 127.0.0.1:${originPort} max_fails=1 fail_timeout=2s;`,
-      NJS_DIR: njsDir,
-    });
+    for (let i = 0; i < 2; i++) originPorts.push(await freeLoopbackPort());
+    for (let i = 0; i < 2; i++) edgePorts.push(await freeLoopbackPort());
+    for (let i = 0; i < 2; i++) {
+      const conf = await renderTemplateFile('origin-server.conf.template', { HLS_HTTP_PORT: String(originPorts[i]), MEDIA_ROOT: media() });
+      origins.push(await runNginx(path.join(dir, `origin-${i}`), conf));
+    }
+    for (const [i, name] of ['edge-a', 'edge-b'].entries()) edges.push(await runNginx(path.join(dir, name), await edgeConfig(name, edgePorts[i])));
   });
   after(async () => {
-    await edge?.stop();
-    await origin?.stop();
+    for (const n of [...edges, ...origins]) await n.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
-  const get = (route: string) => fetch(`http://127.0.0.1:${edgePort}${route}`);
+  const get = (route: string, edge = 0, init?: RequestInit) => fetch(`http://127.0.0.1:${edgePorts[edge]}${route}`, init);
+  const originTotal = async () => (await requestsServed(originPorts[0])) + (await requestsServed(originPorts[1]));
+  const token = (stream: string, expiresIn = 300, key = currentKey) => issueToken(key, { streamKey: stream, expiresAt: Math.floor(Date.now() / 1000) + expiresIn, clientIp: null });
 
-  it('caches segments: MISS, then HIT, with the origin headers passed on', async () => {
+  it('caches segments: MISS, then HIT, with the origin headers passed on and CORS not doubled', async () => {
     const first = await get('/live/demo/source/seg0.ts');
     assert.equal(first.status, 200);
     assert.equal(first.headers.get('x-cache-status'), 'MISS');
@@ -78,14 +98,31 @@ describe('edge nginx with njs in front of the origin (real nginx)', () => {
     assert.equal(second.headers.get('x-cache-status'), 'HIT');
     assert.equal(second.headers.get('content-type'), 'video/mp2t');
     assert.match(second.headers.get('cache-control') ?? '', /immutable/);
+    assert.equal(second.headers.get('access-control-allow-origin'), '*');
     await second.arrayBuffer();
   });
 
-  it('ignores the changing CMCD query in the cache key', async () => {
+  it('each edge has its own cache', async () => {
+    await (await get('/live/demo/source/seg3.ts', 0)).arrayBuffer();
+    const other = await get('/live/demo/source/seg3.ts', 1);
+    assert.equal(other.headers.get('x-cache-status'), 'MISS');
+    await other.arrayBuffer();
+  });
+
+  it('ignores the changing CMCD query in the cache key, and logs it as JSON', async () => {
     await (await get('/live/demo/source/seg1.ts?CMCD=bl%3D1000')).arrayBuffer();
-    const again = await get('/live/demo/source/seg1.ts?CMCD=bl%3D2000%2Cmtp%3D5000');
+    const again = await get('/live/demo/source/seg1.ts?CMCD=bl%3D2000%2Cbr%3D3200%2Cmtp%3D5000%2Csid%3D%22viewer-1%22');
     assert.equal(again.headers.get('x-cache-status'), 'HIT');
     await again.arrayBuffer();
+    await new Promise((r) => setTimeout(r, 100));
+    const lines = (await readFile(path.join(dir, 'edge-a', 'access.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const logged = lines.find((l) => l.cmcd?.sid === 'viewer-1');
+    assert.ok(logged, 'the CMCD request is in the access log');
+    assert.deepEqual(logged.cmcd, { bl: 2000, br: 3200, mtp: 5000, sid: 'viewer-1' });
+    assert.equal(logged.stream, 'demo');
+    assert.equal(logged.path, '/live/demo/source/seg1.ts');
+    assert.equal(logged.cache, 'HIT');
+    assert.equal(logged.bytes, segment.length);
   });
 
   it('adds CMSD-Static and a CMSD-Dynamic equal to what the Node build computes from the same TCP state', async () => {
@@ -102,22 +139,122 @@ describe('edge nginx with njs in front of the origin (real nginx)', () => {
     await playlist.text();
   });
 
-  it('50 concurrent requests for one uncached segment reach the origin once', async () => {
-    const before = await originRequests(originPort);
+  it('playlists refresh within their validity (max-age=1)', async () => {
+    const file = path.join(media(), 'live', 'demo', 'source', 'index.m3u8');
+    assert.match(await (await get('/live/demo/source/index.m3u8')).text(), /seg0\.ts/);
+    await writeFile(file, '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nseg1.ts\n');
+    const deadline = Date.now() + 10_000;
+    let text = '';
+    while (Date.now() < deadline && !/seg1\.ts/.test(text)) {
+      await new Promise((r) => setTimeout(r, 250));
+      text = await (await get('/live/demo/source/index.m3u8')).text();
+    }
+    assert.match(text, /seg1\.ts/, 'the new playlist arrives once the cached copy expires');
+  });
+
+  it('50 concurrent requests for one uncached segment reach the origins once', async () => {
+    const before = await originTotal();
     const responses = await Promise.all(Array.from({ length: 50 }, () => get('/live/demo/source/seg30.ts')));
     for (const r of responses) {
       assert.equal(r.status, 200);
       assert.equal((await r.arrayBuffer()).byteLength, segment.length);
     }
-    const after = await originRequests(originPort);
-    // the counter also counts this status request itself
-    assert.equal(after - before - 1, 1, `origin requests for 50 viewers: ${after - before - 1}`);
+    // Less the two status requests of the first count (one per origin).
+    assert.equal((await originTotal()) - before - 2, 1);
   });
 
-  it('serves stale copies while the origin is down', async () => {
+  describe('signed URLs', () => {
+    it('refuse a signed stream without a token, with 403', async () => {
+      const res = await get('/live/paid/index.m3u8');
+      assert.equal(res.status, 403);
+      await res.text();
+      assert.equal((await get('/live/demo/index.m3u8')).status, 200, 'unsigned streams stay open');
+    });
+
+    it('a valid token plays, and every URI in the playlists carries it', async () => {
+      const t = token('paid');
+      const master = await get(`/live/paid/index.m3u8?token=${t}`);
+      assert.equal(master.status, 200);
+      assert.match(await master.text(), new RegExp(`^source/index\\.m3u8\\?token=${t.replace(/\./g, '\\.')}$`, 'm'));
+      const media = await get(`/live/paid/source/index.m3u8?token=${t}`);
+      assert.match(await media.text(), new RegExp(`^seg0\\.ts\\?token=${t.replace(/\./g, '\\.')}$`, 'm'));
+      const seg = await get(`/live/paid/source/seg0.ts?token=${t}`);
+      assert.equal(seg.status, 200);
+      assert.equal((await seg.arrayBuffer()).byteLength, segment.length);
+    });
+
+    it('expired, tampered, wrong-stream and unknown-key tokens get 403', async () => {
+      const valid = token('paid');
+      const bad = [
+        token('paid', -1),
+        valid.replace(/\.(\d+)\./, (_, e) => `.${Number(e) + 1000}.`),
+        token('other'),
+        token('paid', 300, newSigningKey()),
+      ];
+      for (const t of bad) {
+        const res = await get(`/live/paid/source/seg1.ts?token=${t}`);
+        assert.equal(res.status, 403, t);
+        await res.arrayBuffer();
+      }
+    });
+
+    it('a refused request is not cached: the first valid one is a MISS', async () => {
+      const refused = await get('/live/paid/source/seg5.ts?token=garbage');
+      assert.equal(refused.status, 403);
+      await refused.arrayBuffer();
+      const first = await get(`/live/paid/source/seg5.ts?token=${token('paid')}`);
+      assert.equal(first.headers.get('x-cache-status'), 'MISS');
+      await first.arrayBuffer();
+    });
+
+    it('key rotation: tokens of the previous key stay valid; once it is retired they are refused', async () => {
+      const fromOldKey = token('paid', 300, oldKey);
+      assert.equal((await get(`/live/paid/source/index.m3u8?token=${fromOldKey}`)).status, 200);
+      const third = newSigningKey();
+      await writeFile(path.join(dir, 'edge-b', 'server.conf'), await edgeConfig('edge-b', edgePorts[1], [third, currentKey]));
+      await edges[1].reload();
+      const deadline = Date.now() + 10_000;
+      let status = 0;
+      while (Date.now() < deadline && status !== 403) {
+        status = (await get(`/live/paid/source/index.m3u8?token=${fromOldKey}`, 1)).status;
+        if (status !== 403) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(status, 403, 'the retired key no longer verifies');
+      assert.equal((await get(`/live/paid/source/index.m3u8?token=${token('paid', 300, currentKey)}`, 1)).status, 200);
+      assert.equal((await get(`/live/paid/source/index.m3u8?token=${token('paid', 300, third)}`, 1)).status, 200);
+    });
+  });
+
+  it("purge removes one stream's cached objects and needs the node's token", async () => {
+    await (await get('/live/other/source/seg7.ts')).arrayBuffer();
+    await (await get('/live/demo/source/seg7.ts')).arrayBuffer();
+    assert.equal((await get('/live/other/source/seg7.ts')).headers.get('x-cache-status'), 'HIT');
+    assert.equal((await get('/_hls/purge?stream=other', 0, { method: 'POST', headers: { 'X-Purge-Token': 'wrong' } })).status, 403);
+    const purged = await get('/_hls/purge?stream=other', 0, { method: 'POST', headers: { 'X-Purge-Token': purgeToken } });
+    assert.equal(purged.status, 200);
+    assert.ok((await purged.json()).removed >= 1);
+    const after = await get('/live/other/source/seg7.ts');
+    assert.equal(after.headers.get('x-cache-status'), 'MISS');
+    assert.equal((await after.arrayBuffer()).byteLength, segment.length);
+    const untouched = await get('/live/demo/source/seg7.ts');
+    assert.equal(untouched.headers.get('x-cache-status'), 'HIT', 'other streams stay cached');
+    await untouched.arrayBuffer();
+  });
+
+  it('fails over to the other origin when one stops', async () => {
+    await origins[0].stop();
+    for (const stream of ['demo', 'paid', 'other']) {
+      const t = token(stream);
+      const res = await get(`/live/${stream}/source/seg50.ts?token=${t}`);
+      assert.equal(res.status, 200, stream);
+      assert.equal((await res.arrayBuffer()).byteLength, segment.length);
+    }
+  });
+
+  it('serves stale copies while every origin is down', async () => {
     await (await get('/live/demo/source/seg40.ts')).arrayBuffer();
     await (await get('/live/demo/index.m3u8')).text();
-    await origin.stop();
+    await origins[1].stop();
     // The playlist's max-age=1 runs out (nginx counts validity in whole seconds).
     await new Promise((r) => setTimeout(r, 2200));
     const seg = await get('/live/demo/source/seg40.ts');
