@@ -4,7 +4,7 @@ import { diffObjects } from '../control-plane/src/audit/diff.js';
 import { assertIfMatch, etagOf } from '../control-plane/src/common/etag.js';
 import { isCidr } from '../control-plane/src/common/validators.js';
 import { ingestPortsOf } from '../control-plane/src/streams/stream-limits.js';
-import { mergePatch, StreamSettings } from '../control-plane/src/streams/stream-settings.js';
+import { mergePatch, StreamSettings, withDefaults } from '../control-plane/src/streams/stream-settings.js';
 
 describe('small invariants', () => {
   it('isCidr accepts IPv4/IPv6 blocks and bare addresses, rejects the rest', () => {
@@ -30,6 +30,14 @@ describe('small invariants', () => {
       ingestPortsOf(5000, true).map((c) => c.port),
       [5000, 5002, 5004],
     );
+  });
+
+  it('default parts are shorter than short segments, so the stored stream stays valid', () => {
+    const short = withDefaults({ key: 'a', ingest: { port: 5000 }, packaging: { segmentSeconds: 1 } });
+    assert.equal(short.packaging.partSeconds, 0.25);
+    const usual = withDefaults({ key: 'a', ingest: { port: 5000 } });
+    assert.equal(usual.packaging.partSeconds, 1);
+    assert.ok(usual.packaging.partSeconds < usual.packaging.segmentSeconds);
   });
 
   it('PATCH merge: objects merge, arrays and fec replace', () => {

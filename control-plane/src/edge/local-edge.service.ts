@@ -27,6 +27,7 @@ export class LocalEdgeService implements OnModuleDestroy {
   private nginx: NginxInstance | null = null;
   private paths: EdgePaths | null = null;
   private applied = '';
+  private lastError: string | null = null;
   private unsubscribe: (() => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
   private rendering: Promise<void> = Promise.resolve();
@@ -101,7 +102,12 @@ export class LocalEdgeService implements OnModuleDestroy {
   private async rerender(): Promise<void> {
     if (!this.nginx) return;
     const rendered = await this.renderOrRecord();
-    if (rendered === null || rendered === this.applied) return;
+    if (rendered === null) return;
+    if (rendered === this.applied) {
+      // Back to the config that runs (the offending change was undone): nothing to reload, nothing wrong.
+      if (this.lastError !== null) await this.record(null);
+      return;
+    }
     try {
       if (this.nginx.process.running) await this.nginx.apply(rendered);
       else await this.nginx.start(rendered);
@@ -124,6 +130,7 @@ export class LocalEdgeService implements OnModuleDestroy {
 
   /** The outcome goes on the node row (no version bump, no event: it is status, not configuration). */
   private async record(error: string | null): Promise<void> {
+    this.lastError = error;
     if (error) this.logger.error(`edge config not applied: ${error}`);
     await this.dataSource
       .query(

@@ -1,9 +1,13 @@
 /**
  * A minimal hls.js player page, so an operator can watch a stream straight after creating it:
- * /player?stream=<key> plays http://<this host>:<HLS_HTTP_PORT>/live/<key>/index.m3u8, or
- * /player?src=<any playlist URL>. Status lines are exposed for automated checks.
+ * /player?stream=<key> plays http://<this host>:<HLS_HTTP_PORT>/live/<key>/index.m3u8 (through
+ * the local edge, with Content Steering, when HLS_EDGE_PORT is set), or /player?src=<any playlist
+ * URL>; &token=<token> for signed streams. It sends CMCD (query mode) so the edge's viewer
+ * metrics fill in, and gives up on a failing edge after a couple of quick retries so steering can
+ * move it to another pathway. Status lines are exposed for automated checks.
  */
-export function playerPage(hlsHttpPort: number): string {
+export function playerPage(hlsHttpPort: number, hlsEdgePort: number | null = null): string {
+  const playbackPort = hlsEdgePort ?? hlsHttpPort;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -20,14 +24,29 @@ export function playerPage(hlsHttpPort: number): string {
 (function () {
   var params = new URLSearchParams(location.search);
   var key = params.get('stream');
-  var src = params.get('src') || (key ? location.protocol + '//' + location.hostname + ':${hlsHttpPort}/live/' + encodeURIComponent(key) + '/index.m3u8' : '');
+  var token = params.get('token');
+  var src = params.get('src') || (key ? location.protocol + '//' + location.hostname + ':${playbackPort}/live/' + encodeURIComponent(key) + '/index.m3u8' + (token ? '?token=' + encodeURIComponent(token) : '') : '');
   var video = document.getElementById('video');
   var state = document.getElementById('state');
   document.getElementById('source').textContent = src || 'add ?stream=<key> or ?src=<playlist URL>';
   window.playerErrors = [];
   if (!src) { state.textContent = 'no source'; return; }
   if (window.Hls && Hls.isSupported()) {
-    var hls = new Hls({ liveDurationInfinity: true });
+    // Two quick retries, then hls.js moves to another pathway (or reports the failure).
+    var retry = { maxNumRetry: 2, retryDelayMs: 500, maxRetryDelayMs: 2000 };
+    var policy = function (firstByteMs, loadMs) {
+      return { default: { maxTimeToFirstByteMs: firstByteMs, maxLoadTimeMs: loadMs, timeoutRetry: retry, errorRetry: retry } };
+    };
+    var hls = new Hls({
+      liveDurationInfinity: true,
+      cmcd: { contentId: key || src },
+      fragLoadPolicy: policy(8000, 20000),
+      playlistLoadPolicy: policy(5000, 10000),
+    });
+    window.currentPathway = function () {
+      var level = hls.levels && hls.levels[hls.currentLevel >= 0 ? hls.currentLevel : hls.loadLevel];
+      return level ? level.pathwayId : null;
+    };
     hls.on(Hls.Events.ERROR, function (_, data) {
       window.playerErrors.push({ fatal: data.fatal, type: data.type, details: data.details });
       if (data.fatal) state.textContent = 'fatal error: ' + data.details;

@@ -16,7 +16,7 @@ export class PlayerController {
   private readonly page: string;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.page = playerPage(config.hlsHttpPort);
+    this.page = playerPage(config.hlsHttpPort, config.hlsEdgePort);
   }
 
   @Get()

@@ -1,7 +1,7 @@
 import type { StreamConfigDto } from './dto/stream-config.dto.js';
 import type { UpdateStreamDto } from './dto/update-stream.dto.js';
 import type { PackagingSettings, RenditionSettings, StreamEntity } from './stream.entity.js';
-import { PACKAGING_DEFAULTS } from './stream-limits.js';
+import { MIN_PART_SECONDS, PACKAGING_DEFAULTS } from './stream-limits.js';
 
 /** A stream's configuration with every default applied: what is stored and what PATCH merges into. */
 export interface StreamSettings {
@@ -30,7 +30,7 @@ export function withDefaults(dto: StreamConfigDto): StreamSettings {
       fec: dto.ingest.fec ? { columns: dto.ingest.fec.columns, rows: dto.ingest.fec.rows } : null,
       allowedSources: dto.ingest.allowedSources ?? [],
     },
-    packaging: { ...PACKAGING_DEFAULTS, ...definedOnly(dto.packaging ?? {}) },
+    packaging: packagingWithDefaults(dto.packaging ?? {}),
     renditions: (dto.renditions ?? []).map((r) => ({ ...definedOnly(r) }) as RenditionSettings),
     playback: { signedUrls: dto.playback?.signedUrls ?? false },
   };
@@ -74,6 +74,19 @@ export function applySettings(stream: StreamEntity, settings: StreamSettings): v
   stream.packaging = settings.packaging;
   stream.renditions = settings.renditions;
   stream.signedUrls = settings.playback.signedUrls;
+}
+
+/**
+ * Defaults, with one that depends on another value: parts must be shorter than segments, so a
+ * segment no longer than the default part gets parts of a quarter segment (a stream created with
+ * 1 s segments must stay valid when it is later patched).
+ */
+function packagingWithDefaults(given: Partial<PackagingSettings>): PackagingSettings {
+  const packaging = { ...PACKAGING_DEFAULTS, ...definedOnly(given) };
+  if (given.partSeconds === undefined && packaging.partSeconds >= packaging.segmentSeconds) {
+    packaging.partSeconds = Math.max(MIN_PART_SECONDS, Math.round((packaging.segmentSeconds / 4) * 1000) / 1000);
+  }
+  return packaging;
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
