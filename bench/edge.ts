@@ -1,0 +1,211 @@
+// npm run bench:edge [-- --seconds 3 --rounds 3 --connections 16 --viewers 200]
+// 1. Throughput: requests/s and MB/s for a cached 1 MB segment and for a playlist, from the edge
+//    (rendered exactly as the control plane renders it, njs hooks on: CMSD, signed-URL check,
+//    CMCD JSON log) and from a plain nginx serving the same files statically with no njs.
+//    Runs alternate edge/plain so machine noise hits both alike; the medians are compared.
+// 2. Origin offload: N simulated viewers of one live stream (a new segment every second) through
+//    the edge; origin requests per 1,000 viewer requests.
+// Last line: ratio=<edge/plain requests per second for the segment>.
+import http from 'node:http';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { freeLoopbackPort } from '../control-plane/src/database/embedded-postgres.js';
+import { renderEdgeConfig } from '../control-plane/src/edge/edge-config.js';
+import { newSigningKey } from '../control-plane/src/edge/signing/playback-token.js';
+import { renderTemplateFile } from '../control-plane/src/origin/nginx-config.js';
+import { NginxInstance } from '../control-plane/src/origin/nginx-instance.js';
+import { REPO_ROOT } from '../test/support/process.js';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? Number(args[at + 1]) : fallback;
+};
+const SECONDS = option('seconds', 3);
+const ROUNDS = option('rounds', 3);
+const CONNECTIONS = option('connections', 16);
+const VIEWERS = option('viewers', 200);
+const LIVE_SECONDS = option('live-seconds', 12);
+const SEGMENT_BYTES = 1024 * 1024;
+const quiet = { log: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
+
+interface Load {
+  requests: number;
+  bytes: number;
+  seconds: number;
+}
+
+/** Keep-alive GET loop on `connections` sockets for `seconds`; bodies are read and dropped. */
+async function load(port: number, route: string, seconds: number, connections: number): Promise<Load> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const deadline = performance.now() + seconds * 1000;
+  let requests = 0;
+  let bytes = 0;
+  const one = () =>
+    new Promise<void>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path: route, agent }, (res) => {
+          if (res.statusCode !== 200) reject(new Error(`${route}: HTTP ${res.statusCode}`));
+          res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+          res.on('end', () => {
+            requests++;
+            resolve();
+          });
+        })
+        .on('error', reject);
+    });
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < deadline) await one();
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  return { requests, bytes, seconds: elapsed };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const rps = (l: Load) => l.requests / l.seconds;
+const mbps = (l: Load) => l.bytes / l.seconds / 1e6;
+
+async function requestsServed(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/nginx_status`)).text();
+  return Number(text.split('\n')[2].trim().split(/\s+/)[2]);
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'hls-bench-edge-'));
+  const media = path.join(dir, 'media');
+  const started: NginxInstance[] = [];
+  try {
+    await mkdir(path.join(media, 'live', 'bench', 'source'), { recursive: true });
+    await writeFile(path.join(media, 'live', 'bench', 'source', 'seg0.ts'), Buffer.alloc(SEGMENT_BYTES, 0x47));
+    const playlist = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:2', '#EXT-X-MEDIA-SEQUENCE:0'];
+    for (let i = 0; i < 6; i++) playlist.push('#EXT-X-PROGRAM-DATE-TIME:2026-11-25T10:00:00.000Z', '#EXTINF:2.000,', `seg${i}.ts`);
+    await writeFile(path.join(media, 'live', 'bench', 'source', 'index.m3u8'), `${playlist.join('\n')}\n`);
+    const njsDir = path.join(dir, 'njs');
+    await mkdir(njsDir, { recursive: true });
+    await copyFile(path.join(REPO_ROOT, 'nginx', 'njs', 'edge.js'), path.join(njsDir, 'edge.js'));
+    await copyFile(path.join(REPO_ROOT, 'wasm-core', 'build', 'njs', 'wasm-core.js'), path.join(njsDir, 'wasm-core.js'));
+
+    const [originPort, plainPort, edgePort] = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
+    const run = async (name: string, config: string, njs: boolean, cacheDir?: string) => {
+      const nginx = new NginxInstance({ binary: 'nginx', prefix: path.join(dir, name), workerPaths: [path.join(media, 'live', 'x'), ...(cacheDir ? [path.join(cacheDir, 'x')] : [])], workerWritableDirs: cacheDir ? [cacheDir] : [], njs, logger: quiet });
+      await nginx.start(config);
+      started.push(nginx);
+    };
+    const staticConfig = (port: number) => renderTemplateFile('origin-server.conf.template', { HLS_HTTP_PORT: String(port), MEDIA_ROOT: media });
+    await run('origin', await staticConfig(originPort), false);
+    await run('plain', await staticConfig(plainPort), false);
+    const cacheDir = path.join(dir, 'edge-cache');
+    await run(
+      'edge',
+      await renderEdgeConfig({
+        name: 'bench-edge',
+        port: edgePort,
+        cacheDir,
+        cacheMaxSize: '1g',
+        njsDir,
+        accessLog: path.join(dir, 'edge-access.log'),
+        origins: [{ host: '127.0.0.1', port: originPort }],
+        signedStreams: [],
+        signingKeys: [newSigningKey()],
+        purgeToken: 'bench',
+      }),
+      true,
+      cacheDir,
+    );
+
+    console.log(`edge (njs: CMSD, signed-URL check, CMCD JSON log) vs plain static nginx; ${CONNECTIONS} keep-alive connections, ${SECONDS} s per run, ${ROUNDS} alternating rounds`);
+    const results: Record<string, Load[]> = { 'edge segment': [], 'plain segment': [], 'edge playlist': [], 'plain playlist': [] };
+    const segment = '/live/bench/source/seg0.ts';
+    const media_ = '/live/bench/source/index.m3u8';
+    // Warm-up: fills the edge cache, and both page caches.
+    await load(edgePort, segment, 0.5, 2);
+    await load(plainPort, segment, 0.5, 2);
+    for (let round = 0; round < ROUNDS; round++) {
+      results['edge segment'].push(await load(edgePort, segment, SECONDS, CONNECTIONS));
+      results['plain segment'].push(await load(plainPort, segment, SECONDS, CONNECTIONS));
+      results['edge playlist'].push(await load(edgePort, media_, SECONDS, CONNECTIONS));
+      results['plain playlist'].push(await load(plainPort, media_, SECONDS, CONNECTIONS));
+    }
+    for (const [name, runs] of Object.entries(results)) {
+      console.log(`${name.padEnd(15)} ${median(runs.map(rps)).toFixed(0).padStart(7)} req/s  ${median(runs.map(mbps)).toFixed(1).padStart(8)} MB/s   (runs: ${runs.map((r) => rps(r).toFixed(0)).join(', ')})`);
+    }
+    const segmentRatio = median(results['edge segment'].map(rps)) / median(results['plain segment'].map(rps));
+    const playlistRatio = median(results['edge playlist'].map(rps)) / median(results['plain playlist'].map(rps));
+
+    const offload = await originOffload(media, edgePort, originPort);
+    console.log(`origin offload: ${VIEWERS} viewers of one live stream for ${LIVE_SECONDS} s made ${offload.viewerRequests} requests to the edge; the origin saw ${offload.originRequests} (${offload.perThousand.toFixed(1)} per 1,000 viewer requests)`);
+    console.log(`edge bench: segment edge/plain ${segmentRatio.toFixed(3)}, playlist edge/plain ${playlistRatio.toFixed(3)}, origin requests per 1000 viewer requests ${offload.perThousand.toFixed(1)}, ratio=${segmentRatio.toFixed(3)}`);
+  } finally {
+    for (const nginx of started.reverse()) await nginx.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A live stream that gains a 200 KB segment every second (window of 6), watched by VIEWERS
+ * players through the edge: each reloads the media playlist every second (its target duration)
+ * and fetches every segment it has not seen, as hls.js does.
+ */
+async function originOffload(media: string, edgePort: number, originPort: number): Promise<{ viewerRequests: number; originRequests: number; perThousand: number }> {
+  const dir = path.join(media, 'live', 'offload', 'source');
+  await mkdir(dir, { recursive: true });
+  let sequence = 0;
+  const publish = async () => {
+    await writeFile(path.join(dir, `seg${sequence}.ts`), Buffer.alloc(200 * 1024, 0x47));
+    const first = Math.max(0, sequence - 5);
+    const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:1', `#EXT-X-MEDIA-SEQUENCE:${first}`];
+    for (let i = first; i <= sequence; i++) lines.push('#EXTINF:1.000,', `seg${i}.ts`);
+    await writeFile(path.join(dir, 'index.m3u8.tmp'), `${lines.join('\n')}\n`);
+    await import('node:fs/promises').then((fs) => fs.rename(path.join(dir, 'index.m3u8.tmp'), path.join(dir, 'index.m3u8')));
+    sequence++;
+  };
+  await publish();
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const get = (route: string) =>
+    new Promise<string>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port: edgePort, path: route, agent }, (res) => {
+          let body = '';
+          res.setEncoding('latin1');
+          res.on('data', (c: string) => (body += c.length < 4096 ? c : ''));
+          res.on('end', () => resolve(body));
+        })
+        .on('error', reject);
+    });
+  const before = await requestsServed(originPort);
+  const publisher = setInterval(() => void publish(), 1000);
+  let viewerRequests = 0;
+  const deadline = Date.now() + LIVE_SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: VIEWERS }, async (_, v) => {
+      const seen = new Set<string>();
+      await new Promise((r) => setTimeout(r, (v * 1000) / VIEWERS)); // viewers do not arrive in lockstep
+      while (Date.now() < deadline) {
+        const text = await get(`/live/offload/source/index.m3u8?CMCD=sid%3D%22v${v}%22`);
+        viewerRequests++;
+        for (const uri of text.split('\n').filter((l) => l.endsWith('.ts'))) {
+          if (seen.has(uri)) continue;
+          seen.add(uri);
+          await get(`/live/offload/source/${uri}`);
+          viewerRequests++;
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }),
+  );
+  clearInterval(publisher);
+  agent.destroy();
+  // Less the status request of the first count.
+  const originRequests = (await requestsServed(originPort)) - before - 1;
+  return { viewerRequests, originRequests, perThousand: (originRequests / viewerRequests) * 1000 };
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
