@@ -92,7 +92,7 @@ async function main(): Promise<void> {
 
     const [originPort, plainPort, edgePort] = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
     const run = async (name: string, config: string, njs: boolean, cacheDir?: string) => {
-      const nginx = new NginxInstance({ binary: 'nginx', prefix: path.join(dir, name), workerPaths: [path.join(media, 'live', 'x'), ...(cacheDir ? [path.join(cacheDir, 'x')] : [])], workerWritableDirs: cacheDir ? [cacheDir] : [], njs, logger: quiet });
+      const nginx = new NginxInstance({ role: name, binary: 'nginx', prefix: path.join(dir, name), workerPaths: [path.join(media, 'live', 'x'), ...(cacheDir ? [path.join(cacheDir, 'x')] : [])], workerWritableDirs: cacheDir ? [cacheDir] : [], njs, logger: quiet });
       await nginx.start(config);
       started.push(nginx);
     };

@@ -30,10 +30,24 @@ describe('docker-compose.yml (validated with Debian docker-compose; no Docker en
     assert.match(result.stderr, /HLS_ADMIN_TOKEN/);
   });
 
+  it('provisions the edge from the control plane: njs loaded, entrypoint a valid shell script fetching the rendered config', async () => {
+    const rendered = compose(['config']).stdout;
+    assert.match(rendered, /edge-entrypoint\.sh:\/docker-entrypoint\.d\/40-hls-edge\.sh/);
+    assert.match(rendered, /edge-main\.conf:\/etc\/nginx\/nginx\.conf/);
+    assert.match(await readFile(path.join(REPO_ROOT, 'nginx', 'edge-main.conf'), 'utf8'), /^load_module modules\/ngx_http_js_module\.so;$/m);
+    const script = path.join(REPO_ROOT, 'nginx', 'edge-entrypoint.sh');
+    assert.equal(spawnSync('sh', ['-n', script]).status, 0, 'sh -n accepts the entrypoint');
+    const text = await readFile(script, 'utf8');
+    for (const route of ['/nodes/$HLS_EDGE_NAME/nginx-config', '/edge-files/$file', 'nginx -t -q']) assert.ok(text.includes(route), route);
+    assert.match(rendered, /HLS_LOCAL_ORIGIN: "false"/, 'the control plane leaves the origin to its container');
+  });
+
   it('builds the control plane with the same commands the tests run natively', async () => {
     const dockerfile = await readFile(path.join(REPO_ROOT, 'control-plane', 'Dockerfile'), 'utf8');
     assert.match(dockerfile, /npm ci/);
     assert.match(dockerfile, /tsc -p tsconfig\.json/);
+    assert.match(dockerfile, /node wasm-core\/build\.mjs/);
+    for (const dir of ['control-plane', 'migrations', 'wasm-core', 'nginx', 'bench', 'test']) assert.match(dockerfile, new RegExp(`^COPY ${dir} \\./${dir}$`, 'm'), `copies ${dir}/ (tsconfig compiles it)`);
     assert.match(dockerfile, /CMD \["node", "dist\/control-plane\/src\/main\.js"\]/);
   });
 });

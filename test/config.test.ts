@@ -16,6 +16,7 @@ describe('configuration from the environment', () => {
       dataDir: '/srv/hls/data',
       ingestWorkers: 2,
       nginxBinary: 'nginx',
+      localOrigin: true,
       publicHost: '127.0.0.1',
       edgeCacheSize: '1g',
       healthCheckIntervalMs: 2000,
@@ -35,6 +36,7 @@ describe('configuration from the environment', () => {
         DATA_DIR: 'state',
         HOST: '127.0.0.1',
         HLS_PUBLIC_HOST: 'media.example.net',
+        HLS_LOCAL_ORIGIN: 'false',
         HLS_EDGE_CACHE_SIZE: '5g',
         HEALTH_CHECK_INTERVAL_MS: '500',
         STEERING_TTL_SECONDS: '30',
@@ -50,6 +52,7 @@ describe('configuration from the environment', () => {
     assert.equal(config.dataDir, '/srv/hls/state');
     assert.equal(config.host, '127.0.0.1');
     assert.equal(config.publicHost, 'media.example.net');
+    assert.equal(config.localOrigin, false);
     assert.equal(config.edgeCacheSize, '5g');
     assert.equal(config.healthCheckIntervalMs, 500);
     assert.equal(config.steeringTtlSeconds, 30);
@@ -70,6 +73,7 @@ describe('configuration from the environment', () => {
     ['HLS_ADMIN_TOKEN', 'two words', /HLS_ADMIN_TOKEN must not contain white space/],
     ['INGEST_WORKERS', '0', /INGEST_WORKERS must be a whole number from 1 to 64/],
     ['HLS_PUBLIC_HOST', 'http://x:80', /HLS_PUBLIC_HOST must be a host name/],
+    ['HLS_LOCAL_ORIGIN', 'maybe', /HLS_LOCAL_ORIGIN must be true or false/],
     ['HLS_EDGE_CACHE_SIZE', '5 GB', /HLS_EDGE_CACHE_SIZE must be an nginx size/],
     ['HEALTH_CHECK_INTERVAL_MS', '10', /HEALTH_CHECK_INTERVAL_MS must be a whole number from 100/],
     ['STEERING_TTL_SECONDS', '0', /STEERING_TTL_SECONDS must be a whole number from 1/],

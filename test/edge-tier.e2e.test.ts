@@ -99,7 +99,7 @@ describe('edge tier end to end: local edge, a second edge, health, steering, sig
     assert.equal(rendered.status, 200);
     assert.match(rendered.json, new RegExp(`listen ${edgeBPort};`));
     const cacheDir = path.join(scratch, 'cache');
-    edgeB = new NginxInstance({ binary: 'nginx', prefix: path.join(scratch, 'nginx'), workerPaths: [path.join(cacheDir, 'x'), path.join(njsDir, 'edge.js')], workerWritableDirs: [cacheDir], njs: true, logger: quiet });
+    edgeB = new NginxInstance({ role: 'edge', binary: 'nginx', prefix: path.join(scratch, 'nginx'), workerPaths: [path.join(cacheDir, 'x'), path.join(njsDir, 'edge.js')], workerWritableDirs: [cacheDir], njs: true, logger: quiet });
     await edgeB.start(rendered.json);
     await eventually(async () => {
       const priority = (await steering())['PATHWAY-PRIORITY'] as string[];

@@ -115,7 +115,7 @@ describe('the control-plane container command, natively, against an external Pos
     const proc = startProcess(
       process.execPath,
       ['dist/control-plane/src/main.js'],
-      cleanEnv({ DATABASE_URL: database.url, HLS_ADMIN_TOKEN: 'compose', PORT: String(port), HOST: '127.0.0.1', MEDIA_ROOT: path.join(dataDir, 'media'), DATA_DIR: dataDir }),
+      cleanEnv({ DATABASE_URL: database.url, HLS_ADMIN_TOKEN: 'compose', PORT: String(port), HOST: '127.0.0.1', MEDIA_ROOT: path.join(dataDir, 'media'), DATA_DIR: dataDir, HLS_LOCAL_ORIGIN: 'false' }),
     );
     try {
       await proc.waitFor(/ready; Ctrl-C stops everything/);
@@ -124,6 +124,23 @@ describe('the control-plane container command, natively, against an external Pos
       assert.equal(ready.status, 200);
       assert.equal((await api(port, 'GET', '/api/v1/streams', 'compose')).json.total, 0);
       await assert.rejects(stat(path.join(dataDir, 'pg')), { code: 'ENOENT' }, 'no embedded cluster with DATABASE_URL');
+      assert.doesNotMatch(proc.output(), /origin nginx serving/, 'the origin is the origin container\'s job');
+      // What nginx/edge-entrypoint.sh does in the edge container, step by step.
+      const register = (body: object) => api(port, 'POST', '/api/v1/nodes', 'compose', body);
+      assert.equal((await register({ name: 'origin-1', role: 'origin', baseUrl: 'http://origin:8080' })).status, 201);
+      assert.equal((await register({ name: 'edge-1', role: 'edge', baseUrl: 'http://localhost:8081' })).status, 201);
+      assert.equal((await register({ name: 'edge-1', role: 'edge', baseUrl: 'http://localhost:8081' })).status, 409, 'a restarted edge finds itself registered');
+      for (const file of ['edge.js', 'wasm-core.js']) {
+        const res = await fetch(`http://127.0.0.1:${port}/api/v1/edge-files/${file}`, { headers: { Authorization: 'Bearer compose' } });
+        assert.equal(res.status, 200, file);
+        assert.match(await res.text(), /export default/);
+      }
+      const conf = await fetch(`http://127.0.0.1:${port}/api/v1/nodes/edge-1/nginx-config`, { headers: { Authorization: 'Bearer compose' } });
+      assert.equal(conf.status, 200);
+      const text = await conf.text();
+      assert.match(text, /listen 8081;/);
+      assert.match(text, /server origin:8080 /);
+      assert.match(text, /js_path \/etc\/nginx\/njs;/);
     } finally {
       assert.equal(await stopWith(proc, 'SIGTERM'), 0);
       await rm(dataDir, { recursive: true, force: true });

@@ -27,6 +27,7 @@ describe('streams API', () => {
         ingest: { protocol: 'rtp', port: 5000, fec: null, allowedSources: [] },
         packaging: { segmentSeconds: 4, windowSegments: 6, lowLatency: false, partSeconds: 1, dvrSeconds: 0 },
         renditions: [],
+        playback: { signedUrls: false },
         playbackPath: '/live/demo/index.m3u8',
         createdAt: undefined,
         updatedAt: undefined,

@@ -44,7 +44,7 @@ export class AppModule {
         NodesModule,
         HealthModule,
         PlayerModule,
-        EdgeModule.register({ runtime: Boolean(deps.media?.origin) }),
+        EdgeModule.register({ runtime: Boolean(deps.media?.ingest) }),
         ...(deps.media?.ingest ? [IngestModule] : []),
         ...(deps.media?.origin ? [OriginModule] : []),
       ],

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   // Nest's TypeORM module destroys the pool on close; this covers a failure before the app exists.
   stack.push({ name: 'database pool', stop: async () => dataSource.isInitialized && dataSource.destroy() });
   const admin = await resolveAdminToken(config.adminToken, config.dataDir);
-  const app = await createHttpApp({ config, dataSource, databaseUrl, adminToken: admin.token, media: { ingest: true, origin: true } });
+  const app = await createHttpApp({ config, dataSource, databaseUrl, adminToken: admin.token, media: { ingest: true, origin: config.localOrigin } });
   stack.push({ name: 'HTTP API', stop: () => app.close() });
   await app.listen(config.port, config.host);
   if (stopping) return;

@@ -22,6 +22,8 @@ export interface AppConfig {
   ingestWorkers: number;
   /** The nginx binary for the origin (and local edge). */
   nginxBinary: string;
+  /** Run the origin nginx here; false when another process serves MEDIA_ROOT (docker-compose's origin service). */
+  localOrigin: boolean;
   /** Host name or address players and edges use to reach this machine (node URLs, steering). */
   publicHost: string;
   /** Largest disk cache of the local edge, in nginx size syntax (`512m`, `5g`). */
@@ -65,6 +67,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     // Two threads keep ingest off the API's event loop and use both cores of a small machine.
     ingestWorkers: positiveInteger(env, 'INGEST_WORKERS', 2),
     nginxBinary: text(env, 'NGINX_BIN') ?? 'nginx',
+    // One machine runs everything; in docker-compose the origin is its own container.
+    localOrigin: flag(env, 'HLS_LOCAL_ORIGIN', true),
     // Loopback works for a player on the same machine; set it to the machine's name to serve others.
     publicHost: publicHost(env),
     edgeCacheSize: nginxSize(env, 'HLS_EDGE_CACHE_SIZE', '1g'),
@@ -99,6 +103,14 @@ function positiveInteger(env: Env, key: string, fallback: number): number {
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 64) throw new ConfigError(key, `must be a whole number from 1 to 64, got "${raw}"`);
   return Number(raw);
+}
+
+function flag(env: Env, key: string, fallback: boolean): boolean {
+  const raw = text(env, key);
+  if (raw === undefined) return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(key, `must be true or false, got "${raw}"`);
 }
 
 function boundedInteger(env: Env, key: string, fallback: number, min: number, max: number): number {

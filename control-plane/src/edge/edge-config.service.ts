@@ -5,7 +5,7 @@ import { ApiError } from '../common/api-error.js';
 import { isUuid } from '../common/db-errors.js';
 import { NodeEntity } from '../nodes/node.entity.js';
 import { StreamEntity } from '../streams/stream.entity.js';
-import { EdgeConfigInput, hostAndPort, renderEdgeConfig } from './edge-config.js';
+import { EdgeConfigError, EdgeConfigInput, hostAndPort, renderEdgeConfig } from './edge-config.js';
 import { SigningKeysService } from './signing/signing-keys.service.js';
 
 /** Where an edge keeps its files; defaults suit the official nginx image. */
@@ -60,5 +60,15 @@ export class EdgeConfigService {
 
   async render(node: NodeEntity, paths: EdgePaths, port?: number): Promise<string> {
     return renderEdgeConfig(await this.inputFor(node, paths, port));
+  }
+
+  /** For the API: a config that cannot be rendered is a 409 that says why. */
+  async renderForApi(node: NodeEntity, paths: EdgePaths): Promise<string> {
+    try {
+      return await this.render(node, paths);
+    } catch (error) {
+      if (error instanceof EdgeConfigError) throw ApiError.conflict('node', error.message);
+      throw error;
+    }
   }
 }

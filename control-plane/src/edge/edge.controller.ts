@@ -1,10 +1,19 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import path from 'node:path';
+import { ApiError } from '../common/api-error.js';
+import { nginxTemplateDir } from '../origin/nginx-config.js';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/admin-only.decorator.js';
 import { EdgeConfigQuery, PurgeDto, PurgeResult } from './dto/edge.dto.js';
 import { CONTAINER_EDGE_PATHS, EdgeConfigService } from './edge-config.service.js';
 import { PurgeService } from './purge.service.js';
 import { ViewersService } from './viewers/viewers.service.js';
+
+const EDGE_FILES: Record<string, () => string> = {
+  'edge.js': () => path.join(nginxTemplateDir(), 'njs', 'edge.js'),
+  'wasm-core.js': () => path.join(nginxTemplateDir(), '..', 'wasm-core', 'build', 'njs', 'wasm-core.js'),
+};
 
 @ApiTags('edges')
 @ApiBearerAuth()
@@ -24,7 +33,17 @@ export class EdgeController {
   @ApiOkResponse({ description: 'nginx server config for an edge node: include it in the http block of an nginx with njs' })
   async nginxConfig(@Param('ref') ref: string, @Query() query: EdgeConfigQuery): Promise<string> {
     const node = await this.edgeConfig.edgeNode(ref);
-    return this.edgeConfig.render(node, { ...CONTAINER_EDGE_PATHS, ...definedOnly(query) });
+    return this.edgeConfig.renderForApi(node, { ...CONTAINER_EDGE_PATHS, ...definedOnly(query) });
+  }
+
+  /** The njs modules an edge runs, so a remote edge can be provisioned from the control plane alone. */
+  @Get('edge-files/:name')
+  @ApiProduces('application/javascript')
+  @ApiOkResponse({ description: 'edge.js or wasm-core.js (the wasm2js build), for the njsDir of an edge' })
+  edgeFile(@Param('name') name: string, @Res() res: Response): void {
+    const file = EDGE_FILES[name];
+    if (!file) throw ApiError.notFound('edge file', name);
+    res.type('application/javascript').sendFile(file());
   }
 
   @Post('nodes/:ref/purge')

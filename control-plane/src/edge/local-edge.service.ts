@@ -48,7 +48,7 @@ export class LocalEdgeService implements OnModuleDestroy {
   async start(): Promise<void> {
     const port = this.config.hlsEdgePort;
     if (port === null) return;
-    await registerLocalNode(this.nodes, LOCAL_ORIGIN, 'origin', `http://${this.config.publicHost}:${this.config.hlsHttpPort}`);
+    if (this.config.localOrigin) await registerLocalNode(this.nodes, LOCAL_ORIGIN, 'origin', `http://${this.config.publicHost}:${this.config.hlsHttpPort}`);
     await registerLocalNode(this.nodes, LOCAL_EDGE, 'edge', `http://${this.config.publicHost}:${port}`);
     const prefix = path.join(this.config.dataDir, 'nginx', 'edge');
     this.paths = {
@@ -62,6 +62,7 @@ export class LocalEdgeService implements OnModuleDestroy {
     await copyFile(path.join(nginxTemplateDir(), 'njs', 'edge.js'), path.join(this.paths.njsDir, 'edge.js'));
     await copyFile(path.join(nginxTemplateDir(), '..', 'wasm-core', 'build', 'njs', 'wasm-core.js'), path.join(this.paths.njsDir, 'wasm-core.js'));
     this.nginx = new NginxInstance({
+      role: 'edge',
       binary: this.config.nginxBinary,
       prefix,
       workerPaths: [path.join(this.paths.cacheDir, 'x'), path.join(this.paths.njsDir, 'edge.js')],

@@ -12,6 +12,8 @@ const MODULE_DIRS = ['/usr/lib/nginx/modules', '/usr/lib64/nginx/modules', '/etc
 const TEMP_DIRS = ['tmp/body', 'tmp/proxy', 'tmp/fastcgi', 'tmp/uwsgi', 'tmp/scgi'];
 
 export interface NginxInstanceOptions {
+  /** What this nginx is (origin, edge), for messages. */
+  role: string;
   binary: string;
   /** DATA_DIR/nginx/<name>: config, pid, logs and temporary files of this instance. */
   prefix: string;
@@ -48,7 +50,7 @@ export class NginxInstance {
     for (const dir of TEMP_DIRS) await mkdir(path.join(this.options.prefix, dir), { recursive: true });
     this.userDirective = await this.workerUser();
     await this.writeConfigs(serverConfig, this.serverConf, this.mainConf);
-    if (await stopStaleProcess(this.pidFile, 'SIGQUIT')) this.options.logger.warn('stopped an nginx left running by a previous control plane');
+    if (await stopStaleProcess(this.pidFile, 'SIGQUIT')) this.options.logger.warn(`stopped an ${this.options.role} nginx left running by a previous control plane`);
     await this.process.start();
   }
 

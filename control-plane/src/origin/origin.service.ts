@@ -20,6 +20,7 @@ export class OriginService implements OnApplicationBootstrap, OnModuleDestroy {
   async onApplicationBootstrap(): Promise<void> {
     await mkdir(path.join(this.config.mediaRoot, 'live'), { recursive: true });
     this.nginx = new NginxInstance({
+      role: 'origin',
       binary: this.config.nginxBinary,
       prefix: path.join(this.config.dataDir, 'nginx', 'origin'),
       workerPaths: [path.join(this.config.mediaRoot, 'live', 'x')],
