@@ -1,4 +1,4 @@
-// npm run bench:edge [-- --seconds 3 --rounds 3 --connections 16 --viewers 200]
+// npm run bench:edge [-- --seconds 3 --rounds 5 --connections 16 --viewers 200]
 // 1. Throughput: requests/s and MB/s for a cached 1 MB segment and for a playlist, from the edge
 //    (rendered exactly as the control plane renders it, njs hooks on: CMSD, signed-URL check,
 //    CMCD JSON log) and from a plain nginx serving the same files statically with no njs.
@@ -23,7 +23,7 @@ const option = (name: string, fallback: number) => {
   return at >= 0 ? Number(args[at + 1]) : fallback;
 };
 const SECONDS = option('seconds', 3);
-const ROUNDS = option('rounds', 3);
+const ROUNDS = option('rounds', 5);
 const CONNECTIONS = option('connections', 16);
 const VIEWERS = option('viewers', 200);
 const LIVE_SECONDS = option('live-seconds', 12);
