@@ -111,6 +111,7 @@ async function main(): Promise<void> {
         accessLog: path.join(dir, 'edge-access.log'),
         origins: [{ host: '127.0.0.1', port: originPort }],
         signedStreams: [],
+        ladders: [{ key: 'bench', kbps: [800, 2500, 6000] }],
         signingKeys: [newSigningKey()],
         purgeToken: 'bench',
       }),

@@ -12,6 +12,8 @@ import { renderEdgeConfig } from '../control-plane/src/edge/edge-config.js';
 import { issueToken, newSigningKey } from '../control-plane/src/edge/signing/playback-token.js';
 import { REPO_ROOT } from './support/process.js';
 
+/** demo's ABR ladder, kbit/s: CMSD-Dynamic suggests the highest rung under 0.8 x etp. */
+const LADDER = [800, 2500, 6_000_000];
 const quiet = { log: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
 
 /** Renders main.conf.template around a server config into `prefix` and starts nginx there. */
@@ -56,6 +58,7 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
       accessLog: path.join(dir, name, 'access.log'),
       origins: originPorts.map((p) => ({ host: '127.0.0.1', port: p })),
       signedStreams: ['paid'],
+      ladders: [{ key: 'demo', kbps: LADDER }],
       signingKeys: keys,
       purgeToken,
     });
@@ -132,8 +135,13 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
     const tcp = /rtt=(\d+);rttvar=(\d+);cwnd=(\d+)/.exec(res.headers.get('x-tcp-info') ?? '');
     assert.ok(tcp, `X-TCP-Info: ${res.headers.get('x-tcp-info')}`);
     const [rtt, rttvar, cwnd] = tcp.slice(1).map(Number);
-    const etp = Math.floor(new CwndMath().throughputKbps(rtt, rttvar, cwnd, 1448, 0));
-    assert.equal(res.headers.get('cmsd-dynamic'), `"edge-a";etp=${etp};rtt=${Math.max(1, Math.round(rtt / 1000))}`);
+    const math = new CwndMath();
+    const etpExact = math.throughputKbps(rtt, rttvar, cwnd, 1448, 0);
+    const mb = LADDER[math.selectRendition(LADDER, etpExact, 0.8)];
+    assert.equal(res.headers.get('cmsd-dynamic'), `"edge-a";etp=${Math.floor(etpExact)};rtt=${Math.max(1, Math.round(rtt / 1000))};mb=${mb}`);
+    const noLadder = await get('/live/other/source/seg2.ts');
+    await noLadder.arrayBuffer();
+    assert.match(noLadder.headers.get('cmsd-dynamic') ?? '', /^"edge-a";etp=\d+;rtt=\d+$/, 'no ladder, no mb');
     const playlist = await get('/live/demo/index.m3u8');
     assert.equal(playlist.headers.get('cmsd-static'), 'ot=m,st=l');
     await playlist.text();

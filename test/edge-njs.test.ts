@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { issueToken, newSigningKey, verifyToken } from '../control-plane/src/edge/signing/playback-token.js';
 import { REPO_ROOT } from './support/process.js';
+import { CwndMath } from '../wasm-core/host/cwnd.js';
 
 /** Runs `body` under the njs command-line tool with nginx/njs/edge.js imported as `edge`; returns its printed lines. */
 function runNjs(dir: string, body: string): string[] {
@@ -48,6 +49,14 @@ describe('edge.js under njs agrees with the control plane', () => {
     const node = cases.map(([t, s, ip, n]) => verifyToken(t || undefined, [current, old], s, ip, n));
     assert.deepEqual(njs, node);
     assert.deepEqual(node, ['ok', 'expired', 'bad-signature', 'bad-signature', 'ok', 'unknown-key', 'ok', 'bad-signature', 'missing', 'malformed']);
+  });
+
+  it('CMSD mb: the rung wasm-core picks under njs equals the Node build\'s choice', () => {
+    const ladder = [400, 800, 1600, 3200, 6400];
+    const throughputs = [100, 500, 999, 1000, 2100, 4000, 8000, 9000, 1e6];
+    const njs = runNjs(dir, throughputs.map((etp) => `console.log(edge.maxSuggestedBitrate(${JSON.stringify(ladder.join(','))}, ${etp}));`).join('\n') + `\nconsole.log(edge.maxSuggestedBitrate('', 5000));`);
+    const math = new CwndMath();
+    assert.deepEqual(njs.map(Number), [...throughputs.map((etp) => ladder[math.selectRendition(ladder, etp, 0.8)]), 0]);
   });
 
   it('carries the token into every URI of a playlist, keeping other parameters', () => {

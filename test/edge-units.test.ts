@@ -132,7 +132,7 @@ describe('viewer metrics from CMCD', () => {
 describe('edge config rendering', () => {
   it('refuses to render an edge with no origin to pull from', async () => {
     await assert.rejects(
-      renderEdgeConfig({ name: 'e', port: 1, cacheDir: '/c', cacheMaxSize: '1g', njsDir: '/n', accessLog: '/a', origins: [], signedStreams: [], signingKeys: [], purgeToken: 'p' }),
+      renderEdgeConfig({ name: 'e', port: 1, cacheDir: '/c', cacheMaxSize: '1g', njsDir: '/n', accessLog: '/a', origins: [], signedStreams: [], ladders: [], signingKeys: [], purgeToken: 'p' }),
       (error: unknown) => error instanceof EdgeConfigError && /no enabled origin/.test(error.message),
     );
   });
@@ -140,10 +140,12 @@ describe('edge config rendering', () => {
     const text = await renderEdgeConfig({
       name: 'edge-a', port: 8081, cacheDir: '/c', cacheMaxSize: '1g', njsDir: '/n', accessLog: '/a',
       origins: [{ host: '10.0.0.1', port: 8080 }, { host: '10.0.0.2', port: 8080 }],
-      signedStreams: ['paid'], signingKeys: [{ id: 'k2', secret: 's2' }, { id: 'k1', secret: 's1' }], purgeToken: 'p',
+      signedStreams: ['paid'], ladders: [{ key: 'paid', kbps: [3000, 800] }, { key: 'plain', kbps: [] }], signingKeys: [{ id: 'k2', secret: 's2' }, { id: 'k1', secret: 's1' }], purgeToken: 'p',
     });
     assert.match(text, /hash \$hls_stream consistent;\n\s+server 10\.0\.0\.1:8080 [^\n]+\n\s+server 10\.0\.0\.2:8080/);
     assert.match(text, /^\s+paid 1;$/m);
+    assert.match(text, /^\s+paid "800,3000";$/m, 'ladders ascending');
+    assert.doesNotMatch(text, /plain "/, 'no ladder, no entry');
     assert.match(text, /set \$hls_signing_keys "k2:s2 k1:s1";/);
     assert.doesNotMatch(text, /\$\{[A-Z_]+\}/, 'every placeholder filled');
   });

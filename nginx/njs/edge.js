@@ -11,6 +11,10 @@ import fs from 'fs';
 
 /** nginx does not expose the MSS; 1448 is Ethernet's 1500 less IP, TCP and timestamp options. */
 var MSS = 1448;
+/** The share of the estimated throughput a suggested rendition may use: headroom for audio, muxing, variance. */
+var MB_SAFETY = 0.8;
+/** wasm-core's ladder scratch area holds this many rungs. */
+var MAX_LADDER = 32;
 var STREAM_KEY = /^[a-z0-9][a-z0-9-]{0,62}$/;
 var TOKEN = /^([a-z0-9]{1,16})\.(\d{1,12})\.([ai])\.([A-Za-z0-9_-]{43})$/;
 /** The cache file header (key included) sits in its first bytes; 4 KiB holds any key we build. */
@@ -42,7 +46,21 @@ function cmsdStatic(r) {
 }
 
 /**
- * js_set $cmsd_dynamic: "<edge>";etp=<kbps>;rtt=<ms>, the estimated throughput and RTT of this
+ * The highest rung of a ladder ("800,2500,6000", kbit/s ascending, as rendered per stream) that
+ * fits under etp x MB_SAFETY, chosen by wasm-core; 0 without a ladder.
+ */
+function maxSuggestedBitrate(ladderText, etpKbps) {
+  if (!ladderText) return 0;
+  var rungs = ladderText.split(',');
+  var count = Math.min(rungs.length, MAX_LADDER);
+  var scratch = new Float64Array(core.memory.buffer, core.cwndScratchPtr(), MAX_LADDER);
+  for (var i = 0; i < count; i++) scratch[i] = Number(rungs[i]);
+  var best = core.selectRendition(count, etpKbps, MB_SAFETY);
+  return best < 0 ? 0 : scratch[best];
+}
+
+/**
+ * js_set $cmsd_dynamic: "<edge>";etp=<kbps>;rtt=<ms>[;mb=<kbps>], the estimated throughput and RTT of this
  * client connection ($tcpinfo_rtt and $tcpinfo_rttvar are microseconds, $tcpinfo_snd_cwnd is in
  * segments). Empty when the kernel gave no RTT sample (HTTP/3, or before the first ACK).
  */
@@ -52,7 +70,8 @@ function cmsdDynamic(r) {
   if (rtt === 0 || cwnd === 0) return '';
   var etp = core.estimateThroughputKbps(rtt, numberVariable(r, 'tcpinfo_rttvar'), cwnd, MSS, 0);
   var node = r.variables.hls_edge_name || 'edge';
-  return '"' + node + '";etp=' + Math.floor(etp) + ';rtt=' + Math.max(1, Math.round(rtt / 1000));
+  var mb = maxSuggestedBitrate(r.variables.hls_ladder, etp);
+  return '"' + node + '";etp=' + Math.floor(etp) + ';rtt=' + Math.max(1, Math.round(rtt / 1000)) + (mb > 0 ? ';mb=' + mb : '');
 }
 
 // ---- signed playback URLs -------------------------------------------------------------------
@@ -311,6 +330,7 @@ export default {
   accessLogLine: accessLogLine,
   purge: purge,
   // plain functions, exported for the njs command-line tests
+  maxSuggestedBitrate: maxSuggestedBitrate,
   verifyToken: verifyToken,
   playlistWithToken: playlistWithToken,
   parseCmcd: parseCmcd,

@@ -45,14 +45,15 @@ export class EdgeConfigService {
   async inputFor(node: NodeEntity, paths: EdgePaths, port?: number): Promise<EdgeConfigInput> {
     const manager = this.dataSource.manager;
     const origins = await manager.find(NodeEntity, { where: { role: 'origin', enabled: true }, order: { name: 'ASC' } });
-    const signed = await manager.find(StreamEntity, { where: { signedUrls: true }, select: { key: true }, order: { key: 'ASC' } });
+    const streams = await manager.find(StreamEntity, { select: { key: true, signedUrls: true, renditions: true }, order: { key: 'ASC' } });
     const url = new URL(node.baseUrl);
     return {
       name: node.name,
       port: port ?? (url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80),
       ...paths,
       origins: origins.map((o) => hostAndPort(o.baseUrl)),
-      signedStreams: signed.map((s) => s.key),
+      signedStreams: streams.filter((s) => s.signedUrls).map((s) => s.key),
+      ladders: streams.map((s) => ({ key: s.key, kbps: s.renditions.map((r) => r.videoKbps + (r.audioKbps ?? 0)) })),
       signingKeys: await this.signingKeys.verifyingKeys(),
       purgeToken: node.purgeToken,
     };

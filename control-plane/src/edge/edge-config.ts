@@ -16,6 +16,8 @@ export interface EdgeConfigInput {
   origins: { host: string; port: number }[];
   /** Keys of streams with playback.signedUrls. */
   signedStreams: string[];
+  /** Streams with an ABR ladder: total kbit/s of each rendition, for CMSD's mb. */
+  ladders: { key: string; kbps: number[] }[];
   /** Verifying keys, signing key first. */
   signingKeys: SigningKey[];
   purgeToken: string;
@@ -39,6 +41,10 @@ export async function renderEdgeConfig(input: EdgeConfigInput): Promise<string> 
     ACCESS_LOG: input.accessLog,
     ORIGIN_SERVERS: input.origins.map((o) => `    server ${o.host}:${o.port} max_fails=${ORIGIN_MAX_FAILS} fail_timeout=${ORIGIN_FAIL_TIMEOUT};`).join('\n'),
     SIGNED_STREAMS: input.signedStreams.map((key) => `    ${key} 1;`).join('\n'),
+    STREAM_LADDERS: input.ladders
+      .filter((l) => l.kbps.length > 0)
+      .map((l) => `    ${l.key} "${[...l.kbps].sort((a, b) => a - b).join(',')}";`)
+      .join('\n'),
     SIGNING_KEYS: input.signingKeys.map((k) => `${k.id}:${k.secret}`).join(' '),
     PURGE_TOKEN: input.purgeToken,
   });
