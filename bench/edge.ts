@@ -16,6 +16,8 @@ import { newSigningKey } from '../control-plane/src/edge/signing/playback-token.
 import { renderTemplateFile } from '../control-plane/src/origin/nginx-config.js';
 import { NginxInstance } from '../control-plane/src/origin/nginx-instance.js';
 import { REPO_ROOT } from '../test/support/process.js';
+import { childPids, cpuSeconds } from './support/cpu.js';
+import { readFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -34,10 +36,20 @@ interface Load {
   requests: number;
   bytes: number;
   seconds: number;
+  /** CPU the server's nginx workers spent, in microseconds per request. */
+  cpuUsPerRequest: number;
+}
+
+/** CPU seconds of an nginx's workers (the master in `prefix`/nginx.pid does no request work). */
+function workerCpu(prefix: string): number {
+  const master = Number(readFileSync(path.join(prefix, 'nginx.pid'), 'utf8'));
+  return childPids(master).reduce((sum, pid) => sum + cpuSeconds(pid), 0);
 }
 
 /** Keep-alive GET loop on `connections` sockets for `seconds`; bodies are read and dropped. */
-async function load(port: number, route: string, seconds: number, connections: number): Promise<Load> {
+async function load(server: { port: number; prefix: string }, route: string, seconds: number, connections: number): Promise<Load> {
+  const port = server.port;
+  const cpuBefore = workerCpu(server.prefix);
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const deadline = performance.now() + seconds * 1000;
   let requests = 0;
@@ -63,7 +75,7 @@ async function load(port: number, route: string, seconds: number, connections: n
   );
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
-  return { requests, bytes, seconds: elapsed };
+  return { requests, bytes, seconds: elapsed, cpuUsPerRequest: ((workerCpu(server.prefix) - cpuBefore) * 1e6) / Math.max(1, requests) };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -123,17 +135,21 @@ async function main(): Promise<void> {
     const results: Record<string, Load[]> = { 'edge segment': [], 'plain segment': [], 'edge playlist': [], 'plain playlist': [] };
     const segment = '/live/bench/source/seg0.ts';
     const media_ = '/live/bench/source/index.m3u8';
+    const edge = { port: edgePort, prefix: path.join(dir, 'edge') };
+    const plain = { port: plainPort, prefix: path.join(dir, 'plain') };
     // Warm-up: fills the edge cache, and both page caches.
-    await load(edgePort, segment, 0.5, 2);
-    await load(plainPort, segment, 0.5, 2);
+    await load(edge, segment, 0.5, 2);
+    await load(plain, segment, 0.5, 2);
     for (let round = 0; round < ROUNDS; round++) {
-      results['edge segment'].push(await load(edgePort, segment, SECONDS, CONNECTIONS));
-      results['plain segment'].push(await load(plainPort, segment, SECONDS, CONNECTIONS));
-      results['edge playlist'].push(await load(edgePort, media_, SECONDS, CONNECTIONS));
-      results['plain playlist'].push(await load(plainPort, media_, SECONDS, CONNECTIONS));
+      results['edge segment'].push(await load(edge, segment, SECONDS, CONNECTIONS));
+      results['plain segment'].push(await load(plain, segment, SECONDS, CONNECTIONS));
+      results['edge playlist'].push(await load(edge, media_, SECONDS, CONNECTIONS));
+      results['plain playlist'].push(await load(plain, media_, SECONDS, CONNECTIONS));
     }
     for (const [name, runs] of Object.entries(results)) {
-      console.log(`${name.padEnd(15)} ${median(runs.map(rps)).toFixed(0).padStart(7)} req/s  ${median(runs.map(mbps)).toFixed(1).padStart(8)} MB/s   (runs: ${runs.map((r) => rps(r).toFixed(0)).join(', ')})`);
+      console.log(
+        `${name.padEnd(15)} ${median(runs.map(rps)).toFixed(0).padStart(7)} req/s  ${median(runs.map(mbps)).toFixed(1).padStart(8)} MB/s  ${median(runs.map((r) => r.cpuUsPerRequest)).toFixed(0).padStart(5)} µs CPU/request in nginx   (runs: ${runs.map((r) => rps(r).toFixed(0)).join(', ')})`,
+      );
     }
     const segmentRatio = median(results['edge segment'].map(rps)) / median(results['plain segment'].map(rps));
     const playlistRatio = median(results['edge playlist'].map(rps)) / median(results['plain playlist'].map(rps));
