@@ -117,9 +117,13 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
     const again = await get('/live/demo/source/seg1.ts?CMCD=bl%3D2000%2Cbr%3D3200%2Cmtp%3D5000%2Csid%3D%22viewer-1%22');
     assert.equal(again.headers.get('x-cache-status'), 'HIT');
     await again.arrayBuffer();
-    await new Promise((r) => setTimeout(r, 100));
-    const lines = (await readFile(path.join(dir, 'edge-a', 'access.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-    const logged = lines.find((l) => l.cmcd?.sid === 'viewer-1');
+    // The log is written in 64 KiB buffers flushed every second.
+    let logged: any;
+    for (let waited = 0; !logged && waited < 5000; waited += 200) {
+      await new Promise((r) => setTimeout(r, 200));
+      const text = await readFile(path.join(dir, 'edge-a', 'access.log'), 'utf8').catch(() => '');
+      logged = text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.cmcd?.sid === 'viewer-1');
+    }
     assert.ok(logged, 'the CMCD request is in the access log');
     assert.deepEqual(logged.cmcd, { bl: 2000, br: 3200, mtp: 5000, sid: 'viewer-1' });
     assert.equal(logged.stream, 'demo');
