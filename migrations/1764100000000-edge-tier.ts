@@ -23,6 +23,8 @@ export class EdgeTier1764100000000 implements MigrationInterface {
     await db.query(`ALTER TABLE nodes ADD COLUMN config_error text`);
     await db.query(`ALTER TABLE nodes ADD COLUMN config_applied_at timestamptz`);
     await db.query(`ALTER TABLE nodes ADD COLUMN active_connections integer`);
+    // Where the control plane reaches a node when players use another address (containers, NAT).
+    await db.query(`ALTER TABLE nodes ADD COLUMN internal_url text`);
     // The shared secret a node's purge endpoint asks for; rendered into its config, never returned by the API.
     await db.query(`ALTER TABLE nodes ADD COLUMN purge_token text`);
     await db.query(`UPDATE nodes SET purge_token = replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')`);
@@ -31,6 +33,7 @@ export class EdgeTier1764100000000 implements MigrationInterface {
 
   async down(db: QueryRunner): Promise<void> {
     await db.query(`ALTER TABLE nodes DROP COLUMN purge_token`);
+    await db.query(`ALTER TABLE nodes DROP COLUMN internal_url`);
     await db.query(`ALTER TABLE nodes DROP COLUMN active_connections`);
     await db.query(`ALTER TABLE nodes DROP COLUMN config_applied_at`);
     await db.query(`ALTER TABLE nodes DROP COLUMN config_error`);

@@ -8,6 +8,7 @@ set -eu
 : "${HLS_CONTROL_PLANE:=http://control-plane:3000}"
 : "${HLS_EDGE_NAME:=edge-1}"
 : "${HLS_EDGE_URL:=http://localhost:8081}"
+: "${HLS_EDGE_INTERNAL_URL:=http://edge:8081}"
 : "${HLS_ORIGIN_URL:=http://origin:8080}"
 : "${HLS_EDGE_REFRESH_SECONDS:=10}"
 : "${HLS_ADMIN_TOKEN:?the edge needs HLS_ADMIN_TOKEN to fetch its config}"
@@ -18,10 +19,10 @@ conf=/etc/nginx/conf.d/default.conf
 until curl -fsS -o /dev/null "${HLS_CONTROL_PLANE}/readyz"; do echo "edge: waiting for the control plane"; sleep 2; done
 register() {
   curl -sS -o /dev/null -H "$auth" -H 'Content-Type: application/json' -X POST "$api/nodes" \
-    -d "{\"name\":\"$1\",\"role\":\"$2\",\"baseUrl\":\"$3\"}" || true
+    -d "{\"name\":\"$1\",\"role\":\"$2\",\"baseUrl\":\"$3\",\"internalUrl\":\"$4\"}" || true
 }
-register origin-1 origin "$HLS_ORIGIN_URL"
-register "$HLS_EDGE_NAME" edge "$HLS_EDGE_URL"
+register origin-1 origin "$HLS_ORIGIN_URL" "$HLS_ORIGIN_URL"
+register "$HLS_EDGE_NAME" edge "$HLS_EDGE_URL" "$HLS_EDGE_INTERNAL_URL"
 mkdir -p /etc/nginx/njs /var/cache/nginx/hls
 for file in edge.js wasm-core.js; do curl -fsS -H "$auth" -o "/etc/nginx/njs/$file" "$api/edge-files/$file"; done
 fetch() { curl -fsS -H "$auth" -o "$1" "$api/nodes/$HLS_EDGE_NAME/nginx-config"; }

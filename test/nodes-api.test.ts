@@ -37,6 +37,9 @@ describe('nodes API', () => {
       [edge({ weight: 1.5 }), 'weight'],
       [edge({ name: 'Edge 1' }), 'name'],
       [edge({ status: 'up' }), 'status'],
+      [edge({ internalUrl: 'edge-1:8081' }), 'internalUrl'],
+      [edge({ purgeToken: 'mine' }), 'purgeToken'],
+      [edge({ configError: 'x' }), 'configError'],
     ];
     for (const [body, field] of cases) {
       const res = await create(body);
@@ -45,6 +48,18 @@ describe('nodes API', () => {
     }
     const [{ n }] = await api.dataSource.query('SELECT count(*)::int AS n FROM nodes');
     assert.equal(n, 0);
+  });
+
+  it('keeps an internal URL for the control plane apart from the public base URL; the purge token never shows', async () => {
+    const res = await create(edge({ internalUrl: 'http://edge-1.internal:8081' }));
+    assert.equal(res.status, 201);
+    assert.equal(res.body.internalUrl, 'http://edge-1.internal:8081');
+    assert.equal(res.body.baseUrl, 'http://127.0.0.1:8081');
+    assert.ok(!('purgeToken' in res.body));
+    const cleared = await api.request().patch(`/api/v1/nodes/${res.body.id}`).set(api.admin).send({ internalUrl: null });
+    assert.equal(cleared.status, 200);
+    assert.equal(cleared.body.internalUrl, null);
+    assert.equal((await api.request().delete(`/api/v1/nodes/${res.body.id}`).set(api.admin)).status, 204);
   });
 
   it('409 for a duplicate name', async () => {

@@ -127,8 +127,8 @@ describe('the control-plane container command, natively, against an external Pos
       assert.doesNotMatch(proc.output(), /origin nginx serving/, 'the origin is the origin container\'s job');
       // What nginx/edge-entrypoint.sh does in the edge container, step by step.
       const register = (body: object) => api(port, 'POST', '/api/v1/nodes', 'compose', body);
-      assert.equal((await register({ name: 'origin-1', role: 'origin', baseUrl: 'http://origin:8080' })).status, 201);
-      assert.equal((await register({ name: 'edge-1', role: 'edge', baseUrl: 'http://localhost:8081' })).status, 201);
+      assert.equal((await register({ name: 'origin-1', role: 'origin', baseUrl: 'http://origin:8080', internalUrl: 'http://origin:8080' })).status, 201);
+      assert.equal((await register({ name: 'edge-1', role: 'edge', baseUrl: 'http://localhost:8081', internalUrl: 'http://edge:8081' })).status, 201);
       assert.equal((await register({ name: 'edge-1', role: 'edge', baseUrl: 'http://localhost:8081' })).status, 409, 'a restarted edge finds itself registered');
       for (const file of ['edge.js', 'wasm-core.js']) {
         const res = await fetch(`http://127.0.0.1:${port}/api/v1/edge-files/${file}`, { headers: { Authorization: 'Bearer compose' } });

@@ -34,7 +34,7 @@ export class EdgeConfigService {
   async edgeNode(ref: string): Promise<NodeEntity> {
     const node = await this.dataSource.manager.findOne(NodeEntity, {
       where: isUuid(ref) ? { id: ref.toLowerCase() } : { name: ref },
-      select: { id: true, name: true, role: true, baseUrl: true, enabled: true, purgeToken: true },
+      select: { id: true, name: true, role: true, baseUrl: true, internalUrl: true, enabled: true, purgeToken: true },
     });
     if (!node) throw ApiError.notFound('node', ref);
     if (node.role !== 'edge') throw ApiError.conflict('role', `node "${node.name}" is an ${node.role}, not an edge`);

@@ -6,6 +6,7 @@ import { NodeEntity } from '../nodes/node.entity.js';
 import { StreamsService } from '../streams/streams.service.js';
 import { PurgeResult } from './dto/edge.dto.js';
 import { EdgeConfigService } from './edge-config.service.js';
+import { controlUrlOf } from './health/node-health.service.js';
 
 /** Purging walks the edge's cache directory; a big cache on a slow disk takes a while. */
 const PURGE_TIMEOUT_MS = 30_000;
@@ -33,14 +34,14 @@ export class PurgeService {
     const stream = await this.streams.get(ref);
     const edges = await this.dataSource.manager.find(NodeEntity, {
       where: { role: 'edge', enabled: true },
-      select: { id: true, name: true, baseUrl: true, purgeToken: true },
+      select: { id: true, name: true, baseUrl: true, internalUrl: true, purgeToken: true },
       order: { name: 'ASC' },
     });
     return Promise.all(edges.map((edge) => this.purge(edge, stream.key)));
   }
 
   private async purge(node: NodeEntity, stream: string | null): Promise<PurgeResult> {
-    const url = `${node.baseUrl.replace(/\/+$/, '')}/_hls/purge${stream ? `?stream=${stream}` : ''}`;
+    const url = `${controlUrlOf(node)}/_hls/purge${stream ? `?stream=${stream}` : ''}`;
     try {
       const response = await fetch(url, { method: 'POST', headers: { 'X-Purge-Token': node.purgeToken }, signal: AbortSignal.timeout(PURGE_TIMEOUT_MS) });
       const body = (await response.json().catch(() => ({}))) as { removed?: number; error?: string };

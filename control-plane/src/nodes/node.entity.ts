@@ -17,6 +17,10 @@ export class NodeEntity {
   @Column({ name: 'base_url', type: 'text' })
   baseUrl: string;
 
+  /** Where the control plane reaches the node (health checks, purge) when players use another address; null: baseUrl. */
+  @Column({ name: 'internal_url', type: 'text', nullable: true })
+  internalUrl: string | null;
+
   @Column({ type: 'text', default: '' })
   region: string;
 

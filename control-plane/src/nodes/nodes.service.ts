@@ -38,6 +38,7 @@ export class NodesService {
         name: dto.name,
         role: dto.role,
         baseUrl: dto.baseUrl,
+        internalUrl: dto.internalUrl ?? null,
         region: dto.region ?? '',
         weight: dto.weight ?? 100,
         capacityMbps: dto.capacityMbps ?? 1000,

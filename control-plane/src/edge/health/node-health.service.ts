@@ -44,7 +44,7 @@ export class NodeHealthService implements OnModuleDestroy {
   }
 
   private async check(node: NodeEntity): Promise<void> {
-    const base = node.baseUrl.replace(/\/+$/, '');
+    const base = controlUrlOf(node);
     const ok = await probe(`${base}/healthz`);
     const connections = ok ? activeConnectionsOf(await text(`${base}/nginx_status`)) : null;
     const before = this.states.get(node.id) ?? { status: node.status, streak: 0 };
@@ -54,6 +54,11 @@ export class NodeHealthService implements OnModuleDestroy {
     // Status, not configuration: no version bump, no audit entry, no event.
     await this.dataSource.query('UPDATE nodes SET status = $2, last_checked_at = now(), active_connections = $3 WHERE id = $1', [node.id, after.status, connections]);
   }
+}
+
+/** Where the control plane talks to a node: its internal URL when it has one. */
+export function controlUrlOf(node: Pick<NodeEntity, 'baseUrl' | 'internalUrl'>): string {
+  return (node.internalUrl ?? node.baseUrl).replace(/\/+$/, '');
 }
 
 async function probe(url: string): Promise<boolean> {

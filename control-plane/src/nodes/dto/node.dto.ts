@@ -26,6 +26,13 @@ export class CreateNodeDto {
   @IsUrl(URL_RULES, { message: 'must be an http:// or https:// URL' })
   baseUrl: string;
 
+  @ApiPropertyOptional({ example: 'http://edge-eu-1.internal:8081', nullable: true, description: 'Where the control plane reaches the node (health checks, purge) if not at baseUrl' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  @IsUrl(URL_RULES, { message: 'must be an http:// or https:// URL' })
+  internalUrl?: string | null;
+
   @ApiPropertyOptional({ example: 'eu-west', default: '' })
   @IsOptional()
   @IsString()
@@ -60,6 +67,7 @@ export class NodeResponse {
   @ApiProperty() name: string;
   @ApiProperty({ enum: NODE_ROLES }) role: NodeRole;
   @ApiProperty() baseUrl: string;
+  @ApiProperty({ nullable: true, type: String }) internalUrl: string | null;
   @ApiProperty() region: string;
   @ApiProperty() weight: number;
   @ApiProperty() capacityMbps: number;
@@ -87,6 +95,7 @@ export function toNodeResponse(node: NodeEntity): NodeResponse {
     name: node.name,
     role: node.role,
     baseUrl: node.baseUrl,
+    internalUrl: node.internalUrl,
     region: node.region,
     weight: node.weight,
     capacityMbps: node.capacityMbps,
