@@ -117,6 +117,9 @@ describe('edge tier end to end: local edge, a second edge, health, steering, sig
   });
 
   it('hls.js in Chromium plays the steered stream and keeps playing when its edge is stopped', async () => {
+    // Players read the pathways from the master once; an edge may serve one up to two seconds old
+    // (max-age=1, stale-while-revalidate=1), so wait until the local edge's copy lists edge-b.
+    await eventually(async () => (/PATHWAY-ID="edge-b",STABLE-VARIANT-ID/.test(await (await system.edge('/live/steer/index.m3u8')).text()) ? true : undefined), 15_000, 'the local edge to serve the master with edge-b');
     browser = await launchChromium();
     const page: Page = await browser.newPage();
     const consoleLines: string[] = [];
@@ -163,6 +166,7 @@ describe('edge tier end to end: local edge, a second edge, health, steering, sig
   });
 
   it('purge removes the stream from the local edge; an unreachable edge is a 503', async () => {
+    await edgeB?.stop(); // stopped by the browser test already, unless it failed early
     const purged = await system.api('POST', '/api/v1/nodes/local-edge/purge', { stream: 'steer' });
     assert.equal(purged.status, 200);
     assert.equal(purged.json.node, 'local-edge');
