@@ -88,7 +88,10 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
     await rm(dir, { recursive: true, force: true });
   });
 
-  const get = (route: string, edge = 0, init?: RequestInit) => fetch(`http://127.0.0.1:${edgePorts[edge]}${route}`, init);
+  // A reload (SIGHUP) makes the old workers close idle keep-alive connections; a GET that raced
+  // one is repeated once, as HTTP clients do for idempotent requests.
+  const get = (route: string, edge = 0, init?: RequestInit) =>
+    fetch(`http://127.0.0.1:${edgePorts[edge]}${route}`, init).catch(() => fetch(`http://127.0.0.1:${edgePorts[edge]}${route}`, init));
   const originTotal = async () => (await requestsServed(originPorts[0])) + (await requestsServed(originPorts[1]));
   const token = (stream: string, expiresIn = 300, key = currentKey) => issueToken(key, { streamKey: stream, expiresAt: Math.floor(Date.now() / 1000) + expiresIn, clientIp: null });
 

@@ -77,7 +77,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<SystemUn
       return { status: res.status, json: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
     },
     origin: (route) => fetch(`http://127.0.0.1:${httpPort}${route}`),
-    edge: (route, init) => fetch(`http://127.0.0.1:${edgePort}${route}`, init),
+    // The edge reloads on configuration changes, closing idle keep-alive connections: a GET that
+    // raced one is repeated once, as HTTP clients do for idempotent requests.
+    edge: (route, init) => fetch(`http://127.0.0.1:${edgePort}${route}`, init).catch(() => fetch(`http://127.0.0.1:${edgePort}${route}`, init)),
     async restart() {
       await system.stop();
       system.proc = await launch();
