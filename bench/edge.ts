@@ -1,4 +1,4 @@
-// npm run bench:edge [-- --seconds 3 --rounds 5 --connections 16 --viewers 200]
+// npm run bench:edge [-- --segment-requests 3000 --playlist-requests 30000 --rounds 5 --connections 16 --viewers 200]
 // 1. Throughput: requests/s and MB/s for a cached 1 MB segment and for a playlist, from the edge
 //    (rendered exactly as the control plane renders it, njs hooks on: CMSD, signed-URL check,
 //    CMCD JSON log) and from a plain nginx serving the same files statically with no njs.
@@ -6,6 +6,7 @@
 // 2. Origin offload: N simulated viewers of one live stream (a new segment every second) through
 //    the edge; origin requests per 1,000 viewer requests.
 // Last line: ratio=<edge/plain requests per second for the segment>.
+import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -24,7 +25,8 @@ const option = (name: string, fallback: number) => {
   const at = args.indexOf(`--${name}`);
   return at >= 0 ? Number(args[at + 1]) : fallback;
 };
-const SECONDS = option('seconds', 3);
+const SEGMENT_REQUESTS = option('segment-requests', 3000);
+const PLAYLIST_REQUESTS = option('playlist-requests', 30000);
 const ROUNDS = option('rounds', 5);
 const CONNECTIONS = option('connections', 16);
 const VIEWERS = option('viewers', 200);
@@ -46,36 +48,25 @@ function workerCpu(prefix: string): number {
   return childPids(master).reduce((sum, pid) => sum + cpuSeconds(pid), 0);
 }
 
-/** Keep-alive GET loop on `connections` sockets for `seconds`; bodies are read and dropped. */
-async function load(server: { port: number; prefix: string }, route: string, seconds: number, connections: number): Promise<Load> {
-  const port = server.port;
+/**
+ * `requests` GETs of one URL over `connections` parallel keep-alive connections, made by curl
+ * (a C client: a Node client tops out near the speed of the servers it measures, and its own CPU
+ * competes with theirs). Every response must be a 200 of the expected size.
+ */
+async function load(server: { port: number; prefix: string }, route: string, requests: number, connections: number): Promise<Load> {
+  const config = path.join(server.prefix, `curl-${requests}.cfg`);
+  const url = `http://127.0.0.1:${server.port}${route}`;
+  await writeFile(config, `url = "${url}"\noutput = "/dev/null"\n`.repeat(requests));
   const cpuBefore = workerCpu(server.prefix);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
-  const deadline = performance.now() + seconds * 1000;
-  let requests = 0;
-  let bytes = 0;
-  const one = () =>
-    new Promise<void>((resolve, reject) => {
-      http
-        .get({ host: '127.0.0.1', port, path: route, agent }, (res) => {
-          if (res.statusCode !== 200) reject(new Error(`${route}: HTTP ${res.statusCode}`));
-          res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-          res.on('end', () => {
-            requests++;
-            resolve();
-          });
-        })
-        .on('error', reject);
-    });
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (performance.now() < deadline) await one();
-    }),
-  );
+  const result = spawnSync('curl', ['-s', '-Z', '--parallel-max', String(connections), '-w', '%{http_code} %{size_download}\n', '-K', config], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const elapsed = (performance.now() - started) / 1000;
-  agent.destroy();
-  return { requests, bytes, seconds: elapsed, cpuUsPerRequest: ((workerCpu(server.prefix) - cpuBefore) * 1e6) / Math.max(1, requests) };
+  if (result.error) throw new Error(`curl could not run (${result.error.message}); install it: apt-get install -y curl`);
+  const lines = result.stdout.trim().split('\n');
+  const bad = lines.filter((l) => !l.startsWith('200 '));
+  if (lines.length !== requests || bad.length > 0) throw new Error(`${url}: ${lines.length} of ${requests} answered, ${bad.length} not 200 (${bad[0] ?? ''})`);
+  const bytes = lines.reduce((sum, l) => sum + Number(l.split(' ')[1]), 0);
+  return { requests, bytes, seconds: elapsed, cpuUsPerRequest: ((workerCpu(server.prefix) - cpuBefore) * 1e6) / requests };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -131,20 +122,20 @@ async function main(): Promise<void> {
       cacheDir,
     );
 
-    console.log(`edge (njs: CMSD, signed-URL check, CMCD JSON log) vs plain static nginx; ${CONNECTIONS} keep-alive connections, ${SECONDS} s per run, ${ROUNDS} alternating rounds`);
+    console.log(`edge (njs: CMSD, signed-URL check, CMCD JSON log) vs plain static nginx; curl with ${CONNECTIONS} parallel keep-alive connections, ${SEGMENT_REQUESTS} segment and ${PLAYLIST_REQUESTS} playlist requests per run, ${ROUNDS} alternating rounds`);
     const results: Record<string, Load[]> = { 'edge segment': [], 'plain segment': [], 'edge playlist': [], 'plain playlist': [] };
     const segment = '/live/bench/source/seg0.ts';
     const media_ = '/live/bench/source/index.m3u8';
     const edge = { port: edgePort, prefix: path.join(dir, 'edge') };
     const plain = { port: plainPort, prefix: path.join(dir, 'plain') };
     // Warm-up: fills the edge cache, and both page caches.
-    await load(edge, segment, 0.5, 2);
-    await load(plain, segment, 0.5, 2);
+    await load(edge, segment, 200, 2);
+    await load(plain, segment, 200, 2);
     for (let round = 0; round < ROUNDS; round++) {
-      results['edge segment'].push(await load(edge, segment, SECONDS, CONNECTIONS));
-      results['plain segment'].push(await load(plain, segment, SECONDS, CONNECTIONS));
-      results['edge playlist'].push(await load(edge, media_, SECONDS, CONNECTIONS));
-      results['plain playlist'].push(await load(plain, media_, SECONDS, CONNECTIONS));
+      results['edge segment'].push(await load(edge, segment, SEGMENT_REQUESTS, CONNECTIONS));
+      results['plain segment'].push(await load(plain, segment, SEGMENT_REQUESTS, CONNECTIONS));
+      results['edge playlist'].push(await load(edge, media_, PLAYLIST_REQUESTS, CONNECTIONS));
+      results['plain playlist'].push(await load(plain, media_, PLAYLIST_REQUESTS, CONNECTIONS));
     }
     for (const [name, runs] of Object.entries(results)) {
       console.log(
