@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { ApiError } from '../../common/api-error.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../database/database.tokens.js';
+import { ConfigEventsService } from '../../events/config-events.service.js';
 import { writeFileAtomic } from '../../media/output/atomic-file.js';
 import { NodeEntity } from '../../nodes/node.entity.js';
 import { STREAM_KEY_PATTERN } from '../../streams/stream-limits.js';
@@ -35,14 +36,21 @@ export class SteeringService implements OnModuleDestroy {
   private readonly written = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
   private scanning: Promise<void> = Promise.resolve();
+  /** False once a look found no enabled edge: nothing to write until a node changes. */
+  private edgesExist: boolean | null = null;
+  private unsubscribe: (() => void) | null = null;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly events: ConfigEventsService,
   ) {}
 
   /** Starts keeping steered masters current; only where this control plane writes MEDIA_ROOT. */
   startWritingMasters(): void {
+    this.unsubscribe = this.events.subscribe((event) => {
+      if (event.entity === 'node') this.edgesExist = null;
+    });
     this.timer = setInterval(() => {
       this.scanning = this.scanning.then(() => this.writeSteeredMasters()).catch((error: Error) => this.logger.warn(`steered masters: ${error.message}`));
     }, MASTER_SCAN_MS);
@@ -50,6 +58,7 @@ export class SteeringService implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.unsubscribe?.();
     if (this.timer) clearInterval(this.timer);
     await this.scanning;
   }
@@ -66,12 +75,17 @@ export class SteeringService implements OnModuleDestroy {
     };
   }
 
-  /** Rewrites steered.m3u8 where the origin's master or the set of edges changed. */
+  /**
+   * Rewrites steered.m3u8 where the origin's master or the set of edges changed. Without edges
+   * nobody serves steered masters, so a system without edges spends nothing here.
+   */
   async writeSteeredMasters(): Promise<void> {
+    if (this.edgesExist === false) return;
+    const edges = await this.edges();
+    this.edgesExist = edges.length > 0;
+    if (!this.edgesExist) return;
     const live = path.join(this.config.mediaRoot, 'live');
     const keys = (await readdir(live).catch(() => [] as string[])).filter((k) => STREAM_KEY_PATTERN.test(k));
-    if (keys.length === 0) return;
-    const edges = await this.edges();
     const pathways: Pathway[] = edges.map((e) => ({ id: e.name, baseUrl: e.baseUrl }));
     const first = pathwayPriority(edges, null)[0];
     for (const key of keys) {
