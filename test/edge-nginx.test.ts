@@ -10,6 +10,7 @@ import { NginxProcess } from '../control-plane/src/origin/nginx-process.js';
 import { CwndMath } from '../wasm-core/host/cwnd.js';
 import { renderEdgeConfig } from '../control-plane/src/edge/edge-config.js';
 import { issueToken, newSigningKey } from '../control-plane/src/edge/signing/playback-token.js';
+import { parseAccessLogLine } from '../control-plane/src/edge/viewers/viewer-stats.js';
 import { REPO_ROOT } from './support/process.js';
 
 /** demo's ABR ladder, kbit/s: CMSD-Dynamic suggests the highest rung under 0.8 x etp. */
@@ -125,7 +126,8 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
     for (let waited = 0; !logged && waited < 5000; waited += 200) {
       await new Promise((r) => setTimeout(r, 200));
       const text = await readFile(path.join(dir, 'edge-a', 'access.log'), 'utf8').catch(() => '');
-      logged = text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.cmcd?.sid === 'viewer-1');
+      // Read with the control plane's own parser: the log format is a contract between the two.
+      logged = text.trim().split('\n').filter(Boolean).map((l) => parseAccessLogLine(l)).find((l) => l?.cmcd?.sid === 'viewer-1');
     }
     assert.ok(logged, 'the CMCD request is in the access log');
     assert.deepEqual(logged.cmcd, { bl: 2000, br: 3200, mtp: 5000, sid: 'viewer-1' });

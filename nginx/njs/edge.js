@@ -40,7 +40,7 @@ function objectType(uri) {
   return 'o';
 }
 
-/** js_set $cmsd_static: the object type and stream type (live) of the response. */
+/** CMSD-Static: the object type and stream type (live) of the response. */
 function cmsdStatic(r) {
   return 'ot=' + objectType(r.uri) + ',st=l';
 }
@@ -60,7 +60,7 @@ function maxSuggestedBitrate(ladderText, etpKbps) {
 }
 
 /**
- * js_set $cmsd_dynamic: "<edge>";etp=<kbps>;rtt=<ms>[;mb=<kbps>], the estimated throughput and RTT of this
+ * CMSD-Dynamic: "<edge>";etp=<kbps>;rtt=<ms>[;mb=<kbps>], the estimated throughput and RTT of this
  * client connection ($tcpinfo_rtt and $tcpinfo_rttvar are microseconds, $tcpinfo_snd_cwnd is in
  * segments). Empty when the kernel gave no RTT sample (HTTP/3, or before the first ACK).
  */
@@ -157,8 +157,14 @@ function rewritesPlaylist(r) {
   return r.variables.hls_signed === '1' && tokenOf(r) !== '' && objectType(r.uri) === 'm';
 }
 
-/** js_header_filter: a rewritten playlist changes length. */
-function playlistHeaders(r) {
+/**
+ * js_header_filter for everything under /live/: the CMSD headers, and for a playlist that gets
+ * the token written into it, no Content-Length (it changes). One njs call per response.
+ */
+function responseHeaders(r) {
+  r.headersOut['CMSD-Static'] = cmsdStatic(r);
+  var dynamic = cmsdDynamic(r);
+  if (dynamic !== '') r.headersOut['CMSD-Dynamic'] = dynamic;
   if (rewritesPlaylist(r)) delete r.headersOut['Content-Length'];
 }
 
@@ -222,25 +228,12 @@ function cmcdOf(r) {
 }
 
 /**
- * js_set $hls_access_log: the whole access-log line as JSON (log_format escape=none), evaluated
- * in the log phase when status, bytes and cache status are known. The control plane reads these
- * lines into per-stream viewer metrics.
+ * js_set $hls_cmcd_parsed: the player's CMCD as a JSON text, for the access log (the rest of the
+ * line is nginx's). The config asks only when the request carries CMCD. The control plane reads
+ * these lines into per-stream viewer metrics.
  */
-function accessLogLine(r) {
-  var path = (r.variables.request_uri || '').split('?')[0];
-  return JSON.stringify({
-    time: new Date().toISOString(),
-    edge: r.variables.hls_edge_name || '',
-    stream: streamOf(path),
-    path: path,
-    status: Number(r.variables.status) || 0,
-    bytes: Number(r.variables.body_bytes_sent) || 0,
-    cache: r.variables.upstream_cache_status || '',
-    client: r.remoteAddress,
-    seconds: Number(r.variables.request_time) || 0,
-    denied: r.variables.hls_denied || undefined,
-    cmcd: cmcdOf(r),
-  });
+function cmcdJson(r) {
+  return JSON.stringify(cmcdOf(r));
 }
 
 // ---- purge ----------------------------------------------------------------------------------
@@ -322,12 +315,10 @@ function purge(r) {
 }
 
 export default {
-  cmsdStatic: cmsdStatic,
-  cmsdDynamic: cmsdDynamic,
+  responseHeaders: responseHeaders,
   accessDenied: accessDenied,
-  playlistHeaders: playlistHeaders,
   playlistBody: playlistBody,
-  accessLogLine: accessLogLine,
+  cmcdJson: cmcdJson,
   purge: purge,
   // plain functions, exported for the njs command-line tests
   maxSuggestedBitrate: maxSuggestedBitrate,

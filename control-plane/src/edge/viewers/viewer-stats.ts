@@ -98,9 +98,22 @@ function mean(values: (number | undefined)[]): number | null {
 /** One access-log line, or null for anything that is not one of ours (a truncated line, another format). */
 export function parseAccessLogLine(line: string): AccessLogEntry | null {
   try {
-    const entry = JSON.parse(line) as AccessLogEntry;
-    return entry && typeof entry.stream === 'string' && typeof entry.status === 'number' ? entry : null;
+    const entry = JSON.parse(line) as Omit<AccessLogEntry, 'cmcd'> & { cmcd: unknown };
+    if (!entry || typeof entry.stream !== 'string' || typeof entry.status !== 'number') return null;
+    return { ...entry, cmcd: cmcdOf(entry.cmcd) };
   } catch {
     return null;
+  }
+}
+
+/** nginx writes the CMCD njs parsed as a JSON text inside the line; a broken one counts as none. */
+function cmcdOf(raw: unknown): AccessLogEntry['cmcd'] {
+  if (typeof raw === 'object' && raw !== null) return raw as AccessLogEntry['cmcd'];
+  if (typeof raw !== 'string') return {};
+  try {
+    const parsed = JSON.parse(raw) as unknown;
+    return typeof parsed === 'object' && parsed !== null ? (parsed as AccessLogEntry['cmcd']) : {};
+  } catch {
+    return {};
   }
 }
