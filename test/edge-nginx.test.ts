@@ -11,6 +11,7 @@ import { CwndMath } from '../wasm-core/host/cwnd.js';
 import { renderEdgeConfig } from '../control-plane/src/edge/edge-config.js';
 import { issueToken, newSigningKey } from '../control-plane/src/edge/signing/playback-token.js';
 import { parseAccessLogLine } from '../control-plane/src/edge/viewers/viewer-stats.js';
+import { EdgeLogPuller } from '../control-plane/src/edge/viewers/edge-log-puller.js';
 import { REPO_ROOT } from './support/process.js';
 
 /** demo's ABR ladder, kbit/s: CMSD-Dynamic suggests the highest rung under 0.8 x etp. */
@@ -135,6 +136,25 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
     assert.equal(logged.path, '/live/demo/source/seg1.ts');
     assert.equal(logged.cache, 'HIT');
     assert.equal(logged.bytes, segment.length);
+  });
+
+  it("the control plane pulls the access log in whole lines from an offset, with the node's token", async () => {
+    const puller = new EdgeLogPuller();
+    const node = { id: 'a', name: 'edge-a', baseUrl: `http://127.0.0.1:${edgePorts[0]}`, internalUrl: null, purgeToken };
+    await (await get('/live/demo/source/seg4.ts?CMCD=sid%3D%22puller%22')).arrayBuffer();
+    let seen: string[] = [];
+    for (let waited = 0; !seen.some((l) => l.includes('puller')) && waited < 5000; waited += 250) {
+      await new Promise((r) => setTimeout(r, 250));
+      const { lines, error } = await puller.pull(node);
+      assert.equal(error, null);
+      seen = seen.concat(lines);
+    }
+    const entry = seen.map((l) => parseAccessLogLine(l)).find((e) => e?.cmcd.sid === 'puller');
+    assert.ok(entry, 'the request made it through the pull');
+    assert.equal(entry.path, '/live/demo/source/seg4.ts');
+    assert.equal((await puller.pull(node)).lines.filter((l) => l.includes('puller')).length, 0, 'each line once');
+    const refused = await puller.pull({ ...node, id: 'b', purgeToken: 'wrong' });
+    assert.equal(refused.error, 'HTTP 403');
   });
 
   it('adds CMSD-Static and a CMSD-Dynamic equal to what the Node build computes from the same TCP state', async () => {

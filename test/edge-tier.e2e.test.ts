@@ -161,6 +161,9 @@ describe('edge tier end to end: local edge, a second edge, health, steering, sig
     }, 15_000, 'a viewer with CMCD');
     assert.ok(viewers.requestedBitrateKbps > 0);
     assert.ok(viewers.requests > 0);
+    // Pulled from both edges' logs: the player watched through edge-b, then through local-edge.
+    assert.ok(viewers.requestsByEdge['edge-b'] > 0, JSON.stringify(viewers.requestsByEdge));
+    assert.ok(viewers.requestsByEdge['local-edge'] > 0, JSON.stringify(viewers.requestsByEdge));
     const metrics = await (await fetch(`http://127.0.0.1:${system.apiPort}/metrics`)).text();
     assert.match(metrics, /^hls_viewers\{stream="steer"\} [1-9]\d*$/m);
   });

@@ -151,26 +151,3 @@ describe('edge config rendering', () => {
   });
 });
 
-describe('following the edge access log', () => {
-  it('returns complete lines only, once each, and starts over when the file is truncated', async () => {
-    const { mkdtemp, appendFile, writeFile, rm } = await import('node:fs/promises');
-    const os = await import('node:os');
-    const path = await import('node:path');
-    const { AccessLogTail } = await import('../control-plane/src/edge/viewers/access-log-tail.js');
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'hls-tail-'));
-    const file = path.join(dir, 'access.log');
-    try {
-      const tail = new AccessLogTail(file);
-      assert.deepEqual(await tail.readLines(), [], 'no file yet');
-      await writeFile(file, 'one\ntw');
-      assert.deepEqual(await tail.readLines(), ['one']);
-      await appendFile(file, 'o\nthree\n');
-      assert.deepEqual(await tail.readLines(), ['two', 'three']);
-      assert.deepEqual(await tail.readLines(), []);
-      await writeFile(file, 'after\n');
-      assert.deepEqual(await tail.readLines(), ['after'], 'rotated or truncated: read from the start');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-});

@@ -19,6 +19,8 @@ var STREAM_KEY = /^[a-z0-9][a-z0-9-]{0,62}$/;
 var TOKEN = /^([a-z0-9]{1,16})\.(\d{1,12})\.([ai])\.([A-Za-z0-9_-]{43})$/;
 /** The cache file header (key included) sits in its first bytes; 4 KiB holds any key we build. */
 var CACHE_HEADER_BYTES = 4096;
+/** The most of the access log one pull returns; the control plane pulls again for the rest. */
+var LOG_CHUNK_BYTES = 1048576;
 /** A playlist bigger than this is not rewritten (and not ours): passed through untouched. */
 var MAX_PLAYLIST_BYTES = 1048576;
 
@@ -289,17 +291,20 @@ function purgeDirectory(dir, prefix) {
   return removed;
 }
 
+/** The control plane's own requests (purge, log pulls) carry the token rendered for this node. */
+function fromControlPlane(r) {
+  var expected = r.variables.hls_purge_token || '';
+  if (expected !== '' && sameText(r.headersIn['X-Purge-Token'] || '', expected)) return true;
+  r.return(403, '{"error":"this needs the node\'s X-Purge-Token"}\n');
+  return false;
+}
+
 /**
  * js_content for POST /_hls/purge[?stream=<key>]: removes cached objects (of one stream, or all
  * live objects). nginx notices the missing file at the next request and fetches it again.
- * Requires the X-Purge-Token rendered for this node.
  */
 function purge(r) {
-  var expected = r.variables.hls_purge_token || '';
-  if (expected === '' || !sameText(r.headersIn['X-Purge-Token'] || '', expected)) {
-    r.return(403, '{"error":"purge needs this node\'s X-Purge-Token"}\n');
-    return;
-  }
+  if (!fromControlPlane(r)) return;
   if (r.method !== 'POST') {
     r.return(405, '{"error":"use POST"}\n');
     return;
@@ -314,12 +319,50 @@ function purge(r) {
   r.return(200, JSON.stringify({ removed: removed, stream: stream === '' ? null : stream }) + '\n');
 }
 
+/**
+ * js_content for GET /_hls/access-log?offset=<bytes>: the complete lines of the access log from
+ * `offset` on (at most LOG_CHUNK_BYTES), and in X-Log-Next where to go on from. A log that shrank
+ * (rotated, truncated) is read from its start. The control plane pulls every edge's log this way
+ * for its viewer metrics.
+ */
+function accessLogChunk(r) {
+  if (!fromControlPlane(r)) return;
+  var file = r.variables.hls_access_log_file;
+  var size = 0;
+  try {
+    size = fs.statSync(file).size;
+  } catch (e) {
+    size = 0;
+  }
+  var offset = Number(r.args.offset);
+  if (!(offset >= 0) || offset > size) offset = 0;
+  var length = Math.min(size - offset, LOG_CHUNK_BYTES);
+  var whole = 0;
+  var text = '';
+  if (length > 0) {
+    var chunk = Buffer.alloc(length);
+    var fd = fs.openSync(file, 'r');
+    var read = 0;
+    try {
+      read = fs.readSync(fd, chunk, 0, length, offset);
+    } finally {
+      fs.closeSync(fd);
+    }
+    for (whole = read; whole > 0 && chunk[whole - 1] !== 10; whole--);
+    text = chunk.slice(0, whole).toString();
+  }
+  r.headersOut['Content-Type'] = 'application/x-ndjson';
+  r.headersOut['X-Log-Next'] = String(offset + whole);
+  r.return(200, text);
+}
+
 export default {
   responseHeaders: responseHeaders,
   accessDenied: accessDenied,
   playlistBody: playlistBody,
   cmcdJson: cmcdJson,
   purge: purge,
+  accessLogChunk: accessLogChunk,
   // plain functions, exported for the njs command-line tests
   maxSuggestedBitrate: maxSuggestedBitrate,
   verifyToken: verifyToken,

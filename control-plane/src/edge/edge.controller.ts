@@ -61,7 +61,7 @@ export class EdgeController {
   }
 
   @Get('streams/:ref/viewers')
-  @ApiOkResponse({ description: 'Viewers, requested bitrate and buffer length from the CMCD players send through the local edge' })
+  @ApiOkResponse({ description: 'Viewers, requested bitrate and buffer length from the CMCD players send, pulled from the access logs of every enabled edge' })
   viewersOf(@Param('ref') ref: string): ReturnType<ViewersService['forStream']> {
     return this.viewers.forStream(ref);
   }

@@ -40,10 +40,6 @@ export class LocalEdgeService implements OnModuleDestroy {
     private readonly events: ConfigEventsService,
   ) {}
 
-  get accessLog(): string | null {
-    return this.paths?.accessLog ?? null;
-  }
-
   /** Runs the local edge when HLS_EDGE_PORT is set; a config nginx refuses is reported, not fatal. */
   async start(): Promise<void> {
     const port = this.config.hlsEdgePort;

@@ -19,9 +19,10 @@ export interface ViewerSummary {
   requestedBitrateKbps: number | null;
   bufferLengthMs: number | null;
   measuredThroughputKbps: number | null;
-  /** Every request logged for the stream since the control plane started. */
+  /** Every request logged for the stream since the control plane started, and by which edge. */
   requests: number;
   bytes: number;
+  requestsByEdge: Record<string, number>;
 }
 
 interface Session {
@@ -40,15 +41,17 @@ const MAX_SESSIONS_PER_STREAM = 100_000;
  */
 export class ViewerStats {
   private readonly sessions = new Map<string, Map<string, Session>>();
-  private readonly totals = new Map<string, { requests: number; bytes: number }>();
+  private readonly totals = new Map<string, { requests: number; bytes: number; byEdge: Record<string, number> }>();
 
   constructor(private readonly windowMs: number) {}
 
+  /** `nowMs` bounds the entry's own time (edges' clocks may run ahead). */
   add(entry: AccessLogEntry, nowMs: number): void {
     if (!entry.stream) return;
-    const total = this.totals.get(entry.stream) ?? { requests: 0, bytes: 0 };
+    const total = this.totals.get(entry.stream) ?? { requests: 0, bytes: 0, byEdge: {} };
     total.requests++;
     total.bytes += entry.bytes || 0;
+    total.byEdge[entry.edge] = (total.byEdge[entry.edge] ?? 0) + 1;
     this.totals.set(entry.stream, total);
     if (entry.status >= 400) return;
     const cmcd = entry.cmcd ?? {};
@@ -57,8 +60,10 @@ export class ViewerStats {
     this.sessions.set(entry.stream, sessions);
     if (!sessions.has(id) && sessions.size >= MAX_SESSIONS_PER_STREAM) this.prune(sessions, nowMs);
     if (!sessions.has(id) && sessions.size >= MAX_SESSIONS_PER_STREAM) return;
-    const session = sessions.get(id) ?? { lastSeen: nowMs };
-    session.lastSeen = nowMs;
+    const logged = Date.parse(entry.time);
+    const seen = Number.isFinite(logged) ? Math.min(logged, nowMs) : nowMs;
+    const session = sessions.get(id) ?? { lastSeen: seen };
+    session.lastSeen = Math.max(session.lastSeen, seen);
     if (typeof cmcd.br === 'number') session.bitrate = cmcd.br;
     if (typeof cmcd.bl === 'number') session.buffer = cmcd.bl;
     if (typeof cmcd.mtp === 'number') session.throughput = cmcd.mtp;
@@ -73,7 +78,7 @@ export class ViewerStats {
     const sessions = this.sessions.get(stream);
     if (sessions) this.prune(sessions, nowMs);
     const active = [...(sessions?.values() ?? [])];
-    const total = this.totals.get(stream) ?? { requests: 0, bytes: 0 };
+    const total = this.totals.get(stream) ?? { requests: 0, bytes: 0, byEdge: {} };
     return {
       viewers: active.length,
       windowSeconds: this.windowMs / 1000,
@@ -82,6 +87,7 @@ export class ViewerStats {
       measuredThroughputKbps: mean(active.map((s) => s.throughput)),
       requests: total.requests,
       bytes: total.bytes,
+      requestsByEdge: { ...total.byEdge },
     };
   }
 

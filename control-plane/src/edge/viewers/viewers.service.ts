@@ -1,28 +1,32 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { Gauge, Registry } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { NodeEntity } from '../../nodes/node.entity.js';
 import { StreamsService } from '../../streams/streams.service.js';
-import { LocalEdgeService } from '../local-edge.service.js';
-import { AccessLogTail } from './access-log-tail.js';
+import { EdgeLogPuller } from './edge-log-puller.js';
 import { parseAccessLogLine, ViewerStats, ViewerSummary } from './viewer-stats.js';
 
 /** A viewer who made no request for this long has left (several segment durations). */
 const VIEWER_WINDOW_MS = 30_000;
-const POLL_MS = 1000;
+const POLL_MS = 2000;
 
 /**
- * Per-stream viewer metrics from the CMCD the players send, read from the local edge's JSON
- * access log. (Remote edges would ship their logs here the same way; not built yet.)
+ * Per-stream viewer metrics from the CMCD the players send, pulled from every enabled edge's
+ * JSON access log.
  */
 @Injectable()
 export class ViewersService implements OnModuleDestroy {
   private readonly logger = new Logger('viewers');
   private readonly stats = new ViewerStats(VIEWER_WINDOW_MS);
-  private tail: AccessLogTail | null = null;
+  private readonly puller = new EdgeLogPuller();
+  /** Edges whose last pull failed, so each failure is logged once, not every round. */
+  private readonly failing = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private reading: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly edge: LocalEdgeService,
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly streams: StreamsService,
     registry: Registry,
   ) {
@@ -43,19 +47,14 @@ export class ViewersService implements OnModuleDestroy {
         },
       });
     };
-    gauge('hls_viewers', `Player sessions seen at the local edge in the last ${VIEWER_WINDOW_MS / 1000} s`, (s) => s.viewers);
+    gauge('hls_viewers', `Player sessions seen at the edges in the last ${VIEWER_WINDOW_MS / 1000} s`, (s) => s.viewers);
     gauge('hls_viewer_requested_bitrate_kbps', 'Mean CMCD br (encoded bitrate requested) of current viewers', (s) => s.requestedBitrateKbps);
     gauge('hls_viewer_buffer_length_ms', 'Mean CMCD bl (buffer length) of current viewers', (s) => s.bufferLengthMs);
   }
 
-  /** Follows the local edge's access log, if a local edge runs. */
+  /** Pulls the edges' logs every couple of seconds. */
   start(): void {
-    const file = this.edge.accessLog;
-    if (!file) return;
-    this.tail = new AccessLogTail(file);
-    this.timer = setInterval(() => {
-      this.reading = this.reading.then(() => this.readLog()).catch((error: Error) => this.logger.warn(`access log: ${error.message}`));
-    }, POLL_MS);
+    this.timer = setInterval(() => this.refresh(), POLL_MS);
     this.timer.unref();
   }
 
@@ -66,16 +65,33 @@ export class ViewersService implements OnModuleDestroy {
 
   async forStream(ref: string): Promise<ViewerSummary & { stream: string }> {
     const stream = await this.streams.get(ref);
-    await this.readLog();
+    await this.refresh();
     return { stream: stream.key, ...this.stats.summary(stream.key, Date.now()) };
   }
 
-  private async readLog(): Promise<void> {
-    if (!this.tail) return;
-    const now = Date.now();
-    for (const line of await this.tail.readLines()) {
-      const entry = parseAccessLogLine(line);
-      if (entry) this.stats.add(entry, now);
-    }
+  /** One pull round at a time; callers wait for the one in progress or the next. */
+  private refresh(): Promise<void> {
+    this.reading = this.reading.then(() => this.pullAll()).catch((error: Error) => this.logger.warn(`edge logs: ${error.message}`));
+    return this.reading;
+  }
+
+  private async pullAll(): Promise<void> {
+    const edges = await this.dataSource.manager.find(NodeEntity, {
+      where: { role: 'edge', enabled: true },
+      select: { id: true, name: true, baseUrl: true, internalUrl: true, purgeToken: true },
+    });
+    await Promise.all(
+      edges.map(async (edge) => {
+        const { lines, error } = await this.puller.pull(edge);
+        if (error && !this.failing.has(edge.id)) this.logger.warn(`cannot read the access log of ${edge.name}: ${error}`);
+        if (error) this.failing.add(edge.id);
+        else this.failing.delete(edge.id);
+        const now = Date.now();
+        for (const line of lines) {
+          const entry = parseAccessLogLine(line);
+          if (entry) this.stats.add(entry, now);
+        }
+      }),
+    );
   }
 }
