@@ -141,6 +141,8 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
   it("the control plane pulls the access log in whole lines from an offset, with the node's token", async () => {
     const puller = new EdgeLogPuller();
     const node = { id: 'a', name: 'edge-a', baseUrl: `http://127.0.0.1:${edgePorts[0]}`, internalUrl: null, purgeToken };
+    await new Promise((r) => setTimeout(r, 1200)); // earlier requests flushed to the log
+    assert.deepEqual(await puller.pull(node), { lines: [], error: null }, 'the first pull starts at the end of the log');
     await (await get('/live/demo/source/seg4.ts?CMCD=sid%3D%22puller%22')).arrayBuffer();
     let seen: string[] = [];
     for (let waited = 0; !seen.some((l) => l.includes('puller')) && waited < 5000; waited += 250) {

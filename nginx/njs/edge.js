@@ -320,10 +320,10 @@ function purge(r) {
 }
 
 /**
- * js_content for GET /_hls/access-log?offset=<bytes>: the complete lines of the access log from
- * `offset` on (at most LOG_CHUNK_BYTES), and in X-Log-Next where to go on from. A log that shrank
- * (rotated, truncated) is read from its start. The control plane pulls every edge's log this way
- * for its viewer metrics.
+ * js_content for GET /_hls/access-log?offset=<bytes|end>: the complete lines of the access log
+ * from `offset` on (at most LOG_CHUNK_BYTES), and in X-Log-Next where to go on from; `end` only
+ * answers where the log ends now. A log that shrank (rotated, truncated) is read from its start.
+ * The control plane pulls every edge's log this way for its viewer metrics.
  */
 function accessLogChunk(r) {
   if (!fromControlPlane(r)) return;
@@ -334,7 +334,7 @@ function accessLogChunk(r) {
   } catch (e) {
     size = 0;
   }
-  var offset = Number(r.args.offset);
+  var offset = r.args.offset === 'end' ? size : Number(r.args.offset);
   if (!(offset >= 0) || offset > size) offset = 0;
   var length = Math.min(size - offset, LOG_CHUNK_BYTES);
   var whole = 0;

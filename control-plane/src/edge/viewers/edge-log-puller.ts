@@ -14,9 +14,13 @@ export type EdgeForLogs = Pick<NodeEntity, 'id' | 'name' | 'baseUrl' | 'internal
 export class EdgeLogPuller {
   private readonly offsets = new Map<string, number>();
 
-  /** The complete lines each edge logged since the last pull; an unreachable edge gives none. */
+  /**
+   * The complete lines an edge logged since the last pull; an unreachable edge gives none. The
+   * first pull of an edge starts at the end of its log: what it logged before this control plane
+   * knew it is history, not current viewers (and could be gigabytes).
+   */
   async pull(edge: EdgeForLogs): Promise<{ lines: string[]; error: string | null }> {
-    const offset = this.offsets.get(edge.id) ?? 0;
+    const offset = this.offsets.get(edge.id) ?? 'end';
     try {
       const response = await fetch(`${controlUrlOf(edge)}/_hls/access-log?offset=${offset}`, {
         headers: { 'X-Purge-Token': edge.purgeToken },
