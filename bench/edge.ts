@@ -8,15 +8,15 @@
 // Last line: ratio=<edge/plain requests per second for the segment>.
 import { spawnSync } from 'node:child_process';
 import http from 'node:http';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freeLoopbackPort } from '../control-plane/src/database/embedded-postgres.js';
 import { renderEdgeConfig } from '../control-plane/src/edge/edge-config.js';
+import { installNjsModules } from '../control-plane/src/edge/njs-modules.js';
 import { newSigningKey } from '../control-plane/src/edge/signing/playback-token.js';
 import { renderTemplateFile } from '../control-plane/src/origin/nginx-config.js';
 import { NginxInstance } from '../control-plane/src/origin/nginx-instance.js';
-import { REPO_ROOT } from '../test/support/process.js';
 import { childPids, cpuSeconds } from './support/cpu.js';
 import { readFileSync } from 'node:fs';
 
@@ -90,8 +90,7 @@ async function main(): Promise<void> {
     await writeFile(path.join(media, 'live', 'bench', 'source', 'index.m3u8'), `${playlist.join('\n')}\n`);
     const njsDir = path.join(dir, 'njs');
     await mkdir(njsDir, { recursive: true });
-    await copyFile(path.join(REPO_ROOT, 'nginx', 'njs', 'edge.js'), path.join(njsDir, 'edge.js'));
-    await copyFile(path.join(REPO_ROOT, 'wasm-core', 'build', 'njs', 'wasm-core.js'), path.join(njsDir, 'wasm-core.js'));
+    await installNjsModules(njsDir);
 
     const [originPort, plainPort, edgePort] = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
     const run = async (name: string, config: string, njs: boolean, cacheDir?: string) => {

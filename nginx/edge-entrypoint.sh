@@ -24,7 +24,9 @@ register() {
 register origin-1 origin "$HLS_ORIGIN_URL" "$HLS_ORIGIN_URL"
 register "$HLS_EDGE_NAME" edge "$HLS_EDGE_URL" "$HLS_EDGE_INTERNAL_URL"
 mkdir -p /etc/nginx/njs /var/cache/nginx/hls
-for file in edge.js wasm-core.js; do curl -fsS -H "$auth" -o "/etc/nginx/njs/$file" "$api/edge-files/$file"; done
+for file in $(curl -fsS -H "$auth" "$api/edge-files" | tr -d '[]"' | tr ',' ' '); do
+  curl -fsS -H "$auth" -o "/etc/nginx/njs/$file" "$api/edge-files/$file"
+done
 fetch() { curl -fsS -H "$auth" -o "$1" "$api/nodes/$HLS_EDGE_NAME/nginx-config"; }
 fetch "$conf"
 

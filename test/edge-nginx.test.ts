@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -9,10 +9,10 @@ import { njsModuleDirective } from '../control-plane/src/origin/nginx-instance.j
 import { NginxProcess } from '../control-plane/src/origin/nginx-process.js';
 import { CwndMath } from '../wasm-core/host/cwnd.js';
 import { renderEdgeConfig } from '../control-plane/src/edge/edge-config.js';
+import { installNjsModules } from '../control-plane/src/edge/njs-modules.js';
 import { issueToken, newSigningKey } from '../control-plane/src/edge/signing/playback-token.js';
 import { parseAccessLogLine } from '../control-plane/src/edge/viewers/viewer-stats.js';
 import { EdgeLogPuller } from '../control-plane/src/edge/viewers/edge-log-puller.js';
-import { REPO_ROOT } from './support/process.js';
 
 /** demo's ABR ladder, kbit/s: CMSD-Dynamic suggests the highest rung under 0.8 x etp. */
 const LADDER = [800, 2500, 6_000_000];
@@ -75,8 +75,7 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
     }
     const njsDir = path.join(dir, 'njs');
     await mkdir(njsDir, { recursive: true });
-    await copyFile(path.join(REPO_ROOT, 'nginx', 'njs', 'edge.js'), path.join(njsDir, 'edge.js'));
-    await copyFile(path.join(REPO_ROOT, 'wasm-core', 'build', 'njs', 'wasm-core.js'), path.join(njsDir, 'wasm-core.js'));
+    await installNjsModules(njsDir);
     for (let i = 0; i < 2; i++) originPorts.push(await freeLoopbackPort());
     for (let i = 0; i < 2; i++) edgePorts.push(await freeLoopbackPort());
     for (let i = 0; i < 2; i++) {

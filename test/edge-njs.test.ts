@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { issueToken, newSigningKey, verifyToken } from '../control-plane/src/edge/signing/playback-token.js';
-import { REPO_ROOT } from './support/process.js';
+import { installNjsModules } from '../control-plane/src/edge/njs-modules.js';
 import { CwndMath } from '../wasm-core/host/cwnd.js';
 
 /** Runs `body` under the njs command-line tool with nginx/njs/edge.js imported as `edge`; returns its printed lines. */
@@ -19,10 +19,9 @@ function runNjs(dir: string, body: string): string[] {
 
 describe('edge.js under njs agrees with the control plane', () => {
   let dir: string;
-  before(() => {
+  before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'hls-edge-njs-'));
-    copyFileSync(path.join(REPO_ROOT, 'nginx', 'njs', 'edge.js'), path.join(dir, 'edge.js'));
-    copyFileSync(path.join(REPO_ROOT, 'wasm-core', 'build', 'njs', 'wasm-core.js'), path.join(dir, 'wasm-core.js'));
+    await installNjsModules(dir);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 

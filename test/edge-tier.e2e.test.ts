@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { freeLoopbackPort } from '../control-plane/src/database/embedded-postgres.js';
+import { installNjsModules } from '../control-plane/src/edge/njs-modules.js';
 import { NginxInstance } from '../control-plane/src/origin/nginx-instance.js';
 import { launchChromium } from './support/browser.js';
 import { startEncoder } from './support/encoder.js';
 import { freeUdpPortBlock } from './support/ports.js';
-import { REPO_ROOT } from './support/process.js';
 import { eventually, startSystem, SystemUnderTest } from './support/system.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -92,8 +92,7 @@ describe('edge tier end to end: local edge, a second edge, health, steering, sig
     assert.equal((await system.api('POST', '/api/v1/nodes', { name: 'edge-b', role: 'edge', baseUrl: `http://127.0.0.1:${edgeBPort}`, weight: 200 })).status, 201);
     const njsDir = path.join(scratch, 'njs');
     await mkdir(njsDir, { recursive: true });
-    await copyFile(path.join(REPO_ROOT, 'nginx', 'njs', 'edge.js'), path.join(njsDir, 'edge.js'));
-    await copyFile(path.join(REPO_ROOT, 'wasm-core', 'build', 'njs', 'wasm-core.js'), path.join(njsDir, 'wasm-core.js'));
+    await installNjsModules(njsDir);
     const query = new URLSearchParams({ cacheDir: path.join(scratch, 'cache'), njsDir, accessLog: path.join(scratch, 'access.log'), cacheMaxSize: '256m' });
     const rendered = await system.api('GET', `/api/v1/nodes/edge-b/nginx-config?${query}`);
     assert.equal(rendered.status, 200);

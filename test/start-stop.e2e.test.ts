@@ -130,7 +130,9 @@ describe('the control-plane container command, natively, against an external Pos
       assert.equal((await register({ name: 'origin-1', role: 'origin', baseUrl: 'http://origin:8080', internalUrl: 'http://origin:8080' })).status, 201);
       assert.equal((await register({ name: 'edge-1', role: 'edge', baseUrl: 'http://localhost:8081', internalUrl: 'http://edge:8081' })).status, 201);
       assert.equal((await register({ name: 'edge-1', role: 'edge', baseUrl: 'http://localhost:8081' })).status, 409, 'a restarted edge finds itself registered');
-      for (const file of ['edge.js', 'wasm-core.js']) {
+      const files = await (await fetch(`http://127.0.0.1:${port}/api/v1/edge-files`, { headers: { Authorization: 'Bearer compose' } })).json();
+      assert.deepEqual(files, ['cmcd.js', 'cmsd.js', 'edge-control.js', 'edge.js', 'signed-urls.js', 'wasm-core.js']);
+      for (const file of files) {
         const res = await fetch(`http://127.0.0.1:${port}/api/v1/edge-files/${file}`, { headers: { Authorization: 'Bearer compose' } });
         assert.equal(res.status, 200, file);
         assert.match(await res.text(), /export default/);

@@ -9,7 +9,7 @@ export interface EdgeConfigInput {
   cacheDir: string;
   /** nginx size syntax (`1g`). */
   cacheMaxSize: string;
-  /** Where edge.js and wasm-core.js are. */
+  /** Where the njs modules are (edge.js, the modules it imports, wasm-core.js). */
   njsDir: string;
   accessLog: string;
   /** Enabled origins, in a stable order (the consistent hash does not depend on it, diffs do). */

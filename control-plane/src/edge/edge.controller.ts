@@ -1,19 +1,13 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import path from 'node:path';
 import { ApiError } from '../common/api-error.js';
-import { nginxTemplateDir } from '../origin/nginx-config.js';
+import { njsModuleFiles } from './njs-modules.js';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/admin-only.decorator.js';
 import { EdgeConfigQuery, PurgeDto, PurgeResult } from './dto/edge.dto.js';
 import { CONTAINER_EDGE_PATHS, EdgeConfigService } from './edge-config.service.js';
 import { PurgeService } from './purge.service.js';
 import { ViewersService } from './viewers/viewers.service.js';
-
-const EDGE_FILES: Record<string, () => string> = {
-  'edge.js': () => path.join(nginxTemplateDir(), 'njs', 'edge.js'),
-  'wasm-core.js': () => path.join(nginxTemplateDir(), '..', 'wasm-core', 'build', 'njs', 'wasm-core.js'),
-};
 
 @ApiTags('edges')
 @ApiBearerAuth()
@@ -37,13 +31,19 @@ export class EdgeController {
   }
 
   /** The njs modules an edge runs, so a remote edge can be provisioned from the control plane alone. */
+  @Get('edge-files')
+  @ApiOkResponse({ type: [String], description: 'Names of the files an edge needs in its njsDir' })
+  async edgeFiles(): Promise<string[]> {
+    return [...(await njsModuleFiles()).keys()];
+  }
+
   @Get('edge-files/:name')
   @ApiProduces('application/javascript')
-  @ApiOkResponse({ description: 'edge.js or wasm-core.js (the wasm2js build), for the njsDir of an edge' })
-  edgeFile(@Param('name') name: string, @Res() res: Response): void {
-    const file = EDGE_FILES[name];
+  @ApiOkResponse({ description: 'One njs module (edge.js imports the others and wasm-core.js, the wasm2js build)' })
+  async edgeFile(@Param('name') name: string, @Res() res: Response): Promise<void> {
+    const file = (await njsModuleFiles()).get(name);
     if (!file) throw ApiError.notFound('edge file', name);
-    res.type('application/javascript').sendFile(file());
+    res.type('application/javascript').sendFile(file);
   }
 
   @Post('nodes/:ref/purge')

@@ -1,16 +1,15 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../database/database.tokens.js';
 import { ConfigEventsService } from '../events/config-events.service.js';
 import { NodesService } from '../nodes/nodes.service.js';
-import { nginxTemplateDir } from '../origin/nginx-config.js';
 import { NginxInstance } from '../origin/nginx-instance.js';
 import { EdgeConfigService, EdgePaths } from './edge-config.service.js';
 import { LOCAL_EDGE, LOCAL_ORIGIN, registerLocalNode } from './local-nodes.js';
+import { installNjsModules } from './njs-modules.js';
 
 /** Several changes in a burst (a stream and its keys) make one re-render. */
 const RENDER_DEBOUNCE_MS = 100;
@@ -53,10 +52,7 @@ export class LocalEdgeService implements OnModuleDestroy {
       accessLog: path.join(prefix, 'access.log'),
       cacheMaxSize: this.config.edgeCacheSize,
     };
-    await mkdir(this.paths.njsDir, { recursive: true });
-    // The njs module and the wasm2js build it imports, copied so a rebuild never swaps them under a running nginx.
-    await copyFile(path.join(nginxTemplateDir(), 'njs', 'edge.js'), path.join(this.paths.njsDir, 'edge.js'));
-    await copyFile(path.join(nginxTemplateDir(), '..', 'wasm-core', 'build', 'njs', 'wasm-core.js'), path.join(this.paths.njsDir, 'wasm-core.js'));
+    await installNjsModules(this.paths.njsDir);
     this.nginx = new NginxInstance({
       role: 'edge',
       binary: this.config.nginxBinary,

@@ -13,7 +13,7 @@ export class EdgeConfigQuery {
   @Matches(NGINX_PATH, { message: NGINX_PATH_MESSAGE })
   cacheDir?: string;
 
-  @ApiPropertyOptional({ default: '/etc/nginx/njs', description: 'Holds edge.js and wasm-core.js' })
+  @ApiPropertyOptional({ default: '/etc/nginx/njs', description: 'Holds the njs modules (GET /api/v1/edge-files)' })
   @IsOptional()
   @Matches(NGINX_PATH, { message: NGINX_PATH_MESSAGE })
   njsDir?: string;

@@ -7,7 +7,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  * - expiry is in Unix seconds;
  * - binding is `a` (any client) or `i` (the client IP that was given when the token was issued);
  * - signature is base64url(HMAC-SHA256(secret, "<stream key>\n<expiry>\n<client ip or empty>")).
- * The same computation runs in njs (nginx/njs/edge.js); the tests check that both agree.
+ * The same computation runs in njs (nginx/njs/signed-urls.js); the tests check that both agree.
  */
 export interface TokenClaims {
   streamKey: string;

@@ -1,4 +1,4 @@
-/** One line of the edge's JSON access log (nginx/njs/edge.js accessLogLine). */
+/** One line of the edge's JSON access log (log_format hls_edge_json in nginx/edge-server.conf.template). */
 export interface AccessLogEntry {
   time: string;
   edge: string;

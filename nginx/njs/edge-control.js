@@ -1,0 +1,130 @@
+// What the control plane asks of an edge, with the node's token: purge cached objects, and read
+// the access log for viewer metrics.
+// Written in the language subset njs 0.7.9 runs: no classes, destructuring, spread, for...of,
+// Map or Array.from. njs gives every request a fresh VM, so module state is per request.
+import fs from 'fs';
+import signed from 'signed-urls.js';
+
+var STREAM_KEY = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** The cache file header (key included) sits in its first bytes; 4 KiB holds any key we build. */
+var CACHE_HEADER_BYTES = 4096;
+/** The most of the access log one pull returns; the control plane pulls again for the rest. */
+var LOG_CHUNK_BYTES = 1048576;
+
+/** The cache key nginx stores in a cache file's header, after "\nKEY: ". */
+function cacheKeyOf(file) {
+  var fd;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    return null;
+  }
+  var header = Buffer.alloc(CACHE_HEADER_BYTES);
+  var length = 0;
+  try {
+    length = fs.readSync(fd, header, 0, CACHE_HEADER_BYTES, 0);
+  } catch (e) {
+    length = 0;
+  }
+  fs.closeSync(fd);
+  var text = '';
+  for (var i = 0; i < length; i++) text += String.fromCharCode(header[i] < 128 ? header[i] : 63);
+  var start = text.indexOf('\nKEY: ');
+  if (start < 0) return null;
+  var end = text.indexOf('\n', start + 6);
+  return end < 0 ? null : text.slice(start + 6, end);
+}
+
+/** Deletes, under `dir` (levels=1:2), every cache file whose key starts with `prefix`. */
+function purgeDirectory(dir, prefix) {
+  var removed = 0;
+  var entries;
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    return 0;
+  }
+  for (var i = 0; i < entries.length; i++) {
+    var entry = dir + '/' + entries[i].name;
+    if (entries[i].isDirectory()) {
+      removed += purgeDirectory(entry, prefix);
+      continue;
+    }
+    var key = cacheKeyOf(entry);
+    if (key === null || key.indexOf(prefix) !== 0) continue;
+    try {
+      fs.unlinkSync(entry);
+      removed++;
+    } catch (e) {
+      // already gone: another purge or the cache manager won the race
+    }
+  }
+  return removed;
+}
+
+/** The control plane's own requests (purge, log pulls) carry the token rendered for this node. */
+function fromControlPlane(r) {
+  var expected = r.variables.hls_purge_token || '';
+  if (expected !== '' && signed.sameText(r.headersIn['X-Purge-Token'] || '', expected)) return true;
+  r.return(403, '{"error":"this needs the node\'s X-Purge-Token"}\n');
+  return false;
+}
+
+/**
+ * js_content for POST /_hls/purge[?stream=<key>]: removes cached objects (of one stream, or all
+ * live objects). nginx notices the missing file at the next request and fetches it again.
+ */
+function purge(r) {
+  if (!fromControlPlane(r)) return;
+  if (r.method !== 'POST') {
+    r.return(405, '{"error":"use POST"}\n');
+    return;
+  }
+  var stream = typeof r.args.stream === 'string' ? r.args.stream : '';
+  if (stream !== '' && !STREAM_KEY.test(stream)) {
+    r.return(400, '{"error":"stream must be a stream key"}\n');
+    return;
+  }
+  var removed = purgeDirectory(r.variables.hls_cache_dir, stream === '' ? '/live/' : '/live/' + stream + '/');
+  r.headersOut['Content-Type'] = 'application/json';
+  r.return(200, JSON.stringify({ removed: removed, stream: stream === '' ? null : stream }) + '\n');
+}
+
+/**
+ * js_content for GET /_hls/access-log?offset=<bytes|end>: the complete lines of the access log
+ * from `offset` on (at most LOG_CHUNK_BYTES), and in X-Log-Next where to go on from; `end` only
+ * answers where the log ends now. A log that shrank (rotated, truncated) is read from its start.
+ * The control plane pulls every edge's log this way for its viewer metrics.
+ */
+function accessLogChunk(r) {
+  if (!fromControlPlane(r)) return;
+  var file = r.variables.hls_access_log_file;
+  var size = 0;
+  try {
+    size = fs.statSync(file).size;
+  } catch (e) {
+    size = 0;
+  }
+  var offset = r.args.offset === 'end' ? size : Number(r.args.offset);
+  if (!(offset >= 0) || offset > size) offset = 0;
+  var length = Math.min(size - offset, LOG_CHUNK_BYTES);
+  var whole = 0;
+  var text = '';
+  if (length > 0) {
+    var chunk = Buffer.alloc(length);
+    var fd = fs.openSync(file, 'r');
+    var read = 0;
+    try {
+      read = fs.readSync(fd, chunk, 0, length, offset);
+    } finally {
+      fs.closeSync(fd);
+    }
+    for (whole = read; whole > 0 && chunk[whole - 1] !== 10; whole--);
+    text = chunk.slice(0, whole).toString();
+  }
+  r.headersOut['Content-Type'] = 'application/x-ndjson';
+  r.headersOut['X-Log-Next'] = String(offset + whole);
+  r.return(200, text);
+}
+
+export default { purge: purge, accessLogChunk: accessLogChunk };
