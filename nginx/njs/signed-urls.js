@@ -91,7 +91,7 @@ function playlistWithToken(text, token) {
 
 /** Playlists of signed streams are rewritten, so the token must travel with every URI in them. */
 function rewritesPlaylist(r) {
-  return r.variables.hls_signed === '1' && tokenOf(r) !== '' && /\.m3u8$/.test(r.uri);
+  return /\.m3u8$/.test(r.uri) && r.variables.hls_signed === '1' && tokenOf(r) !== '';
 }
 
 var playlistBuffer = '';

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiError } from '../common/api-error.js';
+import { definedOnly } from '../common/defined-only.js';
 import { njsModuleFiles } from './njs-modules.js';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/admin-only.decorator.js';
@@ -65,8 +66,4 @@ export class EdgeController {
   viewersOf(@Param('ref') ref: string): ReturnType<ViewersService['forStream']> {
     return this.viewers.forStream(ref);
   }
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -6,7 +6,7 @@ import { NodeEntity } from '../nodes/node.entity.js';
 import { StreamsService } from '../streams/streams.service.js';
 import { PurgeResult } from './dto/edge.dto.js';
 import { EdgeConfigService } from './edge-config.service.js';
-import { controlUrlOf } from './health/node-health.service.js';
+import { controlUrlOf, enabledEdges } from './edge-nodes.js';
 
 /** Purging walks the edge's cache directory; a big cache on a slow disk takes a while. */
 const PURGE_TIMEOUT_MS = 30_000;
@@ -32,11 +32,7 @@ export class PurgeService {
   /** One stream on every enabled edge; each edge's outcome is reported. */
   async purgeStream(ref: string): Promise<PurgeResult[]> {
     const stream = await this.streams.get(ref);
-    const edges = await this.dataSource.manager.find(NodeEntity, {
-      where: { role: 'edge', enabled: true },
-      select: { id: true, name: true, baseUrl: true, internalUrl: true, purgeToken: true },
-      order: { name: 'ASC' },
-    });
+    const edges = await enabledEdges(this.dataSource.manager, { withPurgeToken: true });
     return Promise.all(edges.map((edge) => this.purge(edge, stream.key)));
   }
 

@@ -2,6 +2,7 @@ import type { StreamConfigDto } from './dto/stream-config.dto.js';
 import type { UpdateStreamDto } from './dto/update-stream.dto.js';
 import type { PackagingSettings, RenditionSettings, StreamEntity } from './stream.entity.js';
 import { MIN_PART_SECONDS, PACKAGING_DEFAULTS } from './stream-limits.js';
+import { definedOnly } from '../common/defined-only.js';
 
 /** A stream's configuration with every default applied: what is stored and what PATCH merges into. */
 export interface StreamSettings {
@@ -87,8 +88,4 @@ function packagingWithDefaults(given: Partial<PackagingSettings>): PackagingSett
     packaging.partSeconds = Math.max(MIN_PART_SECONDS, Math.round((packaging.segmentSeconds / 4) * 1000) / 1000);
   }
   return packaging;
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../database/database.tokens.js';
 import { NodeEntity } from '../../nodes/node.entity.js';
+import { controlUrlOf } from '../edge-nodes.js';
 import { activeConnectionsOf, HealthState, nextHealth } from './health-hysteresis.js';
 
 /** A probe slower than this counts as a failure: a player would not wait for that edge either. */
@@ -54,11 +55,6 @@ export class NodeHealthService implements OnModuleDestroy {
     // Status, not configuration: no version bump, no audit entry, no event.
     await this.dataSource.query('UPDATE nodes SET status = $2, last_checked_at = now(), active_connections = $3 WHERE id = $1', [node.id, after.status, connections]);
   }
-}
-
-/** Where the control plane talks to a node: its internal URL when it has one. */
-export function controlUrlOf(node: Pick<NodeEntity, 'baseUrl' | 'internalUrl'>): string {
-  return (node.internalUrl ?? node.baseUrl).replace(/\/+$/, '');
 }
 
 async function probe(url: string): Promise<boolean> {

@@ -4,7 +4,7 @@ import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../../audit/audit.service.js';
 import type { Principal } from '../../auth/principal.js';
 import { publishConfigEvent } from '../../events/config-event.js';
-import { NodeEntity } from '../../nodes/node.entity.js';
+import { enabledEdges } from '../edge-nodes.js';
 import { StreamsService } from '../../streams/streams.service.js';
 import { DEFAULT_TOKEN_SECONDS, IssueTokenDto, PlaybackTokenResponse, SigningKeyResponse } from '../dto/signing.dto.js';
 import { issueToken, newSigningKey, SigningKey } from './playback-token.js';
@@ -77,7 +77,7 @@ export class SigningKeysService implements OnApplicationBootstrap {
     const clientIp = dto.clientIp ?? null;
     const token = issueToken(key, { streamKey: stream.key, expiresAt, clientIp });
     const playbackPath = `${stream.playbackPath}?token=${token}`;
-    const edges = await this.dataSource.manager.find(NodeEntity, { where: { role: 'edge', enabled: true }, order: { name: 'ASC' } });
+    const edges = await enabledEdges(this.dataSource.manager);
     return {
       token,
       keyId: key.id,

@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../../media/output/atomic-file.js';
 import { NodeEntity } from '../../nodes/node.entity.js';
 import { STREAM_KEY_PATTERN } from '../../streams/stream-limits.js';
 import { StreamEntity } from '../../streams/stream.entity.js';
+import { enabledEdges } from '../edge-nodes.js';
 import { Pathway, steeredMaster } from './steered-master.js';
 import { pathwayPriority } from './pathway-priority.js';
 
@@ -104,7 +105,7 @@ export class SteeringService implements OnModuleDestroy {
   }
 
   private async edges(): Promise<NodeEntity[]> {
-    return this.dataSource.manager.find(NodeEntity, { where: { role: 'edge', enabled: true }, order: { name: 'ASC' } });
+    return enabledEdges(this.dataSource.manager);
   }
 
   private steeringPath(streamKey: string): string {

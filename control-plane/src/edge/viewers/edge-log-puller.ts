@@ -1,5 +1,5 @@
 import type { NodeEntity } from '../../nodes/node.entity.js';
-import { controlUrlOf } from '../health/node-health.service.js';
+import { controlUrlOf } from '../edge-nodes.js';
 
 /** A pull slower than this is abandoned; the next round tries again from the same offset. */
 const PULL_TIMEOUT_MS = 3000;

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Gauge, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { NodeEntity } from '../../nodes/node.entity.js';
+import { enabledEdges } from '../edge-nodes.js';
 import { StreamsService } from '../../streams/streams.service.js';
 import { EdgeLogPuller } from './edge-log-puller.js';
 import { parseAccessLogLine, ViewerStats, ViewerSummary } from './viewer-stats.js';
@@ -76,10 +76,7 @@ export class ViewersService implements OnModuleDestroy {
   }
 
   private async pullAll(): Promise<void> {
-    const edges = await this.dataSource.manager.find(NodeEntity, {
-      where: { role: 'edge', enabled: true },
-      select: { id: true, name: true, baseUrl: true, internalUrl: true, purgeToken: true },
-    });
+    const edges = await enabledEdges(this.dataSource.manager, { withPurgeToken: true });
     await Promise.all(
       edges.map(async (edge) => {
         const { lines, error } = await this.puller.pull(edge);
