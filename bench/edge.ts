@@ -15,8 +15,8 @@ import { freeLoopbackPort } from '../control-plane/src/database/embedded-postgre
 import { renderEdgeConfig } from '../control-plane/src/edge/edge-config.js';
 import { installNjsModules } from '../control-plane/src/edge/njs-modules.js';
 import { newSigningKey } from '../control-plane/src/edge/signing/playback-token.js';
-import { renderTemplateFile } from '../control-plane/src/origin/nginx-config.js';
-import { NginxInstance } from '../control-plane/src/origin/nginx-instance.js';
+import { renderOriginConfig } from '../control-plane/src/edge/origin-config.js';
+import { NginxInstance } from '../control-plane/src/nginx/nginx-instance.js';
 import { childPids, cpuSeconds } from './support/cpu.js';
 import { readFileSync } from 'node:fs';
 
@@ -98,9 +98,10 @@ async function main(): Promise<void> {
       await nginx.start(config);
       started.push(nginx);
     };
-    const staticConfig = (port: number) => renderTemplateFile('origin-server.conf.template', { HLS_HTTP_PORT: String(port), MEDIA_ROOT: media });
-    await run('origin', await staticConfig(originPort), false);
-    await run('plain', await staticConfig(plainPort), false);
+    // The origin config with no signed stream: njs is loaded but never called, as on a plain static nginx.
+    const staticConfig = (port: number) => renderOriginConfig({ listen: String(port), mediaRoot: media, njsDir, signedStreams: [], signingKeys: [newSigningKey()], trustedEdgeTokens: [] });
+    await run('origin', await staticConfig(originPort), true);
+    await run('plain', await staticConfig(plainPort), true);
     const cacheDir = path.join(dir, 'edge-cache');
     await run(
       'edge',

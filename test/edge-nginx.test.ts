@@ -4,11 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freeLoopbackPort } from '../control-plane/src/database/embedded-postgres.js';
-import { renderTemplateFile } from '../control-plane/src/origin/nginx-config.js';
-import { njsModuleDirective } from '../control-plane/src/origin/nginx-instance.js';
-import { NginxProcess } from '../control-plane/src/origin/nginx-process.js';
+import { renderTemplateFile } from '../control-plane/src/nginx/nginx-config.js';
+import { njsModuleDirective } from '../control-plane/src/nginx/nginx-instance.js';
+import { NginxProcess } from '../control-plane/src/nginx/nginx-process.js';
 import { CwndMath } from '../wasm-core/host/cwnd.js';
 import { renderEdgeConfig } from '../control-plane/src/edge/edge-config.js';
+import { renderOriginConfig } from '../control-plane/src/edge/origin-config.js';
 import { installNjsModules } from '../control-plane/src/edge/njs-modules.js';
 import { issueToken, newSigningKey } from '../control-plane/src/edge/signing/playback-token.js';
 import { parseAccessLogLine } from '../control-plane/src/edge/viewers/viewer-stats.js';
@@ -79,7 +80,8 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
     for (let i = 0; i < 2; i++) originPorts.push(await freeLoopbackPort());
     for (let i = 0; i < 2; i++) edgePorts.push(await freeLoopbackPort());
     for (let i = 0; i < 2; i++) {
-      const conf = await renderTemplateFile('origin-server.conf.template', { HLS_HTTP_PORT: String(originPorts[i]), MEDIA_ROOT: media() });
+      // These origins leave token checks to the edges; origins that check them are tested in the fault suite.
+      const conf = await renderOriginConfig({ listen: String(originPorts[i]), mediaRoot: media(), njsDir, signedStreams: [], signingKeys: [currentKey], trustedEdgeTokens: [purgeToken] });
       origins.push(await runNginx(path.join(dir, `origin-${i}`), conf));
     }
     for (const [i, name] of ['edge-a', 'edge-b'].entries()) edges.push(await runNginx(path.join(dir, name), await edgeConfig(name, edgePorts[i])));

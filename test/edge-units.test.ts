@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EdgeConfigError, renderEdgeConfig } from '../control-plane/src/edge/edge-config.js';
+import { renderEdgeConfig } from '../control-plane/src/edge/edge-config.js';
+import { NodeConfigError } from '../control-plane/src/edge/signed-access-config.js';
 import { activeConnectionsOf, HealthState, nextHealth } from '../control-plane/src/edge/health/health-hysteresis.js';
 import { issueToken, newSigningKey, verifyToken } from '../control-plane/src/edge/signing/playback-token.js';
 import { pathwayParameter, pathwayPriority, PathwayCandidate } from '../control-plane/src/edge/steering/pathway-priority.js';
@@ -133,7 +134,7 @@ describe('edge config rendering', () => {
   it('refuses to render an edge with no origin to pull from', async () => {
     await assert.rejects(
       renderEdgeConfig({ name: 'e', port: 1, cacheDir: '/c', cacheMaxSize: '1g', njsDir: '/n', accessLog: '/a', origins: [], signedStreams: [], ladders: [], signingKeys: [], purgeToken: 'p' }),
-      (error: unknown) => error instanceof EdgeConfigError && /no enabled origin/.test(error.message),
+      (error: unknown) => error instanceof NodeConfigError && /no enabled origin/.test(error.message),
     );
   });
   it('lists origins for consistent hashing, signed streams and both keys', async () => {

@@ -11,7 +11,6 @@ import { HealthModule } from './health/health.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { NodesModule } from './nodes/nodes.module.js';
-import { OriginModule } from './origin/origin.module.js';
 import { PlayerModule } from './player/player.module.js';
 import { StreamsModule } from './streams/streams.module.js';
 
@@ -44,9 +43,8 @@ export class AppModule {
         NodesModule,
         HealthModule,
         PlayerModule,
-        EdgeModule.register({ runtime: Boolean(deps.media?.ingest) }),
+        EdgeModule.register({ runtime: Boolean(deps.media?.ingest), localOrigin: Boolean(deps.media?.origin) }),
         ...(deps.media?.ingest ? [IngestModule] : []),
-        ...(deps.media?.origin ? [OriginModule] : []),
       ],
     };
   }

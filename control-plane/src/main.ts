@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { resolveAdminToken } from './auth/admin-token.js';
-import { ConfigError, loadConfig } from './config/app-config.js';
+import { AppConfig, ConfigError, loadConfig } from './config/app-config.js';
 import { openDatabase } from './database/data-source.js';
 import { RunningDatabase, startEmbeddedPostgres } from './database/embedded-postgres.js';
 import { createHttpApp } from './http-app.js';
@@ -14,10 +14,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const stack: { name: string; stop: () => Promise<unknown> }[] = [];
   let stopping = false;
-  const shutdown = async (signal: string): Promise<void> => {
+  const shutdown = async (signal: string, exitCode = 0): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    logger.log(`${signal} received, stopping`);
+    logger.log(`${signal}, stopping`);
     const timer = setTimeout(() => {
       logger.error('shutdown timed out; exiting');
       process.exit(1);
@@ -27,10 +27,22 @@ async function main(): Promise<void> {
     }
     clearTimeout(timer);
     logger.log('stopped');
-    process.exit(0);
+    process.exit(exitCode);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT received'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM received'));
+  try {
+    await startParts(config, stack, () => stopping);
+  } catch (error) {
+    // What started (PostgreSQL, nginx) is stopped, not left holding ports for the next start.
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    logger.error(`start-up failed: ${message}`);
+    await shutdown('start-up failed', 1);
+  }
+}
+
+async function startParts(config: AppConfig, stack: { name: string; stop: () => Promise<unknown> }[], stopping: () => boolean): Promise<void> {
+  const logger = new Logger('main');
 
   let database: RunningDatabase | null = null;
   let databaseUrl = config.databaseUrl;
@@ -46,7 +58,7 @@ async function main(): Promise<void> {
   const app = await createHttpApp({ config, dataSource, databaseUrl, adminToken: admin.token, media: { ingest: true, origin: config.localOrigin } });
   stack.push({ name: 'HTTP API', stop: () => app.close() });
   await app.listen(config.port, config.host);
-  if (stopping) return;
+  if (stopping()) return;
 
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   logger.log(`API          http://${shown}:${config.port}/api/v1`);

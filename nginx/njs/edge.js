@@ -1,4 +1,4 @@
-// The njs entry point of edges (njs 0.7.9 and 0.8.x): the handlers the edge config names, each a
+// The njs entry point of edges (and of origins, for signed URLs) (njs 0.7.9 and 0.8.x): the handlers the edge config names, each a
 // thin call into one module per concern:
 // - cmsd.js: CMSD headers from wasm-core's cwnd math;
 // - signed-urls.js: token checks and tokens carried into playlists;
@@ -26,6 +26,7 @@ export default {
   responseHeaders: responseHeaders,
   accessDenied: signed.accessDenied,
   playlistBody: signed.playlistBody,
+  playlistHeaders: signed.playlistHeaders,
   cmcdJson: cmcd.cmcdJson,
   purge: control.purge,
   accessLogChunk: control.accessLogChunk,

@@ -60,7 +60,8 @@ function tokenOf(r) {
  */
 function accessDenied(r) {
   if (r.variables.hls_signed !== '1') return '';
-  var verdict = verifyToken(tokenOf(r), r.variables.hls_signing_keys, streamOf(r.uri), r.remoteAddress, Math.floor(Date.now() / 1000));
+  // $hls_viewer_ip: the viewer's address, as a trusted edge names it, else the peer's.
+  var verdict = verifyToken(tokenOf(r), r.variables.hls_signing_keys, streamOf(r.uri), r.variables.hls_viewer_ip, Math.floor(Date.now() / 1000));
   return verdict === 'ok' ? '' : verdict;
 }
 
@@ -89,9 +90,18 @@ function playlistWithToken(text, token) {
   return lines.join('\n');
 }
 
-/** Playlists of signed streams are rewritten, so the token must travel with every URI in them. */
+/**
+ * Playlists of signed streams are rewritten, so the token must travel with every URI in them.
+ * Not for an edge's request to an origin: the edge caches one copy for every viewer and writes
+ * each viewer's own token into it.
+ */
 function rewritesPlaylist(r) {
-  return /\.m3u8$/.test(r.uri) && r.variables.hls_signed === '1' && tokenOf(r) !== '';
+  return /\.m3u8$/.test(r.uri) && r.variables.hls_signed === '1' && r.variables.hls_from_edge !== '1' && tokenOf(r) !== '';
+}
+
+/** js_header_filter of an origin's playlists: a rewritten playlist changes length. */
+function playlistHeaders(r) {
+  if (rewritesPlaylist(r)) delete r.headersOut['Content-Length'];
 }
 
 var playlistBuffer = '';
@@ -117,6 +127,7 @@ export default {
   accessDenied: accessDenied,
   playlistBody: playlistBody,
   rewritesPlaylist: rewritesPlaylist,
+  playlistHeaders: playlistHeaders,
   verifyToken: verifyToken,
   playlistWithToken: playlistWithToken,
   sameText: sameText,

@@ -8,6 +8,11 @@ export interface AppConfig {
   port: number;
   /** Port of the origin nginx that serves MEDIA_ROOT (rendered and supervised by the live pipeline). */
   hlsHttpPort: number;
+  /**
+   * Address the local origin nginx listens on. Loopback when a local edge fronts it (players
+   * and other machines go through the edge); every interface when the origin is the playback URL.
+   */
+  hlsHttpBind: string;
   /** Port of the optional local edge nginx; null when no local edge runs. */
   hlsEdgePort: number | null;
   /** External PostgreSQL; null means "start the embedded one under DATA_DIR". */
@@ -59,6 +64,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     port: tcpPort(env, 'PORT', 3000),
     hlsHttpPort: tcpPort(env, 'HLS_HTTP_PORT', 8080),
     hlsEdgePort: optionalTcpPort(env, 'HLS_EDGE_PORT'),
+    hlsHttpBind: bindAddress(env, 'HLS_HTTP_BIND', optionalTcpPort(env, 'HLS_EDGE_PORT') === null ? '0.0.0.0' : '127.0.0.1'),
     databaseUrl: databaseUrl(env),
     adminToken: adminToken(env),
     // Media lives under DATA_DIR by default so that one folder holds a whole installation.
@@ -124,6 +130,15 @@ function nginxSize(env: Env, key: string, fallback: string): string {
   const raw = text(env, key) ?? fallback;
   if (!/^\d{1,9}[kmg]?$/i.test(raw)) throw new ConfigError(key, `must be an nginx size like 512m or 5g, got "${raw}"`);
   return raw;
+}
+
+function bindAddress(env: Env, key: string, fallback: string): string {
+  const raw = text(env, key) ?? fallback;
+  // nginx's listen takes an IPv4 address or a bracketed IPv6 one before the port.
+  const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(raw);
+  if (ipv4 && ipv4.slice(1).every((octet) => Number(octet) <= 255)) return raw;
+  if (/^\[[0-9a-fA-F:]{2,39}\]$/.test(raw)) return raw;
+  throw new ConfigError(key, `must be an IPv4 address or a bracketed IPv6 address ([::1]), got "${raw}"`);
 }
 
 function publicHost(env: Env): string {

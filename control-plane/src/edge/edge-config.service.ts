@@ -5,7 +5,10 @@ import { ApiError } from '../common/api-error.js';
 import { isUuid } from '../common/db-errors.js';
 import { NodeEntity } from '../nodes/node.entity.js';
 import { StreamEntity } from '../streams/stream.entity.js';
-import { EdgeConfigError, EdgeConfigInput, hostAndPort, renderEdgeConfig } from './edge-config.js';
+import { EdgeConfigInput, hostAndPort, renderEdgeConfig } from './edge-config.js';
+import { enabledEdges } from './edge-nodes.js';
+import { renderOriginConfig } from './origin-config.js';
+import { NodeConfigError } from './signed-access-config.js';
 import { SigningKeysService } from './signing/signing-keys.service.js';
 
 /** Where an edge keeps its files; defaults suit the official nginx image. */
@@ -16,6 +19,16 @@ export interface EdgePaths {
   cacheMaxSize: string;
 }
 
+/** Where an origin serves from and listens. */
+export interface OriginPaths {
+  njsDir: string;
+  mediaRoot: string;
+  /** nginx `listen` value. */
+  listen: string;
+}
+
+export const CONTAINER_ORIGIN_PATHS: OriginPaths = { njsDir: '/etc/nginx/njs', mediaRoot: '/media', listen: '8080' };
+
 export const CONTAINER_EDGE_PATHS: EdgePaths = {
   cacheDir: '/var/cache/nginx/hls',
   njsDir: '/etc/nginx/njs',
@@ -23,7 +36,7 @@ export const CONTAINER_EDGE_PATHS: EdgePaths = {
   cacheMaxSize: '5g',
 };
 
-/** Builds an edge node's nginx server config from the database: origins, signed streams, keys. */
+/** Builds a node's nginx server config from the database: origins, signed streams, keys, trusted edges. */
 @Injectable()
 export class EdgeConfigService {
   constructor(
@@ -31,14 +44,32 @@ export class EdgeConfigService {
     private readonly signingKeys: SigningKeysService,
   ) {}
 
-  async edgeNode(ref: string): Promise<NodeEntity> {
+  async node(ref: string): Promise<NodeEntity> {
     const node = await this.dataSource.manager.findOne(NodeEntity, {
       where: isUuid(ref) ? { id: ref.toLowerCase() } : { name: ref },
       select: { id: true, name: true, role: true, baseUrl: true, internalUrl: true, enabled: true, purgeToken: true },
     });
     if (!node) throw ApiError.notFound('node', ref);
+    return node;
+  }
+
+  async edgeNode(ref: string): Promise<NodeEntity> {
+    const node = await this.node(ref);
     if (node.role !== 'edge') throw ApiError.conflict('role', `node "${node.name}" is an ${node.role}, not an edge`);
     return node;
+  }
+
+  /** An origin's config: the streams it must refuse without a token, and the edges it believes about viewers. */
+  async renderOrigin(paths: OriginPaths): Promise<string> {
+    const manager = this.dataSource.manager;
+    const signed = await manager.find(StreamEntity, { select: { key: true }, where: { signedUrls: true }, order: { key: 'ASC' } });
+    const edges = await enabledEdges(manager, { withPurgeToken: true });
+    return renderOriginConfig({
+      ...paths,
+      signedStreams: signed.map((s) => s.key),
+      signingKeys: await this.signingKeys.verifyingKeys(),
+      trustedEdgeTokens: edges.map((e) => e.purgeToken),
+    });
   }
 
   /** The inputs for one edge; `port` defaults to the port of the node's base URL. */
@@ -64,11 +95,11 @@ export class EdgeConfigService {
   }
 
   /** For the API: a config that cannot be rendered is a 409 that says why. */
-  async renderForApi(node: NodeEntity, paths: EdgePaths): Promise<string> {
+  async renderForApi(node: NodeEntity, edgePaths: EdgePaths, originPaths: OriginPaths): Promise<string> {
     try {
-      return await this.render(node, paths);
+      return node.role === 'origin' ? await this.renderOrigin(originPaths) : await this.render(node, edgePaths);
     } catch (error) {
-      if (error instanceof EdgeConfigError) throw ApiError.conflict('node', error.message);
+      if (error instanceof NodeConfigError) throw ApiError.conflict('node', error.message);
       throw error;
     }
   }

@@ -6,7 +6,7 @@ import { njsModuleFiles } from './njs-modules.js';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/admin-only.decorator.js';
 import { EdgeConfigQuery, PurgeDto, PurgeResult } from './dto/edge.dto.js';
-import { CONTAINER_EDGE_PATHS, EdgeConfigService } from './edge-config.service.js';
+import { CONTAINER_EDGE_PATHS, CONTAINER_ORIGIN_PATHS, EdgeConfigService } from './edge-config.service.js';
 import { PurgeService } from './purge.service.js';
 import { ViewersService } from './viewers/viewers.service.js';
 
@@ -20,15 +20,20 @@ export class EdgeController {
     private readonly viewers: ViewersService,
   ) {}
 
-  /** What an edge node runs: its nginx server config, rendered from the database (it holds secrets). */
+  /** What a node runs: its nginx server config, rendered from the database (it holds secrets). */
   @Get('nodes/:ref/nginx-config')
   @AdminOnly()
   @Header('Content-Type', 'text/plain; charset=utf-8')
   @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'nginx server config for an edge node: include it in the http block of an nginx with njs' })
+  @ApiOkResponse({ description: 'nginx server config for an edge or origin node: include it in the http block of an nginx with njs' })
   async nginxConfig(@Param('ref') ref: string, @Query() query: EdgeConfigQuery): Promise<string> {
-    const node = await this.edgeConfig.edgeNode(ref);
-    return this.edgeConfig.renderForApi(node, { ...CONTAINER_EDGE_PATHS, ...definedOnly(query) });
+    const node = await this.edgeConfig.node(ref);
+    const { mediaRoot, listen, ...edgePaths } = definedOnly(query);
+    return this.edgeConfig.renderForApi(
+      node,
+      { ...CONTAINER_EDGE_PATHS, ...edgePaths },
+      { ...CONTAINER_ORIGIN_PATHS, ...definedOnly({ njsDir: query.njsDir, mediaRoot, listen }) },
+    );
   }
 
   /** The njs modules an edge runs, so a remote edge can be provisioned from the control plane alone. */

@@ -1,6 +1,6 @@
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { nginxTemplateDir } from '../origin/nginx-config.js';
+import { nginxTemplateDir } from '../nginx/nginx-config.js';
 
 /** What an edge's njsDir holds: nginx/njs/*.js and the wasm2js build of wasm-core they import. */
 export async function njsModuleFiles(): Promise<Map<string, string>> {

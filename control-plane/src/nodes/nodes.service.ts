@@ -27,6 +27,17 @@ export class NodesService {
     return { items: rows.map(toNodeResponse), total };
   }
 
+  /**
+   * What a node's nginx was seen running: null error means the wanted config runs (and now is
+   * when it was seen applied). Status, not configuration: no version bump, no audit entry, no event.
+   */
+  async recordConfigOutcome(name: string, error: string | null): Promise<void> {
+    await this.dataSource.query(
+      error === null ? 'UPDATE nodes SET config_error = NULL, config_applied_at = now() WHERE name = $1' : 'UPDATE nodes SET config_error = $2 WHERE name = $1',
+      error === null ? [name] : [name, error.slice(0, 4000)],
+    );
+  }
+
   async get(ref: string): Promise<NodeResponse> {
     return toNodeResponse(await this.find(this.dataSource.manager, ref, false));
   }

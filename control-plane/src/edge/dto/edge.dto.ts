@@ -6,7 +6,7 @@ import { STREAM_KEY_PATTERN } from '../../streams/stream-limits.js';
 const NGINX_PATH = /^\/[A-Za-z0-9._\/-]{0,1000}$/;
 const NGINX_PATH_MESSAGE = 'must be an absolute path of letters, digits, ".", "_", "-" and "/"';
 
-/** Where the edge keeps its files; the defaults suit the official nginx image. */
+/** Where the node keeps its files; the defaults suit the official nginx image. Edges and origins take different ones. */
 export class EdgeConfigQuery {
   @ApiPropertyOptional({ default: '/var/cache/nginx/hls' })
   @IsOptional()
@@ -27,6 +27,16 @@ export class EdgeConfigQuery {
   @IsOptional()
   @Matches(/^\d{1,9}[kmgKMG]?$/, { message: 'must be an nginx size like 512m or 5g' })
   cacheMaxSize?: string;
+
+  @ApiPropertyOptional({ default: '/media', description: 'Origins: the packager output they serve' })
+  @IsOptional()
+  @Matches(NGINX_PATH, { message: NGINX_PATH_MESSAGE })
+  mediaRoot?: string;
+
+  @ApiPropertyOptional({ default: '8080', description: 'Origins: nginx listen value (port, or address:port)' })
+  @IsOptional()
+  @Matches(/^((\d{1,3}\.){3}\d{1,3}:|\[[0-9a-fA-F:]{2,39}\]:)?\d{1,5}$/, { message: 'must be a port, or an address and port like 127.0.0.1:8080' })
+  listen?: string;
 }
 
 export class PurgeDto {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { firstClosedDirectory } from '../common/fs-access.js';
 import { stopStaleProcess } from '../common/stale-process.js';
-import { renderTemplateFile } from './nginx-config.js';
+import { GENERATION_RESPONSE_HEADER, renderTemplateFile } from './nginx-config.js';
 import { NginxLogger, NginxProcess } from './nginx-process.js';
 
 /** Where distributions put dynamic nginx modules (Debian/Ubuntu, RHEL, the official image, source builds). */
@@ -23,8 +23,13 @@ export interface NginxInstanceOptions {
   workerWritableDirs?: string[];
   /** Loads njs: the edge's hooks are njs. */
   njs?: boolean;
+  /** Where this nginx answers /healthz for the control plane (loopback); needed to observe its generation. */
+  healthUrl?: string;
   logger: NginxLogger;
 }
+
+/** A probe of /healthz slower than this counts as no answer. */
+const PROBE_TIMEOUT_MS = 1000;
 
 /**
  * One nginx master run by the control plane (the origin, the local edge): its prefix directories,
@@ -36,7 +41,7 @@ export class NginxInstance {
   readonly serverConf: string;
   readonly mainConf: string;
   private readonly pidFile: string;
-  private userDirective = '';
+  private userDirective: string | null = null;
 
   constructor(private readonly options: NginxInstanceOptions) {
     this.serverConf = path.join(options.prefix, 'server.conf');
@@ -47,35 +52,64 @@ export class NginxInstance {
 
   /** Writes the configs and starts nginx (after reclaiming one a killed control plane left running). */
   async start(serverConfig: string): Promise<void> {
-    for (const dir of TEMP_DIRS) await mkdir(path.join(this.options.prefix, dir), { recursive: true });
-    this.userDirective = await this.workerUser();
+    await this.prepare();
     await this.writeConfigs(serverConfig, this.serverConf, this.mainConf);
     if (await stopStaleProcess(this.pidFile, 'SIGQUIT')) this.options.logger.warn(`stopped an ${this.options.role} nginx left running by a previous control plane`);
     await this.process.start();
   }
 
   /**
-   * Checks `serverConfig` with `nginx -t` in a side file; only if nginx accepts it does it replace
-   * the running config (graceful reload). Rejects with nginx's words otherwise, nothing changed.
+   * Checks `serverConfig` with `nginx -t` in a side file. Rejects with nginx's words when nginx
+   * refuses it; nothing that runs is touched either way.
    */
-  async apply(serverConfig: string): Promise<void> {
+  async check(serverConfig: string): Promise<void> {
+    await this.prepare();
     const candidateServer = `${this.serverConf}.next`;
     const candidateMain = `${this.mainConf}.next`;
     await this.writeConfigs(serverConfig, candidateServer, candidateMain);
     await new NginxProcess(this.options.binary, this.options.prefix, candidateMain, this.options.logger, this.pidFile).test();
+  }
+
+  /**
+   * Makes `serverConfig` the config nginx runs: a graceful reload of a running master, a start
+   * (taking over any pending restart) otherwise. Whether nginx took it is observed separately
+   * (observedGeneration): a signal sent is not a config applied.
+   */
+  async install(serverConfig: string): Promise<void> {
+    await this.check(serverConfig);
     await this.writeConfigs(serverConfig, this.serverConf, this.mainConf);
-    await this.process.reload();
+    if (this.process.running) await this.process.reload();
+    else await this.start(serverConfig);
+  }
+
+  /** The config generation nginx answers /healthz with; null when it does not answer. */
+  async observedGeneration(): Promise<string | null> {
+    if (!this.options.healthUrl) return null;
+    try {
+      const response = await fetch(this.options.healthUrl, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+      await response.arrayBuffer();
+      return response.ok ? response.headers.get(GENERATION_RESPONSE_HEADER) : null;
+    } catch {
+      return null;
+    }
   }
 
   stop(): Promise<void> {
     return this.process.stop();
   }
 
+  /** The prefix's directories and the worker user, once: `nginx -t` needs them too. */
+  private async prepare(): Promise<void> {
+    if (this.userDirective !== null) return;
+    for (const dir of TEMP_DIRS) await mkdir(path.join(this.options.prefix, dir), { recursive: true });
+    this.userDirective = await this.workerUser();
+  }
+
   private async writeConfigs(serverConfig: string, serverFile: string, mainFile: string): Promise<void> {
     await writeFile(serverFile, serverConfig, { mode: 0o600 });
     const main = await renderTemplateFile('main.conf.template', {
       MODULES: this.options.njs ? njsModuleDirective() : '',
-      USER_DIRECTIVE: this.userDirective,
+      USER_DIRECTIVE: this.userDirective ?? '',
       PREFIX: this.options.prefix,
       SERVER_CONF: serverFile,
     });

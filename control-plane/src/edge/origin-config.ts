@@ -1,0 +1,18 @@
+import { renderServerConfig } from '../nginx/nginx-config.js';
+import { renderSignedAccess, SignedAccessInput } from './signed-access-config.js';
+
+/** Everything an origin's nginx server config is made of; gathered from the database by EdgeConfigService. */
+export interface OriginConfigInput extends SignedAccessInput {
+  /** nginx `listen` value: `8080`, `127.0.0.1:8080`. */
+  listen: string;
+  /** The packager's output; served under /live/. */
+  mediaRoot: string;
+}
+
+export async function renderOriginConfig(input: OriginConfigInput): Promise<string> {
+  return renderServerConfig('origin-server.conf.template', {
+    ...(await renderSignedAccess(input)),
+    LISTEN: input.listen,
+    MEDIA_ROOT: input.mediaRoot,
+  });
+}
