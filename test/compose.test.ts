@@ -30,15 +30,18 @@ describe('docker-compose.yml (validated with Debian docker-compose; no Docker en
     assert.match(result.stderr, /HLS_ADMIN_TOKEN/);
   });
 
-  it('provisions the edge from the control plane: njs loaded, entrypoint a valid shell script fetching the rendered config', async () => {
+  it('provisions the origin and the edge from the control plane: njs loaded, entrypoint a valid shell script fetching the rendered config', async () => {
     const rendered = compose(['config']).stdout;
-    assert.match(rendered, /edge-entrypoint\.sh:\/docker-entrypoint\.d\/40-hls-edge\.sh/);
-    assert.match(rendered, /edge-main\.conf:\/etc\/nginx\/nginx\.conf/);
-    assert.match(await readFile(path.join(REPO_ROOT, 'nginx', 'edge-main.conf'), 'utf8'), /^load_module modules\/ngx_http_js_module\.so;$/m);
-    const script = path.join(REPO_ROOT, 'nginx', 'edge-entrypoint.sh');
+    assert.equal(rendered.match(/node-entrypoint\.sh:\/docker-entrypoint\.d\/40-hls-node\.sh/g)?.length, 2, 'origin and edge');
+    assert.equal(rendered.match(/node-main\.conf:\/etc\/nginx\/nginx\.conf/g)?.length, 2, 'origin and edge');
+    assert.match(rendered, /HLS_NODE_ROLE: origin/);
+    assert.match(rendered, /HLS_NODE_ROLE: edge/);
+    assert.match(rendered, /host_ip: 127\.0\.0\.1\s+target: 8080|127\.0\.0\.1:8080:8080/, 'the origin is published on loopback only');
+    assert.match(await readFile(path.join(REPO_ROOT, 'nginx', 'node-main.conf'), 'utf8'), /^load_module modules\/ngx_http_js_module\.so;$/m);
+    const script = path.join(REPO_ROOT, 'nginx', 'node-entrypoint.sh');
     assert.equal(spawnSync('sh', ['-n', script]).status, 0, 'sh -n accepts the entrypoint');
     const text = await readFile(script, 'utf8');
-    for (const route of ['/nodes/$HLS_EDGE_NAME/nginx-config', '/edge-files/$file', 'nginx -t -q']) assert.ok(text.includes(route), route);
+    for (const route of ['/nodes/$HLS_NODE_NAME/nginx-config', '/edge-files/$file', 'nginx -t -q']) assert.ok(text.includes(route), route);
     assert.match(rendered, /HLS_LOCAL_ORIGIN: "false"/, 'the control plane leaves the origin to its container');
   });
 

@@ -9,6 +9,7 @@ describe('configuration from the environment', () => {
       host: '0.0.0.0',
       port: 3000,
       hlsHttpPort: 8080,
+      hlsHttpBind: '0.0.0.0',
       hlsEdgePort: null,
       databaseUrl: null,
       adminToken: null,
@@ -46,6 +47,9 @@ describe('configuration from the environment', () => {
     assert.equal(config.port, 3100);
     assert.equal(config.hlsHttpPort, 8180);
     assert.equal(config.hlsEdgePort, 8181);
+    assert.equal(config.hlsHttpBind, '127.0.0.1', 'loopback when a local edge fronts the origin');
+    assert.equal(loadConfig({ HLS_EDGE_PORT: '8181', HLS_HTTP_BIND: '0.0.0.0' }).hlsHttpBind, '0.0.0.0');
+    assert.equal(loadConfig({ HLS_HTTP_BIND: '[::1]' }).hlsHttpBind, '[::1]');
     assert.equal(config.databaseUrl, 'postgres://u:p@db:5432/hls');
     assert.equal(config.adminToken, 's3cret');
     assert.equal(config.mediaRoot, '/media');
@@ -73,6 +77,8 @@ describe('configuration from the environment', () => {
     ['HLS_ADMIN_TOKEN', 'two words', /HLS_ADMIN_TOKEN must not contain white space/],
     ['INGEST_WORKERS', '0', /INGEST_WORKERS must be a whole number from 1 to 64/],
     ['HLS_PUBLIC_HOST', 'http://x:80', /HLS_PUBLIC_HOST must be a host name/],
+    ['HLS_HTTP_BIND', 'localhost', /HLS_HTTP_BIND must be an IPv4 address/],
+    ['HLS_HTTP_BIND', '300.1.1.1', /HLS_HTTP_BIND must be an IPv4 address/],
     ['HLS_LOCAL_ORIGIN', 'maybe', /HLS_LOCAL_ORIGIN must be true or false/],
     ['HLS_EDGE_CACHE_SIZE', '5 GB', /HLS_EDGE_CACHE_SIZE must be an nginx size/],
     ['HEALTH_CHECK_INTERVAL_MS', '10', /HEALTH_CHECK_INTERVAL_MS must be a whole number from 100/],

@@ -125,7 +125,7 @@ describe('the control-plane container command, natively, against an external Pos
       assert.equal((await api(port, 'GET', '/api/v1/streams', 'compose')).json.total, 0);
       await assert.rejects(stat(path.join(dataDir, 'pg')), { code: 'ENOENT' }, 'no embedded cluster with DATABASE_URL');
       assert.doesNotMatch(proc.output(), /origin nginx serving/, 'the origin is the origin container\'s job');
-      // What nginx/edge-entrypoint.sh does in the edge container, step by step.
+      // What nginx/node-entrypoint.sh does in the origin and edge containers, step by step.
       const register = (body: object) => api(port, 'POST', '/api/v1/nodes', 'compose', body);
       assert.equal((await register({ name: 'origin-1', role: 'origin', baseUrl: 'http://origin:8080', internalUrl: 'http://origin:8080' })).status, 201);
       assert.equal((await register({ name: 'edge-1', role: 'edge', baseUrl: 'http://localhost:8081', internalUrl: 'http://edge:8081' })).status, 201);
@@ -143,6 +143,13 @@ describe('the control-plane container command, natively, against an external Pos
       assert.match(text, /listen 8081;/);
       assert.match(text, /server origin:8080 /);
       assert.match(text, /js_path \/etc\/nginx\/njs;/);
+      const originConf = await fetch(`http://127.0.0.1:${port}/api/v1/nodes/origin-1/nginx-config`, { headers: { Authorization: 'Bearer compose' } });
+      assert.equal(originConf.status, 200);
+      const originText = await originConf.text();
+      assert.match(originText, /listen 8080;/);
+      assert.match(originText, /root \/media;/);
+      assert.match(originText, /js_path \/etc\/nginx\/njs;/);
+      assert.equal(originText.match(/^ {4}"[0-9a-f]{64}" 1;$/gm)?.length, 1, 'the origin trusts edge-1 (its control token)');
     } finally {
       assert.equal(await stopWith(proc, 'SIGTERM'), 0);
       await rm(dataDir, { recursive: true, force: true });
