@@ -15,7 +15,8 @@ export type ToWorker =
   | { type: 'start'; stream: IngestStreamConfig }
   | { type: 'stop'; id: string; removeFiles: boolean };
 
-export type StreamState = 'starting' | 'idle' | 'live' | 'stalled' | 'failed';
+/** degraded: input arrives but output cannot be written (a full disk); it clears when writes succeed. */
+export type StreamState = 'starting' | 'idle' | 'live' | 'degraded' | 'stalled' | 'failed';
 
 /** What GET /streams/:id/status and /metrics report, per stream. */
 export interface IngestStatus {
@@ -34,6 +35,10 @@ export interface IngestStatus {
   jitterMs: number;
   playoutDelayMs: number;
   segmentsWritten: number;
+  /** Segments or playlists that could not be written. */
+  writeFailures: number;
+  /** Free bytes on MEDIA_ROOT's file system at the last status (null when it could not be read). */
+  mediaRootFreeBytes: number | null;
   lastSegmentAt: string | null;
   mediaSequence: number;
   discontinuitySequence: number;

@@ -21,6 +21,8 @@ const IDLE: IngestStatus = {
   jitterMs: 0,
   playoutDelayMs: 0,
   segmentsWritten: 0,
+  writeFailures: 0,
+  mediaRootFreeBytes: null,
   lastSegmentAt: null,
   mediaSequence: 0,
   discontinuitySequence: 0,

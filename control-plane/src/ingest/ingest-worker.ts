@@ -1,4 +1,5 @@
 // Worker thread entry: hosts the ingest of several streams on its own event loop.
+import { statfs } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FromWorker, ToWorker } from './ingest-protocol.js';
@@ -58,7 +59,19 @@ setInterval(() => {
   }
 }, TICK_MS);
 
+/** Free space of MEDIA_ROOT, read once per status round for every stream of this worker. */
+async function mediaRootFreeBytes(): Promise<number | null> {
+  try {
+    const fs = await statfs(mediaRoot);
+    return fs.bavail * fs.bsize;
+  } catch {
+    return null;
+  }
+}
+
 setInterval(() => {
-  const now = performance.now();
-  for (const [id, ingest] of streams) send({ type: 'status', id, status: ingest.status(now) });
+  void mediaRootFreeBytes().then((free) => {
+    const now = performance.now();
+    for (const [id, ingest] of streams) send({ type: 'status', id, status: ingest.status(now, free) });
+  });
 }, STATUS_MS);

@@ -18,6 +18,7 @@ const COUNTERS: [string, NumericField, string][] = [
   ['hls_ingest_source_dropped_total', 'droppedBySource', 'Datagrams from sources outside allowedSources'],
   ['hls_ingest_malformed_total', 'malformed', 'Malformed packets dropped'],
   ['hls_segments_written_total', 'segmentsWritten', 'HLS segments written'],
+  ['hls_output_write_failures_total', 'writeFailures', 'Segments or playlists that could not be written (a full disk, an I/O error)'],
 ];
 const GAUGES: [string, NumericField, string][] = [
   ['hls_ingest_bitrate_bits', 'inputBitrate', 'Input bitrate, bits per second'],
@@ -37,7 +38,9 @@ export class MetricsController {
   ) {
     for (const [name, field, help] of COUNTERS) this.perStream(Counter, name, help, (s) => s[field]);
     for (const [name, field, help] of GAUGES) this.perStream(Gauge, name, help, (s) => s[field]);
-    this.perStream(Gauge, 'hls_stream_live', '1 when the stream receives input', (s) => (s.state === 'live' ? 1 : 0));
+    this.perStream(Gauge, 'hls_stream_live', '1 when the stream receives input', (s) => (s.state === 'live' || s.state === 'degraded' ? 1 : 0));
+    this.perStream(Gauge, 'hls_stream_degraded', '1 when input arrives but output cannot be written', (s) => (s.state === 'degraded' ? 1 : 0));
+    this.perStream(Gauge, 'hls_media_root_free_bytes', "Free bytes on MEDIA_ROOT's file system, as the stream's worker last saw it", (s) => s.mediaRootFreeBytes ?? -1);
   }
 
   /** A metric whose value per stream key is read from the latest status at scrape time. */

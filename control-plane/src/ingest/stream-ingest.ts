@@ -33,6 +33,9 @@ export class StreamIngest {
   private datagrams = 0;
   private droppedBySource = 0;
   private udpPackets = 0;
+  /** Write failures counted when the last failure was logged, and when writes last recovered. */
+  private failuresLogged = 0;
+  private failuresAtRecovery = 0;
   /** Bytes per 100 ms bucket over the bitrate window: counting allocates nothing per datagram. */
   private readonly buckets = new Float64Array(BITRATE_WINDOW_MS / BUCKET_MS);
   private bucketAt = 0;
@@ -49,7 +52,7 @@ export class StreamIngest {
       key: config.key,
       segmentSeconds: config.segmentSeconds,
       windowSegments: config.windowSegments,
-      onError: (error) => logger.warn(`writing output failed: ${error.message}`),
+      onError: (error) => this.onWriteError(error),
     });
   }
 
@@ -96,13 +99,27 @@ export class StreamIngest {
     this.error = message;
   }
 
-  status(nowMs: number): IngestStatus {
+  /** A write failed: logged at the first of a run and every 30th after, so a full disk does not flood the log. */
+  private onWriteError(error: Error): void {
+    const failures = this.packager.output.stats.writeFailures;
+    if (failures - this.failuresLogged >= 30 || this.failuresLogged === this.failuresAtRecovery) {
+      this.logger.warn(`writing output failed (${failures} failures so far): ${error.message}; the segment is dropped, the next is tried`);
+      this.failuresLogged = failures;
+    }
+  }
+
+  status(nowMs: number, mediaRootFreeBytes: number | null = null): IngestStatus {
     this.advanceBuckets(nowMs);
     const r = this.receiver?.readStats();
     const p = this.packager.stats();
+    if (p.writeError === null && this.failuresLogged > this.failuresAtRecovery) {
+      this.logger.log(`writing output works again after ${p.writeFailures - this.failuresAtRecovery} failed writes`);
+      this.failuresAtRecovery = this.failuresLogged = p.writeFailures;
+    }
+    const degraded = p.writeError !== null && this.state === 'live';
     return {
-      state: this.state,
-      error: this.error,
+      state: degraded ? 'degraded' : this.state,
+      error: degraded ? `writing output failed: ${p.writeError}` : this.error,
       inputBitrate: Math.round((this.buckets.reduce((a, b) => a + b, 0) * 8 * 1000) / BITRATE_WINDOW_MS),
       datagramsReceived: this.datagrams,
       packetsReceived: r ? r.received : this.udpPackets,
@@ -116,6 +133,8 @@ export class StreamIngest {
       jitterMs: r?.jitterMs ?? 0,
       playoutDelayMs: r ? r.delayUs / 1000 : 0,
       segmentsWritten: p.segmentsWritten,
+      writeFailures: p.writeFailures,
+      mediaRootFreeBytes,
       lastSegmentAt: p.lastSegmentAt?.toISOString() ?? null,
       mediaSequence: p.mediaSequence,
       discontinuitySequence: p.discontinuitySequence,

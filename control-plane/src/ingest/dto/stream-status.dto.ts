@@ -12,8 +12,8 @@ export class StreamStatusResponse {
   @ApiProperty() id: string;
   @ApiProperty() key: string;
   @ApiProperty() enabled: boolean;
-  @ApiProperty({ enum: ['starting', 'idle', 'live', 'stalled', 'failed', 'disabled'] }) state: string;
-  @ApiProperty({ nullable: true, type: String, description: 'Why the ingest failed to start (e.g. port in use)' }) error: string | null;
+  @ApiProperty({ enum: ['starting', 'idle', 'live', 'degraded', 'stalled', 'failed', 'disabled'], description: 'degraded: input arrives but segments cannot be written' }) state: string;
+  @ApiProperty({ nullable: true, type: String, description: 'Why the ingest failed to start (e.g. port in use), or why output cannot be written (e.g. ENOSPC)' }) error: string | null;
   @ApiProperty({ description: 'bits/s over the last 2 s, FEC included' }) inputBitrate: number;
   @ApiProperty({ description: 'UDP datagrams on all ports, before the source filter' }) datagramsReceived: number;
   @ApiProperty({ description: 'Media packets (RTP) or TS datagrams (udp)' }) packetsReceived: number;
@@ -27,6 +27,8 @@ export class StreamStatusResponse {
   @ApiProperty({ description: 'RFC 3550 interarrival jitter' }) jitterMs: number;
   @ApiProperty({ description: 'Current playout (reorder + FEC) delay' }) playoutDelayMs: number;
   @ApiProperty() segmentsWritten: number;
+  @ApiProperty({ description: 'Segments or playlists that could not be written (a full disk)' }) writeFailures: number;
+  @ApiProperty({ nullable: true, type: Number, description: "Free bytes on MEDIA_ROOT's file system" }) mediaRootFreeBytes: number | null;
   @ApiProperty({ nullable: true, type: String }) lastSegmentAt: string | null;
   @ApiProperty({ description: 'Media sequence number of the newest segment' }) mediaSequence: number;
   @ApiProperty() discontinuitySequence: number;

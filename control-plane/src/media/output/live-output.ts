@@ -24,6 +24,10 @@ export interface LiveOutputOptions {
 
 export interface OutputStats {
   segmentsWritten: number;
+  /** Segments or playlists that could not be written (a full disk, an I/O error). */
+  writeFailures: number;
+  /** The last write's error while writes fail; null once one succeeds again. */
+  writeError: string | null;
   lastSegmentAt: Date | null;
   mediaSequence: number;
   discontinuitySequence: number;
@@ -41,8 +45,11 @@ export class LiveOutput {
   private readonly now: () => number;
   private resumed = false;
   private masterText = '';
+  /** Settles when the writes so far are done; never rejects, so one failure cannot block the next write. */
   private queue: Promise<void> = Promise.resolve();
-  readonly stats: OutputStats = { segmentsWritten: 0, lastSegmentAt: null, mediaSequence: 0, discontinuitySequence: 0 };
+  /** A segment was lost to a failed write: the next one published starts with a discontinuity. */
+  private gap = false;
+  readonly stats: OutputStats = { segmentsWritten: 0, writeFailures: 0, writeError: null, lastSegmentAt: null, mediaSequence: 0, discontinuitySequence: 0 };
 
   constructor(private readonly options: LiveOutputOptions) {
     this.now = options.now ?? Date.now;
@@ -67,10 +74,14 @@ export class LiveOutput {
     this.updateStats();
   }
 
-  /** Adds a segment; calls are serialised so files and playlists change in order. */
+  /**
+   * Adds a segment; calls are serialised so files and playlists change in order. A failed write
+   * fails that segment (the promise rejects), not the stream: the next one is tried as usual.
+   */
   add(segment: FinishedSegment, format: StreamFormat): Promise<void> {
-    this.queue = this.queue.then(() => this.write(segment, format));
-    return this.queue;
+    const write = this.queue.then(() => this.write(segment, format));
+    this.queue = write.catch(() => undefined);
+    return write;
   }
 
   /** Waits for pending writes. */
@@ -89,29 +100,50 @@ export class LiveOutput {
 
   /** The stream was deleted: its files go. */
   async removeAll(): Promise<void> {
-    await this.queue.catch(() => undefined);
+    await this.queue;
     await rm(this.options.streamDir, { recursive: true, force: true });
   }
 
   private async write(segment: FinishedSegment, format: StreamFormat): Promise<void> {
+    try {
+      await this.publish(segment, format);
+      this.stats.writeError = null;
+    } catch (error) {
+      this.stats.writeFailures++;
+      this.stats.writeError = (error as Error).message;
+      throw error;
+    } finally {
+      // Retention goes on whatever happened: on a full disk, it is what frees the space.
+      await this.collectGarbage();
+    }
+  }
+
+  private async publish(segment: FinishedSegment, format: StreamFormat): Promise<void> {
     const sequence = this.playlist.mediaSequence + this.playlist.segments.length;
     const uri = `seg${sequence}.${this.options.extension}`;
-    await writeFileAtomic(path.join(this.variantDir, uri), segment.bytes);
+    try {
+      await writeFileAtomic(path.join(this.variantDir, uri), segment.bytes);
+    } catch (error) {
+      // The segment is lost; its number goes to the next one, which marks the gap (8216bis 4.4.4.3).
+      this.gap = true;
+      throw error;
+    }
     this.sizes.set(uri, segment.bytes.length);
     this.playlist.segments.push({
       uri,
       duration: segment.durationSeconds,
       programDateTime: segment.programDateTime,
-      discontinuity: segment.discontinuity || this.resumed,
+      discontinuity: segment.discontinuity || this.resumed || this.gap,
     });
     this.resumed = false;
+    this.gap = false;
     this.slideWindow();
-    await writeFileAtomic(path.join(this.variantDir, MEDIA_PLAYLIST), writeMediaPlaylist(this.playlist));
-    await this.writeMaster(format);
     this.stats.segmentsWritten++;
     this.stats.lastSegmentAt = new Date(this.now());
     this.updateStats();
-    await this.collectGarbage();
+    // The segment is in the model: a playlist that fails to be written now is written whole with the next one.
+    await writeFileAtomic(path.join(this.variantDir, MEDIA_PLAYLIST), writeMediaPlaylist(this.playlist));
+    await this.writeMaster(format);
   }
 
   /**
