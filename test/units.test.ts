@@ -14,11 +14,12 @@ describe('small invariants', () => {
     }
   });
 
-  it('If-Match: absent and * pass; a matching tag in a list passes; weak tags compare by value; others fail', () => {
+  it('If-Match: absent and * pass; a matching tag in a list passes; weak tags never match (strong comparison, RFC 9110 13.1.1); others fail', () => {
     assertIfMatch(undefined, 3);
     assertIfMatch('*', 3);
     assertIfMatch('"1", "3"', 3);
-    assertIfMatch('W/"3"', 3);
+    assert.throws(() => assertIfMatch('W/"3"', 3), /does not match/);
+    assertIfMatch('W/"3", "3"', 3);
     assert.throws(() => assertIfMatch('"2"', 3), /does not match/);
     assert.throws(() => assertIfMatch('3', 3), /does not match/);
     assert.equal(etagOf(7), '"7"');

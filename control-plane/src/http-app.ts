@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppDependencies, AppModule } from './app.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
+import { InputGuardPipe } from './common/input-guard.js';
 import { createValidationPipe } from './common/validation.js';
 
 /** Largest API body: a stream with a full ladder is a few kB; anything near this is abuse. */
@@ -16,7 +17,7 @@ export async function createHttpApp(deps: AppDependencies, logger?: LoggerServic
     bodyParser: false,
   });
   app.useBodyParser('json', { limit: MAX_BODY_BYTES });
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(new InputGuardPipe(), createValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
   const document = SwaggerModule.createDocument(
     app,

@@ -7,11 +7,12 @@ export function etagOf(version: number): string {
 
 /**
  * Checks an `If-Match` header against the current version (RFC 9110 13.1.1): absent means
- * "no precondition", `*` matches anything that exists, otherwise one of the listed tags must match.
+ * "no precondition", `*` matches anything that exists, otherwise one of the listed tags must match
+ * by strong comparison, so a weak tag (`W/"3"`) never matches.
  */
 export function assertIfMatch(ifMatch: string | undefined, currentVersion: number): void {
   if (ifMatch === undefined || ifMatch.trim() === '') return;
-  const tags = ifMatch.split(',').map((t) => t.trim().replace(/^W\//, ''));
+  const tags = ifMatch.split(',').map((t) => t.trim());
   if (tags.includes('*') || tags.includes(etagOf(currentVersion))) return;
   throw new ApiError(
     ErrorCode.PreconditionFailed,

@@ -1,5 +1,13 @@
 import { isIP } from 'node:net';
-import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
+import { registerDecorator, ValidateIf, ValidationArguments, ValidationOptions } from 'class-validator';
+
+/**
+ * A PATCH field that may be left out but not sent as null: `null` is not "unchanged", and
+ * IsOptional would let it through unchecked.
+ */
+export function OptionalNotNull(): PropertyDecorator {
+  return ValidateIf((_object: unknown, value: unknown) => value !== undefined);
+}
 
 /** A CIDR block (`203.0.113.0/24`, `2001:db8::/32`) or a bare address, which means one host. */
 export function isCidr(value: unknown): boolean {

@@ -72,6 +72,9 @@ export class NodesService {
   }
 
   async update(ref: string, patch: UpdateNodeDto, ifMatch: string | undefined, principal: Principal): Promise<NodeResponse> {
+    // PartialType's IsOptional lets null through: only internalUrl may be cleared that way.
+    const nulls = Object.entries(patch).filter(([field, value]) => value === null && field !== 'internalUrl');
+    if (nulls.length > 0) throw ApiError.invalid(nulls.map(([field]) => ({ field, message: 'must not be null; leave it out to keep the current value' })));
     return this.inTransaction(async (manager) => {
       const node = await this.find(manager, ref, true);
       assertIfMatch(ifMatch, node.version);

@@ -58,8 +58,9 @@ export class IngestDto {
   )
   port: number;
 
-  @ApiPropertyOptional({ type: FecDto, nullable: true, description: 'null: no FEC' })
+  @ApiPropertyOptional({ type: FecDto, nullable: true, description: 'null: no FEC. RTP only: FEC packets protect RTP sequence numbers' })
   @IsOptional()
+  @Satisfies((fec, ingest) => (fec && ingest.protocol === 'udp' ? 'needs protocol "rtp": SMPTE 2022-1 FEC protects RTP packets, and udp has none' : null))
   @IsObject()
   @ValidateNested()
   @Type(() => FecDto)
@@ -169,6 +170,7 @@ export class StreamConfigDto {
   @ApiPropertyOptional({ example: 'Demo channel', description: 'Defaults to the key' })
   @IsOptional()
   @IsString()
+  @Matches(/\S/, { message: 'must not be empty or only white space' })
   @MaxLength(200)
   name?: string;
 

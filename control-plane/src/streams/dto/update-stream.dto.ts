@@ -1,44 +1,46 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsObject, IsOptional } from 'class-validator';
-import { IsBoolean, IsString } from 'class-validator';
+import { IsArray, IsBoolean, IsObject, IsString } from 'class-validator';
+import { OptionalNotNull } from '../../common/validators.js';
 
 /**
  * PATCH body. Only the shape is checked here (known top-level fields, objects where objects go);
  * the service merges it into the current configuration and validates the result as a whole
  * with StreamConfigDto, so cross-field rules (FEC ports, part < segment) see the final values.
+ * A field sent as null is refused: leaving it out is how to keep it.
  */
 export class UpdateStreamDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   key?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   name?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   enabled?: boolean;
 
   @ApiPropertyOptional({ description: 'Merged into the current ingest settings; fec: null turns FEC off' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsObject()
   ingest?: Record<string, unknown>;
 
   @ApiPropertyOptional({ description: 'Merged into the current packaging settings' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsObject()
   packaging?: Record<string, unknown>;
 
   @ApiPropertyOptional({ description: 'Merged into the current playback settings' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsObject()
   playback?: Record<string, unknown>;
 
   @ApiPropertyOptional({ description: 'Replaces the ladder' })
-  @IsOptional()
+  @OptionalNotNull()
+  @IsArray()
   renditions?: unknown[];
 }
