@@ -124,7 +124,9 @@ describe('edge tier end to end: local edge, a second edge, health, steering, sig
     const consoleLines: string[] = [];
     page.on('console', (m) => consoleLines.push(m.text()));
     await page.goto(`http://127.0.0.1:${system.apiPort}/player?stream=steer`);
-    await page.waitForFunction(() => document.getElementById('state')?.textContent === 'playing', undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => document.getElementById('state')?.textContent === 'playing', undefined, { timeout: 30_000 }).catch((error: Error) => {
+      throw new Error(`${error.message}; console: ${consoleLines.slice(-10).join(' | ')}`);
+    });
     const pathway = () => page.evaluate(() => (window as unknown as { currentPathway(): string | null }).currentPathway());
     const playhead = () => page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).currentTime);
     const playerState = () =>

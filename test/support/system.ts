@@ -54,8 +54,13 @@ export async function startSystem(options: SystemOptions = {}): Promise<SystemUn
     ...(edgePort ? { HLS_EDGE_PORT: String(edgePort) } : {}),
     ...options.env,
   });
+  let stopping = false;
   const launch = async () => {
     const proc = startProcess(process.execPath, ['dist/control-plane/src/main.js'], env);
+    // A control plane that dies under a test says why, instead of leaving only "fetch failed".
+    void proc.exited.then((code) => {
+      if (!stopping) console.error(`the control plane under test exited by itself (${code}); its output:\n${proc.output()}`);
+    });
     await proc.waitFor(/ready; Ctrl-C stops everything/, 60_000);
     return proc;
   };
@@ -82,9 +87,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<SystemUn
     edge: (route, init) => fetch(`http://127.0.0.1:${edgePort}${route}`, init).catch(() => fetch(`http://127.0.0.1:${edgePort}${route}`, init)),
     async restart() {
       await system.stop();
+      stopping = false;
       system.proc = await launch();
     },
     async stop() {
+      stopping = true;
       system.proc.child.kill('SIGTERM');
       return system.proc.exited;
     },
