@@ -16,6 +16,13 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    if (isDatabaseWait(exception)) {
+      // The database is stalled or gone: say so, and when to try again, instead of a 500.
+      this.logger.warn(`database did not answer in time: ${(exception as Error).message}`);
+      response.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+      response.status(HttpStatus.SERVICE_UNAVAILABLE).json({ statusCode: HttpStatus.SERVICE_UNAVAILABLE, code: ErrorCode.Unavailable, message: 'the database did not answer in time; nothing was changed; retry shortly' });
+      return;
+    }
     const body = this.toBody(exception);
     if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     response.status(body.statusCode).json(body);
@@ -44,6 +51,20 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, code: ErrorCode.Internal, message: 'internal error' };
   }
+}
+
+/** Seconds a client should wait after a 503 for a stalled database. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * A wait for PostgreSQL that ran out (data-source.ts): no pool connection in time, pg's client-side
+ * query timeout, the server's statement timeout (57014), or a connection lost meanwhile.
+ */
+function isDatabaseWait(exception: unknown): boolean {
+  if (!(exception instanceof Error)) return false;
+  const code = (exception as { code?: unknown }).code ?? (exception as { driverError?: { code?: unknown } }).driverError?.code;
+  if (code === '57014' || code === '57P01' || code === 'ECONNREFUSED' || code === 'ECONNRESET') return true;
+  return /timeout exceeded when trying to connect|Query read timeout|Connection terminated/i.test(exception.message);
 }
 
 function httpMessage(exception: HttpException): string {

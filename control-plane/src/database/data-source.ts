@@ -4,6 +4,13 @@ import { ENTITIES } from './entities.js';
 
 /** Pool size: the API is light; ingest and rendering add a few connections of their own. */
 const POOL_SIZE = 10;
+/**
+ * How long a request waits for the database, at each step: a free connection from the pool, a
+ * statement on the server, an answer on the wire (a stalled server runs no statement timeout).
+ * Past these the API answers 503 with Retry-After instead of hanging, and a change that timed out
+ * is rolled back rather than applied after its client gave up.
+ */
+export const DATABASE_WAIT_MS = 5000;
 
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {
@@ -15,7 +22,13 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     // The schema changes only through migrations/, never by comparing entities to tables.
     synchronize: false,
     migrationsRun: false,
-    extra: { max: POOL_SIZE, application_name: 'hls-control-plane' },
+    extra: {
+      max: POOL_SIZE,
+      application_name: 'hls-control-plane',
+      connectionTimeoutMillis: DATABASE_WAIT_MS,
+      statement_timeout: DATABASE_WAIT_MS,
+      query_timeout: DATABASE_WAIT_MS + 1000,
+    },
   };
 }
 

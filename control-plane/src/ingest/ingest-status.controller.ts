@@ -41,6 +41,9 @@ export class IngestStatusController {
   @Get(':ref/status')
   @ApiOkResponse({ type: StreamStatusResponse, description: 'Live counters of the stream ingest; idle when no input has arrived' })
   async status(@Param('ref') ref: string): Promise<StreamStatusResponse> {
+    // A running stream's figures live in memory: no database round trip, so a stalled database does not stall them.
+    const running = this.ingest.runningStream(ref);
+    if (running) return { id: running.id, key: running.key, enabled: true, ...running.status };
     const stream = await this.streams.get(ref);
     const status = this.ingest.status(stream.id) ?? { ...IDLE, state: stream.enabled ? 'idle' : 'disabled' };
     return { id: stream.id, key: stream.key, enabled: stream.enabled, ...status };

@@ -64,6 +64,11 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.statuses.get(id) ?? null;
   }
 
+  /** A running stream by id or key, from memory: live status is served even while the database stalls. */
+  runningStream(ref: string): { id: string; key: string; status: IngestStatus } | null {
+    return this.allStatuses().find((s) => s.id === ref.toLowerCase() || s.key === ref) ?? null;
+  }
+
   allStatuses(): { id: string; key: string; status: IngestStatus }[] {
     return [...this.running.entries()].flatMap(([id, r]) => {
       const status = this.statuses.get(id);
