@@ -35,6 +35,12 @@ export interface IngestStatus {
   jitterMs: number;
   playoutDelayMs: number;
   segmentsWritten: number;
+  /** Segments cut without a keyframe (the encoder sends none in time): not independently decodable. */
+  cutsWithoutKeyframe: number;
+  /** Segments dropped for outgrowing the per-segment memory cap. */
+  oversizeSegmentsDropped: number;
+  /** Times the video stopped while audio went on (the stream then goes on as audio). */
+  videoGaps: number;
   /** Segments or playlists that could not be written. */
   writeFailures: number;
   /** Free bytes on MEDIA_ROOT's file system at the last status (null when it could not be read). */

@@ -18,6 +18,9 @@ const COUNTERS: [string, NumericField, string][] = [
   ['hls_ingest_source_dropped_total', 'droppedBySource', 'Datagrams from sources outside allowedSources'],
   ['hls_ingest_malformed_total', 'malformed', 'Malformed packets dropped'],
   ['hls_segments_written_total', 'segmentsWritten', 'HLS segments written'],
+  ['hls_cuts_without_keyframe_total', 'cutsWithoutKeyframe', 'Segments cut without a keyframe (not independently decodable)'],
+  ['hls_oversize_segments_dropped_total', 'oversizeSegmentsDropped', 'Segments dropped for outgrowing the per-segment memory cap'],
+  ['hls_video_gaps_total', 'videoGaps', 'Times the video stopped while audio went on'],
   ['hls_output_write_failures_total', 'writeFailures', 'Segments or playlists that could not be written (a full disk, an I/O error)'],
 ];
 const GAUGES: [string, NumericField, string][] = [

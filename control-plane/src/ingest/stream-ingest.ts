@@ -36,6 +36,7 @@ export class StreamIngest {
   /** Write failures counted when the last failure was logged, and when writes last recovered. */
   private failuresLogged = 0;
   private failuresAtRecovery = 0;
+  private eventsLogged = { cuts: 0, oversize: 0, gaps: 0 };
   /** Bytes per 100 ms bucket over the bitrate window: counting allocates nothing per datagram. */
   private readonly buckets = new Float64Array(BITRATE_WINDOW_MS / BUCKET_MS);
   private bucketAt = 0;
@@ -108,6 +109,15 @@ export class StreamIngest {
     }
   }
 
+  /** One log line when a packaging safeguard bites (checked once a second, with the status). */
+  private logNewEvents(cuts: number, oversize: number, gaps: number): void {
+    const seen = this.eventsLogged;
+    if (cuts > seen.cuts && seen.cuts === 0) this.logger.warn('a segment had to be cut without a keyframe: send an IDR at least every segmentSeconds (x264: keyint, no intra-refresh)');
+    if (oversize > seen.oversize) this.logger.warn(`${oversize - seen.oversize} segment(s) dropped for outgrowing the per-segment memory cap`);
+    if (gaps > seen.gaps) this.logger.warn('the video stopped while audio goes on: going on as audio until video returns');
+    this.eventsLogged = { cuts, oversize, gaps };
+  }
+
   status(nowMs: number, mediaRootFreeBytes: number | null = null): IngestStatus {
     this.advanceBuckets(nowMs);
     const r = this.receiver?.readStats();
@@ -116,6 +126,7 @@ export class StreamIngest {
       this.logger.log(`writing output works again after ${p.writeFailures - this.failuresAtRecovery} failed writes`);
       this.failuresAtRecovery = this.failuresLogged = p.writeFailures;
     }
+    this.logNewEvents(p.forcedCuts, p.oversizeDrops, p.videoGaps);
     const degraded = p.writeError !== null && this.state === 'live';
     return {
       state: degraded ? 'degraded' : this.state,
@@ -134,6 +145,9 @@ export class StreamIngest {
       playoutDelayMs: r ? r.delayUs / 1000 : 0,
       segmentsWritten: p.segmentsWritten,
       writeFailures: p.writeFailures,
+      cutsWithoutKeyframe: p.forcedCuts,
+      oversizeSegmentsDropped: p.oversizeDrops,
+      videoGaps: p.videoGaps,
       mediaRootFreeBytes,
       lastSegmentAt: p.lastSegmentAt?.toISOString() ?? null,
       mediaSequence: p.mediaSequence,

@@ -23,6 +23,10 @@ export interface PackagerStats extends OutputStats {
   /** Bytes handed in that were not whole, sync-aligned TS packets. */
   misalignedBytes: number;
   forcedCuts: number;
+  /** Segments dropped for outgrowing MAX_SEGMENT_BYTES. */
+  oversizeDrops: number;
+  /** Times the video stopped while audio went on. */
+  videoGaps: number;
   format: StreamFormat;
 }
 
@@ -88,6 +92,8 @@ export class StreamPackager {
       demux: { ...this.demuxer.counters },
       misalignedBytes: this.misalignedBytes,
       forcedCuts: this.segmenter.forcedCuts,
+      oversizeDrops: this.segmenter.oversizeDrops,
+      videoGaps: this.segmenter.videoGaps,
       format: this.segmenter.format(),
     };
   }

@@ -22,5 +22,5 @@ export function steeredMaster(originMaster: string, streamKey: string, pathways:
       stableVariantId: v.uri.replace(/\/?index\.m3u8$/, '').replace(/[^A-Za-z0-9_.-]/g, '-') || 'main',
     })),
   );
-  return writeMasterPlaylist(copies, steering);
+  return writeMasterPlaylist(copies, steering, /^#EXT-X-INDEPENDENT-SEGMENTS$/m.test(originMaster));
 }

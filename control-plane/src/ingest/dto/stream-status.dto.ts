@@ -28,6 +28,9 @@ export class StreamStatusResponse {
   @ApiProperty({ description: 'Current playout (reorder + FEC) delay' }) playoutDelayMs: number;
   @ApiProperty() segmentsWritten: number;
   @ApiProperty({ description: 'Segments or playlists that could not be written (a full disk)' }) writeFailures: number;
+  @ApiProperty({ description: 'Segments cut without a keyframe because none came in time (send an IDR at least every segmentSeconds)' }) cutsWithoutKeyframe: number;
+  @ApiProperty({ description: 'Segments dropped for outgrowing the 64 MiB per-segment memory cap' }) oversizeSegmentsDropped: number;
+  @ApiProperty({ description: 'Times the video stopped while audio went on; the stream then goes on as audio' }) videoGaps: number;
   @ApiProperty({ nullable: true, type: Number, description: "Free bytes on MEDIA_ROOT's file system" }) mediaRootFreeBytes: number | null;
   @ApiProperty({ nullable: true, type: String }) lastSegmentAt: string | null;
   @ApiProperty({ description: 'Media sequence number of the newest segment' }) mediaSequence: number;

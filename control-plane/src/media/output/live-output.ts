@@ -41,6 +41,8 @@ interface Retired {
 export class LiveOutput {
   private playlist: MediaPlaylist;
   private readonly sizes = new Map<string, number>();
+  /** Segments in the window cut without a keyframe: while there are any, no independence is claimed. */
+  private readonly withoutKeyframe = new Set<string>();
   private readonly retired: Retired[] = [];
   private readonly now: () => number;
   private resumed = false;
@@ -129,6 +131,7 @@ export class LiveOutput {
       throw error;
     }
     this.sizes.set(uri, segment.bytes.length);
+    if (!segment.startsWithKeyframe) this.withoutKeyframe.add(uri);
     this.playlist.segments.push({
       uri,
       duration: segment.durationSeconds,
@@ -158,6 +161,7 @@ export class LiveOutput {
       p.mediaSequence++;
       if (removed.discontinuity) p.discontinuitySequence++;
       this.sizes.delete(removed.uri);
+      this.withoutKeyframe.delete(removed.uri);
       const keepMs = (removed.duration + playlistDuration(p) + removed.duration) * 1000;
       this.retired.push({ file: path.join(this.variantDir, removed.uri), deleteAt: this.now() + keepMs });
     }
@@ -176,7 +180,7 @@ export class LiveOutput {
         resolution: format.width && format.height ? { width: format.width, height: format.height } : undefined,
         frameRate: format.frameRate ?? undefined,
       },
-    ]);
+    ], undefined, this.withoutKeyframe.size === 0);
     if (text === this.masterText) return;
     await writeFileAtomic(path.join(this.options.streamDir, MASTER_PLAYLIST), text);
     this.masterText = text;

@@ -24,8 +24,12 @@ export interface ContentSteering {
   pathwayId?: string;
 }
 
-export function writeMasterPlaylist(variants: Variant[], steering?: ContentSteering): string {
-  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-INDEPENDENT-SEGMENTS'];
+/**
+ * `independentSegments`: every segment starts with a keyframe (and its parameter sets). A stream
+ * whose segments had to be cut without one (an encoder that never sends an IDR) must not claim it.
+ */
+export function writeMasterPlaylist(variants: Variant[], steering?: ContentSteering, independentSegments = true): string {
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', ...(independentSegments ? ['#EXT-X-INDEPENDENT-SEGMENTS'] : [])];
   if (steering) {
     const attributes = [`SERVER-URI="${steering.serverUri}"`];
     if (steering.pathwayId) attributes.push(`PATHWAY-ID="${steering.pathwayId}"`);

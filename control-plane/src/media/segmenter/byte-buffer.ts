@@ -34,4 +34,10 @@ export class ByteBuffer {
   clear(): void {
     this.length = 0;
   }
+
+  /** Empties the buffer and gives back memory it grew into (after a runaway segment). */
+  release(initial = 1 << 20): void {
+    this.length = 0;
+    if (this.bytes.length > initial) this.bytes = Buffer.allocUnsafe(initial);
+  }
 }

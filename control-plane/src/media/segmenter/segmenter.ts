@@ -17,6 +17,17 @@ export interface SegmenterOptions {
 
 /** A PTS step larger than this (or any step backwards beyond a frame) is a new timeline. */
 const MAX_PTS_STEP_SECONDS = 5;
+/**
+ * Most bytes one segment may gather: 10 s of a 50 Mbit/s feed is 62.5 MB. Past it the segment in
+ * progress is dropped (counted, and a discontinuity), whatever the input does: memory per stream
+ * is bounded.
+ */
+export const MAX_SEGMENT_BYTES = 64 * 1024 * 1024;
+/**
+ * Video that stops while audio goes on (encoder fault, camera unplugged): after this many target
+ * durations of audio without a video frame the stream goes on as audio, cut by time.
+ */
+const VIDEO_GAP_TARGET_DURATIONS = 2;
 /** Frame durations kept to estimate the frame rate. */
 const FRAME_SAMPLES = 64;
 
@@ -37,7 +48,13 @@ export class Segmenter {
   private lastUnitPts = -1;
   private discontinuityPending = false;
   private readonly frameDurations: number[] = [];
+  /** Video stopped while audio goes on: audio frames are the random access points until video returns. */
+  private videoGap = false;
   forcedCuts = 0;
+  /** Segments dropped because they outgrew MAX_SEGMENT_BYTES. */
+  oversizeDrops = 0;
+  /** Times the video stopped while audio went on. */
+  videoGaps = 0;
 
   constructor(
     private readonly demuxer: TsDemuxer,
@@ -66,7 +83,9 @@ export class Segmenter {
     const info = this.demuxer.push(packet);
     if (info.kind === 'invalid') return;
     if (info.programChanged) this.breakTimeline();
-    const keyed = this.demuxer.videoPid < 0 ? info.kind === 'audio' : info.kind === 'video';
+    if (info.pesStart && info.pts >= 0) this.watchVideoGap(info);
+    const audioKeyed = this.demuxer.videoPid < 0 || this.videoGap;
+    const keyed = audioKeyed ? info.kind === 'audio' : info.kind === 'video';
     if (info.endedUndecided && this.pendingAt >= 0) this.onVerdict(false);
     if (keyed && info.pesStart && info.pts >= 0) this.onAccessUnitStart(info);
     if (info.decided && this.pendingAt >= 0) this.onVerdict(info.decided === 'key');
@@ -76,9 +95,38 @@ export class Segmenter {
       // everything else is copied once, by the append.
       const psi = info.kind === 'pat' || info.kind === 'pmt';
       this.buffer.append(psi ? this.writer.prepare(packet.slice(), info.kind as 'pat' | 'pmt') : packet);
+      if (this.buffer.length > MAX_SEGMENT_BYTES) this.dropOversize();
     }
-    // Audio-only streams: every audio frame is a random access point.
-    if (keyed && info.pesStart && this.demuxer.videoPid < 0 && this.pendingAt >= 0) this.onVerdict(true);
+    // Audio-only streams (and audio while video is gone): every audio frame is a random access point.
+    if (keyed && info.pesStart && audioKeyed && this.pendingAt >= 0) this.onVerdict(true);
+  }
+
+  /**
+   * Ends the video timeline when audio runs VIDEO_GAP_TARGET_DURATIONS past the last video frame
+   * (what came after that frame is dropped: its segment would be longer than the target), and
+   * starts a new one when video comes back.
+   */
+  private watchVideoGap(info: PacketInfo): void {
+    if (this.demuxer.videoPid < 0) return;
+    if (this.videoGap && info.kind === 'video') {
+      this.videoGap = false;
+      this.flush();
+      return;
+    }
+    const gapTicks = VIDEO_GAP_TARGET_DURATIONS * this.options.targetDuration * PTS_HZ;
+    if (!this.videoGap && info.kind === 'audio' && this.lastVideoPts >= 0 && info.pts - this.lastVideoPts > gapTicks) {
+      this.videoGap = true;
+      this.videoGaps++;
+      // Up to the last video frame's start: the audio after it would outlast the segment's EXTINF.
+      this.flush();
+    }
+  }
+
+  /** A segment past MAX_SEGMENT_BYTES is dropped, not published: nothing a player could use grows that big. */
+  private dropOversize(): void {
+    this.oversizeDrops++;
+    this.reset();
+    this.buffer.release();
   }
 
   /**
@@ -209,6 +257,8 @@ export class Segmenter {
   }
 
   private frameRate(): number | null {
+    // Audio frame durations are not a frame rate: an audio-only stream has none.
+    if (this.demuxer.videoPid < 0) return null;
     const ticks = this.frameTicks();
     return ticks > 0 ? Math.round((PTS_HZ / ticks) * 1000) / 1000 : null;
   }

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parseMediaPlaylist } from '../control-plane/src/media/playlist/media-playlist.js';
+import { StreamPackager } from '../control-plane/src/media/stream-packager.js';
+
+/** MPEG-TS from real ffmpeg with the given inputs and encoder options. */
+function ffmpegTs(args: string[]): Buffer {
+  const result = spawnSync('ffmpeg', ['-v', 'error', ...args, '-f', 'mpegts', '-'], { maxBuffer: 256 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`ffmpeg failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+const VIDEO = (seconds: number, x264: string[] = ['-g', '25']) => ({
+  input: ['-f', 'lavfi', '-i', `testsrc2=size=320x240:rate=25:duration=${seconds}`],
+  codec: ['-c:v', 'libx264', '-preset', 'ultrafast', ...x264, '-pix_fmt', 'yuv420p'],
+});
+const AUDIO = (seconds: number) => ({ input: ['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`], codec: ['-c:a', 'aac', '-b:a', '64k'] });
+
+/** Feeds TS as fast as it comes (no real-time pacing: the hostile case), with a virtual wall clock. */
+async function packageTs(root: string, key: string, ts: Buffer) {
+  let clock = Date.parse('2026-12-02T12:00:00Z');
+  const packager = new StreamPackager({ mediaRoot: root, key, segmentSeconds: 2, windowSegments: 1000, now: () => clock });
+  await packager.open();
+  for (let at = 0; at < ts.length; at += 1316) {
+    packager.push(ts.subarray(at, Math.min(at + 1316, ts.length)));
+    clock += 5;
+  }
+  packager.flush();
+  await packager.output.drain();
+  const dir = path.join(root, 'live', key, 'source');
+  const playlist = parseMediaPlaylist(await readFile(path.join(dir, 'index.m3u8'), 'utf8'))!;
+  const master = await readFile(path.join(root, 'live', key, 'index.m3u8'), 'utf8');
+  const sizes = await Promise.all(playlist.segments.map(async (s) => (await stat(path.join(dir, s.uri))).size));
+  return { packager, playlist, master, sizes };
+}
+
+/** Fault suite, media side: feeds that lose a track, never send an IDR, or have no video at all. */
+describe('faults: one-sided and keyframe-less feeds', () => {
+  let root: string;
+  before(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'hls-faults-media-'));
+  });
+  after(() => rm(root, { recursive: true, force: true }));
+
+  it('video stops after 3 s while audio goes on for 60 s: the stream goes on as audio, every EXTINF its real length, memory bounded', async () => {
+    const video = VIDEO(3);
+    const audio = AUDIO(60);
+    const ts = ffmpegTs([...video.input, ...audio.input, ...video.codec, ...audio.codec]);
+    const { packager, playlist, sizes } = await packageTs(root, 'videostops', ts);
+    // (ffmpeg's muxer may let audio run ahead of the last video frames, which then count as video coming back.)
+    assert.ok(packager.stats().videoGaps >= 1, `video gaps: ${packager.stats().videoGaps}`);
+    const target = playlist.targetDuration;
+    for (const s of playlist.segments) assert.ok(s.duration <= target + 0.5, `EXTINF ${s.duration} within the target duration ${target}`);
+    const total = playlist.segments.reduce((sum, s) => sum + s.duration, 0);
+    // Everything but the stretch that told us the video had stopped (2 target durations) and a frame or two.
+    assert.ok(total > 60 - 2 * target - 1 && total <= 60.1, `published ${total.toFixed(2)} s of 60`);
+    assert.ok(Math.max(...sizes) < 1024 * 1024, `largest segment ${Math.max(...sizes)} bytes`);
+    assert.ok(playlist.segments.some((s) => s.discontinuity), 'the switch to audio is a discontinuity');
+  });
+
+  it('an encoder that never sends an IDR (x264 intra-refresh): segments are cut by time, counted, and the master does not claim independent segments', async () => {
+    const video = VIDEO(12, ['-x264-params', 'intra-refresh=1:keyint=250']);
+    const audio = AUDIO(12);
+    const ts = ffmpegTs([...video.input, ...audio.input, ...video.codec, ...audio.codec]);
+    const { packager, playlist, master } = await packageTs(root, 'norefresh', ts);
+    assert.ok(packager.stats().forcedCuts >= 3, `cuts without a keyframe: ${packager.stats().forcedCuts}`);
+    for (const s of playlist.segments) assert.ok(s.duration <= playlist.targetDuration + 0.5, `EXTINF ${s.duration}`);
+    assert.doesNotMatch(master, /EXT-X-INDEPENDENT-SEGMENTS/);
+
+    // A well-behaved feed keeps the claim.
+    const normal = VIDEO(6);
+    const { master: good } = await packageTs(root, 'withidr', ffmpegTs([...normal.input, ...AUDIO(6).input, ...normal.codec, ...AUDIO(6).codec]));
+    assert.match(good, /^#EXT-X-INDEPENDENT-SEGMENTS$/m);
+  });
+
+  it('an audio-only stream reports no frame rate', async () => {
+    const audio = AUDIO(8);
+    const { packager, master } = await packageTs(root, 'audioonly', ffmpegTs([...audio.input, ...audio.codec]));
+    assert.equal(packager.stats().format.frameRate, null);
+    assert.doesNotMatch(master, /FRAME-RATE/);
+  });
+});
