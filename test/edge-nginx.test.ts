@@ -204,11 +204,21 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
   });
 
   describe('signed URLs', () => {
-    it('refuse a signed stream without a token, with 403', async () => {
-      const res = await get('/live/paid/index.m3u8');
+    it('refuse a signed stream without a token, with 403, and log the refusal with its reason', async () => {
+      const res = await get('/live/paid/index.m3u8?refused=1');
       assert.equal(res.status, 403);
       await res.text();
+      const segment = await get('/live/paid/source/seg2.ts');
+      assert.equal(segment.status, 403);
+      await segment.text();
       assert.equal((await get('/live/demo/index.m3u8')).status, 200, 'unsigned streams stay open');
+      let refused: any[] = [];
+      for (let waited = 0; refused.length < 2 && waited < 5000; waited += 200) {
+        await new Promise((r) => setTimeout(r, 200));
+        const text = await readFile(path.join(dir, 'edge-a', 'access.log'), 'utf8').catch(() => '');
+        refused = text.trim().split('\n').filter(Boolean).map((l) => parseAccessLogLine(l)).filter((l) => l?.status === 403 && l.stream === 'paid');
+      }
+      assert.deepEqual(refused.map((l) => [l.path, l.denied]).sort(), [['/live/paid/index.m3u8', 'missing'], ['/live/paid/source/seg2.ts', 'missing']]);
     });
 
     it('a valid token plays, and every URI in the playlists carries it', async () => {

@@ -8,6 +8,8 @@ export interface AccessLogEntry {
   bytes: number;
   cache: string;
   client: string;
+  /** Why the edge refused the request (a token verdict such as "missing"); empty when it did not. */
+  denied?: string;
   cmcd: Record<string, string | number | boolean>;
 }
 
