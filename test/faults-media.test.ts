@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseMediaPlaylist } from '../control-plane/src/media/playlist/media-playlist.js';
-import { StreamPackager } from '../control-plane/src/media/stream-packager.js';
+import { packageTs } from './support/media.js';
 
 /** MPEG-TS from real ffmpeg with the given inputs and encoder options. */
 function ffmpegTs(args: string[]): Buffer {
@@ -20,17 +20,9 @@ const VIDEO = (seconds: number, x264: string[] = ['-g', '25']) => ({
 });
 const AUDIO = (seconds: number) => ({ input: ['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`], codec: ['-c:a', 'aac', '-b:a', '64k'] });
 
-/** Feeds TS as fast as it comes (no real-time pacing: the hostile case), with a virtual wall clock. */
-async function packageTs(root: string, key: string, ts: Buffer) {
-  let clock = Date.parse('2026-12-02T12:00:00Z');
-  const packager = new StreamPackager({ mediaRoot: root, key, segmentSeconds: 2, windowSegments: 1000, now: () => clock });
-  await packager.open();
-  for (let at = 0; at < ts.length; at += 1316) {
-    packager.push(ts.subarray(at, Math.min(at + 1316, ts.length)));
-    clock += 5;
-  }
-  packager.flush();
-  await packager.output.drain();
+/** Packages TS fed as fast as it comes (no real-time pacing: the hostile case); what it published. */
+async function published(root: string, key: string, ts: Buffer) {
+  const packager = await packageTs(root, key, ts, { segmentSeconds: 2, windowSegments: 1000 });
   const dir = path.join(root, 'live', key, 'source');
   const playlist = parseMediaPlaylist(await readFile(path.join(dir, 'index.m3u8'), 'utf8'))!;
   const master = await readFile(path.join(root, 'live', key, 'index.m3u8'), 'utf8');
@@ -50,7 +42,7 @@ describe('faults: one-sided and keyframe-less feeds', () => {
     const video = VIDEO(3);
     const audio = AUDIO(60);
     const ts = ffmpegTs([...video.input, ...audio.input, ...video.codec, ...audio.codec]);
-    const { packager, playlist, sizes } = await packageTs(root, 'videostops', ts);
+    const { packager, playlist, sizes } = await published(root, 'videostops', ts);
     // (ffmpeg's muxer may let audio run ahead of the last video frames, which then count as video coming back.)
     assert.ok(packager.stats().videoGaps >= 1, `video gaps: ${packager.stats().videoGaps}`);
     const target = playlist.targetDuration;
@@ -66,20 +58,20 @@ describe('faults: one-sided and keyframe-less feeds', () => {
     const video = VIDEO(12, ['-x264-params', 'intra-refresh=1:keyint=250']);
     const audio = AUDIO(12);
     const ts = ffmpegTs([...video.input, ...audio.input, ...video.codec, ...audio.codec]);
-    const { packager, playlist, master } = await packageTs(root, 'norefresh', ts);
+    const { packager, playlist, master } = await published(root, 'norefresh', ts);
     assert.ok(packager.stats().forcedCuts >= 3, `cuts without a keyframe: ${packager.stats().forcedCuts}`);
     for (const s of playlist.segments) assert.ok(s.duration <= playlist.targetDuration + 0.5, `EXTINF ${s.duration}`);
     assert.doesNotMatch(master, /EXT-X-INDEPENDENT-SEGMENTS/);
 
     // A well-behaved feed keeps the claim.
     const normal = VIDEO(6);
-    const { master: good } = await packageTs(root, 'withidr', ffmpegTs([...normal.input, ...AUDIO(6).input, ...normal.codec, ...AUDIO(6).codec]));
+    const { master: good } = await published(root, 'withidr', ffmpegTs([...normal.input, ...AUDIO(6).input, ...normal.codec, ...AUDIO(6).codec]));
     assert.match(good, /^#EXT-X-INDEPENDENT-SEGMENTS$/m);
   });
 
   it('an audio-only stream reports no frame rate', async () => {
     const audio = AUDIO(8);
-    const { packager, master } = await packageTs(root, 'audioonly', ffmpegTs([...audio.input, ...audio.codec]));
+    const { packager, master } = await published(root, 'audioonly', ffmpegTs([...audio.input, ...audio.codec]));
     assert.equal(packager.stats().format.frameRate, null);
     assert.doesNotMatch(master, /FRAME-RATE/);
   });

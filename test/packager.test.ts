@@ -4,24 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseMediaPlaylist } from '../control-plane/src/media/playlist/media-playlist.js';
-import { StreamPackager } from '../control-plane/src/media/stream-packager.js';
 import { parsePat, parsePmt } from '../control-plane/src/media/ts/psi.js';
 import { payloadOffset, pidOf } from '../control-plane/src/media/ts/ts-packet.js';
-import { decodeErrors, encodeTestTs, probe } from './support/media.js';
+import { decodeErrors, encodeTestTs, packageTs, probe } from './support/media.js';
 
-/** Feeds a TS byte stream in datagram-sized chunks, with a virtual wall clock. */
-async function packageTs(root: string, key: string, ts: Buffer, options: { segmentSeconds?: number; windowSegments?: number } = {}) {
-  let clock = Date.parse('2026-11-24T12:00:00Z');
-  const packager = new StreamPackager({ mediaRoot: root, key, segmentSeconds: options.segmentSeconds ?? 2, windowSegments: options.windowSegments ?? 100, now: () => clock });
-  await packager.open();
-  for (let at = 0; at < ts.length; at += 1316) {
-    packager.push(ts.subarray(at, Math.min(at + 1316, ts.length)));
-    clock += 5;
-  }
-  packager.flush();
-  await packager.output.drain();
-  return packager;
-}
 
 describe('packager on real ffmpeg output', () => {
   let root: string;

@@ -1,4 +1,19 @@
 import { spawnSync } from 'node:child_process';
+import { StreamPackager } from '../../control-plane/src/media/stream-packager.js';
+
+/** Feeds a TS byte stream to a packager in datagram-sized chunks, as fast as it comes, with a virtual wall clock. */
+export async function packageTs(root: string, key: string, ts: Buffer, options: { segmentSeconds?: number; windowSegments?: number } = {}): Promise<StreamPackager> {
+  let clock = Date.parse('2026-11-24T12:00:00Z');
+  const packager = new StreamPackager({ mediaRoot: root, key, segmentSeconds: options.segmentSeconds ?? 2, windowSegments: options.windowSegments ?? 100, now: () => clock });
+  await packager.open();
+  for (let at = 0; at < ts.length; at += 1316) {
+    packager.push(ts.subarray(at, Math.min(at + 1316, ts.length)));
+    clock += 5;
+  }
+  packager.flush();
+  await packager.output.drain();
+  return packager;
+}
 
 /** H.264 + AAC test media as MPEG-TS from real ffmpeg (testsrc2 + sine), with a keyframe every `gop` frames. */
 export function encodeTestTs(seconds: number, options: { gop?: number; size?: string; rate?: number; preset?: string } = {}): Buffer {

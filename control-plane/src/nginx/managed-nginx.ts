@@ -8,6 +8,8 @@ const RENDER_DEBOUNCE_MS = 100;
 const APPLY_TIMEOUT_MS = 5000;
 /** How often the running generation is checked between changes (a master killed, stopped, restarted). */
 const WATCH_INTERVAL_MS = 1000;
+/** A master that runs but not the wanted generation is asked to reload again at most this often. */
+const RELOAD_RETRY_MS = 5000;
 
 /** What the config outcome of an nginx is, as last observed: the node row shows it. */
 export interface ConfigOutcome {
@@ -40,6 +42,7 @@ export class ManagedNginx {
   /** A render or `nginx -t` refusal: stays until a later render passes (observation cannot clear it). */
   private refusal: string | null = null;
   private last: ConfigOutcome | null = null;
+  private lastReloadAt = 0;
   private chain: Promise<void> = Promise.resolve();
   private debounce: NodeJS.Timeout | null = null;
   private watch: NodeJS.Timeout | null = null;
@@ -49,7 +52,7 @@ export class ManagedNginx {
   /** Renders, starts and observes; a config nginx refuses is reported (and returned), not thrown. */
   async start(): Promise<ConfigOutcome> {
     await this.enqueue(() => this.converge());
-    this.watch = setInterval(() => void this.enqueue(() => this.observe(0)), WATCH_INTERVAL_MS);
+    this.watch = setInterval(() => void this.enqueue(() => this.watchOnce()), WATCH_INTERVAL_MS);
     this.watch.unref();
     return this.last ?? { error: 'not started', runningGeneration: null };
   }
@@ -91,6 +94,7 @@ export class ManagedNginx {
     this.wanted = configGeneration(rendered);
     if (rendered !== this.installed || !instance.process.running) {
       try {
+        this.lastReloadAt = Date.now();
         await instance.install(rendered);
         this.installed = rendered;
       } catch (error) {
@@ -99,6 +103,19 @@ export class ManagedNginx {
       }
     }
     await this.observe(APPLY_TIMEOUT_MS);
+  }
+
+  /**
+   * One look between changes. A master that runs but answers with another generation is asked to
+   * reload again (a signal may have been lost, or come before it could act on it).
+   */
+  private async watchOnce(): Promise<void> {
+    await this.observe(0);
+    const { instance } = this.options;
+    if (this.last?.error && this.refusal === null && this.installed && instance.process.running && Date.now() - this.lastReloadAt >= RELOAD_RETRY_MS) {
+      this.lastReloadAt = Date.now();
+      await instance.install(this.installed).catch((error: Error) => this.options.logger.warn(`reload retry failed: ${error.message}`));
+    }
   }
 
   /** Compares the generation nginx answers with the wanted one, for up to `waitMs`, and reports. */

@@ -42,6 +42,8 @@ export class NginxInstance {
   readonly mainConf: string;
   private readonly pidFile: string;
   private userDirective: string | null = null;
+  /** Whether a master left by a previous control plane was looked for (once, before our first start). */
+  private reclaimed = false;
 
   constructor(private readonly options: NginxInstanceOptions) {
     this.serverConf = path.join(options.prefix, 'server.conf');
@@ -54,7 +56,8 @@ export class NginxInstance {
   async start(serverConfig: string): Promise<void> {
     await this.prepare();
     await this.writeConfigs(serverConfig, this.serverConf, this.mainConf);
-    if (await stopStaleProcess(this.pidFile, 'SIGQUIT')) this.options.logger.warn(`stopped an ${this.options.role} nginx left running by a previous control plane`);
+    if (!this.reclaimed && (await stopStaleProcess(this.pidFile, 'SIGQUIT'))) this.options.logger.warn(`stopped an ${this.options.role} nginx left running by a previous control plane`);
+    this.reclaimed = true;
     await this.process.start();
   }
 
@@ -79,7 +82,9 @@ export class NginxInstance {
     await this.check(serverConfig);
     await this.writeConfigs(serverConfig, this.serverConf, this.mainConf);
     if (this.process.running) await this.process.reload();
-    else await this.start(serverConfig);
+    else if (!this.reclaimed) await this.start(serverConfig);
+    // Not start() again: reclaiming a master left by a crashed control plane must never hit our own.
+    else await this.process.start();
   }
 
   /** The config generation nginx answers /healthz with; null when it does not answer. */

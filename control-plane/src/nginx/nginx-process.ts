@@ -32,6 +32,8 @@ export class NginxProcess {
   private stopping = false;
   private restarts = 0;
   private restartTimer: NodeJS.Timeout | null = null;
+  /** Settles when the master being launched has bound its ports (or failed to). */
+  private launching: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly binary: string,
@@ -78,6 +80,8 @@ export class NginxProcess {
   /** Graceful reload (SIGHUP): new workers take the new configuration, old ones finish their requests. */
   async reload(): Promise<void> {
     await this.test();
+    // A master still starting may not handle SIGHUP yet (its default action ends the process).
+    await this.launching.catch(() => undefined);
     if (!this.running) throw new Error('nginx is not running; it is being restarted');
     this.child!.kill('SIGHUP');
   }
@@ -109,7 +113,12 @@ export class NginxProcess {
     this.restartTimer = null;
   }
 
-  private async launch(): Promise<void> {
+  private launch(): Promise<void> {
+    this.launching = this.launchNow();
+    return this.launching;
+  }
+
+  private async launchNow(): Promise<void> {
     if (existsSync(this.pidFile)) unlinkSync(this.pidFile);
     const child = this.spawnChild();
     const deadline = Date.now() + READY_TIMEOUT_MS;
