@@ -51,6 +51,8 @@ function purgeDirectory(dir, prefix) {
       continue;
     }
     var key = cacheKeyOf(entry);
+    // Keys start with the signed flag ("0|" or "1|", see proxy_cache_key), then the path.
+    if (key !== null) key = key.replace(/^[01]\|/, '');
     if (key === null || key.indexOf(prefix) !== 0) continue;
     try {
       fs.unlinkSync(entry);
