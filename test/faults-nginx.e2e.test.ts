@@ -75,7 +75,11 @@ describe('faults: nginx masters killed or hung; signed streams fail closed', () 
       assert.equal((await via('/live/fault/source/index.m3u8')).status, 403, 'no token: refused');
       const valid = await token();
       assert.equal((await via(`/live/fault/source/index.m3u8?token=${valid}`)).status, 200);
+      const unsignedAt = Date.now();
       await setSigned(false);
+      // Both nginx must run the open config before the next case starts from it.
+      await appliedSince('local-edge', unsignedAt);
+      await appliedSince('local-origin', unsignedAt);
       await eventually(async () => ((await via('/live/fault/source/index.m3u8')).status === 200 ? true : undefined), 20_000, 'open again').catch(async (error: Error) => {
         throw new Error(`${error.message}; node: ${JSON.stringify(await node(role === 'edge' ? 'local-edge' : 'local-origin'))}`);
       });
