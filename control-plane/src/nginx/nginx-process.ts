@@ -86,11 +86,6 @@ export class NginxProcess {
     this.child!.kill('SIGHUP');
   }
 
-  /** Sends a signal to the master (SIGSTOP/SIGCONT in fault tests). */
-  signal(signal: NodeJS.Signals): void {
-    if (this.running) this.child!.kill(signal);
-  }
-
   async stop(): Promise<void> {
     this.stopping = true;
     this.cancelRestart();
