@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseMediaPlaylist } from '../control-plane/src/media/playlist/media-playlist.js';
+import { StreamPackager } from '../control-plane/src/media/stream-packager.js';
 import { packageTs } from './support/media.js';
 
 /** MPEG-TS from real ffmpeg with the given inputs and encoder options. */
@@ -74,5 +75,54 @@ describe('faults: one-sided and keyframe-less feeds', () => {
     const { packager, master } = await published(root, 'audioonly', ffmpegTs([...audio.input, ...audio.codec]));
     assert.equal(packager.stats().format.frameRate, null);
     assert.doesNotMatch(master, /FRAME-RATE/);
+  });
+
+  it('a segment that outgrows the per-segment memory cap is dropped and counted; the stream goes on after a discontinuity', async () => {
+    // Seconds 4-6 are noise at a constant quantiser: about 1.9 MB a second against 0.11 MB for the rest.
+    const noisy = ffmpegTs([
+      '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=12',
+      '-vf', "noise=alls=100:allf=t+u:enable='between(t,4,6)'",
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '20', '-g', '25', '-pix_fmt', 'yuv420p',
+    ]);
+    const cap = 1024 * 1024;
+    const packager = await packageTs(root, 'oversize', noisy, { segmentSeconds: 2, windowSegments: 1000, maxSegmentBytes: cap });
+    const dir = path.join(root, 'live', 'oversize', 'source');
+    const playlist = parseMediaPlaylist(await readFile(path.join(dir, 'index.m3u8'), 'utf8'))!;
+    const sizes = await Promise.all(playlist.segments.map(async (s) => (await stat(path.join(dir, s.uri))).size));
+    assert.ok(packager.stats().oversizeDrops >= 1, `oversize drops: ${packager.stats().oversizeDrops}`);
+    assert.ok(Math.max(...sizes) <= cap, `largest published segment ${Math.max(...sizes)} bytes`);
+    const total = playlist.segments.reduce((sum, s) => sum + s.duration, 0);
+    assert.ok(total >= 6 && total <= 10.1, `published ${total.toFixed(2)} s of 12 (the noisy stretch dropped)`);
+    const after = playlist.segments.findIndex((s, i) => i > 0 && s.discontinuity);
+    assert.ok(after > 0 && after < playlist.segments.length, 'the segment after the dropped one starts a discontinuity');
+  });
+
+  it('segments that come faster than they can be written are dropped past the queue cap, counted, and leave a discontinuity', async () => {
+    const ts = ffmpegTs([...VIDEO(16).input, ...VIDEO(16).codec]);
+    let clock = Date.parse('2026-11-24T12:00:00Z');
+    // A cap of about one segment (~200 KB): what a synchronous burst queues beyond it is dropped.
+    const packager = new StreamPackager({ mediaRoot: root, key: 'burst', segmentSeconds: 2, windowSegments: 1000, maxQueuedBytes: 256 * 1024, now: () => clock });
+    await packager.open();
+    const half = Math.floor(ts.length / 2 / 188) * 188;
+    for (let at = 0; at < half; at += 1316) {
+      packager.push(ts.subarray(at, Math.min(at + 1316, half)));
+      clock += 5;
+    }
+    const burst = packager.stats();
+    assert.ok(burst.writeFailures >= 1, `segments dropped in the burst: ${burst.writeFailures}`);
+    assert.match(burst.writeError ?? '', /writes fall behind the feed/);
+    await packager.output.drain();
+    // The disk catches up: paced segments are written again and the error clears.
+    for (let at = half; at < ts.length; at += 1316) {
+      packager.push(ts.subarray(at, Math.min(at + 1316, ts.length)));
+      clock += 5;
+      await packager.output.drain();
+    }
+    packager.flush();
+    await packager.output.drain();
+    const playlist = parseMediaPlaylist(await readFile(path.join(root, 'live', 'burst', 'source', 'index.m3u8'), 'utf8'))!;
+    assert.equal(packager.stats().writeError, null);
+    assert.ok(packager.stats().segmentsWritten >= 3, `segments written: ${packager.stats().segmentsWritten}`);
+    assert.ok(playlist.segments.slice(1).some((s) => s.discontinuity), 'the dropped segments leave a discontinuity');
   });
 });

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { StreamPackager } from '../../control-plane/src/media/stream-packager.js';
+import { type PackagerOptions, StreamPackager } from '../../control-plane/src/media/stream-packager.js';
 
 /** Feeds a TS byte stream to a packager in datagram-sized chunks, as fast as it comes, with a virtual wall clock. */
-export async function packageTs(root: string, key: string, ts: Buffer, options: { segmentSeconds?: number; windowSegments?: number } = {}): Promise<StreamPackager> {
+export async function packageTs(root: string, key: string, ts: Buffer, options: Partial<Omit<PackagerOptions, 'mediaRoot' | 'key' | 'now'>> = {}): Promise<StreamPackager> {
   let clock = Date.parse('2026-11-24T12:00:00Z');
-  const packager = new StreamPackager({ mediaRoot: root, key, segmentSeconds: options.segmentSeconds ?? 2, windowSegments: options.windowSegments ?? 100, now: () => clock });
+  const packager = new StreamPackager({ segmentSeconds: 2, windowSegments: 100, ...options, mediaRoot: root, key, now: () => clock });
   await packager.open();
   for (let at = 0; at < ts.length; at += 1316) {
     packager.push(ts.subarray(at, Math.min(at + 1316, ts.length)));

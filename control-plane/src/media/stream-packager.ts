@@ -15,6 +15,9 @@ export interface PackagerOptions {
   segmentSeconds: number;
   windowSegments: number;
   now?: () => number;
+  /** Memory caps, lowered by tests: bytes per segment in progress, bytes waiting to be written. */
+  maxSegmentBytes?: number;
+  maxQueuedBytes?: number;
   onError?: (error: Error) => void;
 }
 
@@ -48,11 +51,13 @@ export class StreamPackager {
       targetDuration,
       extension: writer.extension,
       now: options.now,
+      maxQueuedBytes: options.maxQueuedBytes,
     });
     this.segmenter = new Segmenter(this.demuxer, writer, {
       segmentSeconds: options.segmentSeconds,
       targetDuration,
       now: options.now,
+      maxSegmentBytes: options.maxSegmentBytes,
       onSegment: (segment) => {
         this.output.add(segment, this.segmenter.format()).catch((error: Error) => options.onError?.(error));
       },

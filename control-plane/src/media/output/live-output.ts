@@ -20,7 +20,15 @@ export interface LiveOutputOptions {
   targetDuration: number;
   extension: string;
   now?: () => number;
+  /** Most segment bytes waiting to be written; past it a segment is dropped (default MAX_QUEUED_BYTES). */
+  maxQueuedBytes?: number;
 }
+
+/**
+ * A feed that comes faster than the disk takes it (a burst, a slow or full disk) must not grow the
+ * process: past this many bytes waiting to be written, new segments are dropped and counted.
+ */
+export const MAX_QUEUED_BYTES = 128 * 1024 * 1024;
 
 export interface OutputStats {
   segmentsWritten: number;
@@ -51,6 +59,7 @@ export class LiveOutput {
   private queue: Promise<void> = Promise.resolve();
   /** A segment was lost to a failed write: the next one published starts with a discontinuity. */
   private gap = false;
+  private queuedBytes = 0;
   readonly stats: OutputStats = { segmentsWritten: 0, writeFailures: 0, writeError: null, lastSegmentAt: null, mediaSequence: 0, discontinuitySequence: 0 };
 
   constructor(private readonly options: LiveOutputOptions) {
@@ -81,9 +90,23 @@ export class LiveOutput {
    * fails that segment (the promise rejects), not the stream: the next one is tried as usual.
    */
   add(segment: FinishedSegment, format: StreamFormat): Promise<void> {
-    const write = this.queue.then(() => this.write(segment, format));
+    const size = segment.bytes.length;
+    if (this.queuedBytes + size > (this.options.maxQueuedBytes ?? MAX_QUEUED_BYTES)) return this.dropBehind(size);
+    this.queuedBytes += size;
+    const write = this.queue.then(() => this.write(segment, format)).finally(() => (this.queuedBytes -= size));
     this.queue = write.catch(() => undefined);
     return write;
+  }
+
+  /** Writes fall behind the feed: this segment is dropped, and a discontinuity marks its place in the queue. */
+  private dropBehind(size: number): Promise<void> {
+    this.stats.writeFailures++;
+    const error = new Error(`writes fall behind the feed (${this.queuedBytes} bytes queued): a ${size}-byte segment was dropped`);
+    this.stats.writeError = error.message;
+    this.queue = this.queue.then(() => {
+      this.gap = true;
+    });
+    return Promise.reject(error);
   }
 
   /** Waits for pending writes. */

@@ -11,6 +11,8 @@ export interface SegmenterOptions {
   /** The playlist's EXT-X-TARGETDURATION: no segment may round above it, so a cut is forced before. */
   targetDuration: number;
   onSegment: (segment: FinishedSegment) => void;
+  /** Most bytes one segment may gather (default MAX_SEGMENT_BYTES). */
+  maxSegmentBytes?: number;
   /** Wall clock in ms (injected for tests). */
   now?: () => number;
 }
@@ -95,7 +97,7 @@ export class Segmenter {
       // everything else is copied once, by the append.
       const psi = info.kind === 'pat' || info.kind === 'pmt';
       this.buffer.append(psi ? this.writer.prepare(packet.slice(), info.kind as 'pat' | 'pmt') : packet);
-      if (this.buffer.length > MAX_SEGMENT_BYTES) this.dropOversize();
+      if (this.buffer.length > (this.options.maxSegmentBytes ?? MAX_SEGMENT_BYTES)) this.dropOversize();
     }
     // Audio-only streams (and audio while video is gone): every audio frame is a random access point.
     if (keyed && info.pesStart && audioKeyed && this.pendingAt >= 0) this.onVerdict(true);
