@@ -44,12 +44,21 @@ describe('faults: PostgreSQL stalls (SIGSTOP)', () => {
     stopped = [];
   };
 
+  const readKeys: Record<string, string> = {};
+  const asKey = (secret: string, route: string) => fetch(`http://127.0.0.1:${system.apiPort}${route}`, { headers: { Authorization: `Bearer ${secret}` } });
+
   before(async () => {
     system = await startSystem();
     const port = await freeUdpPortBlock();
     assert.equal((await system.api('POST', '/api/v1/streams', { key: 'stall', name: 'before', ingest: { protocol: 'udp', port }, packaging: { segmentSeconds: 1 } })).status, 201);
     encoder = startEncoder({ protocol: 'udp', port, seconds: 120 });
     await eventually(async () => ((await system.api('GET', '/api/v1/streams/stall/status')).json.segmentsWritten >= 2 ? true : undefined), 30_000, 'two segments');
+    for (const name of ['monitoring', 'unused']) {
+      const created = await system.api('POST', '/api/v1/api-keys', { name, scope: 'read' });
+      assert.equal(created.status, 201, JSON.stringify(created.json));
+      readKeys[name] = created.json.secret;
+    }
+    assert.equal((await asKey(readKeys.monitoring, '/api/v1/streams/stall/status')).status, 200);
   });
   after(async () => {
     resume();
@@ -70,6 +79,11 @@ describe('faults: PostgreSQL stalls (SIGSTOP)', () => {
       answeredDuringStall.push(stopped.length > 0);
       assert.equal(status.status, 200);
       assert.equal(status.json.state, 'live');
+      // A read key verified a moment ago still reads live status; one never seen cannot be checked.
+      const [monitoring, unused] = await Promise.all([asKey(readKeys.monitoring, '/api/v1/streams/stall/status'), asKey(readKeys.unused, '/api/v1/streams/stall/status')]);
+      answeredDuringStall.push(stopped.length > 0);
+      assert.equal(monitoring.status, 200);
+      assert.equal(unused.status, 503);
 
       const [list, change] = await Promise.all([
         fetch(`http://127.0.0.1:${system.apiPort}/api/v1/streams`, { headers: { Authorization: `Bearer ${system.token}` } }),
@@ -83,7 +97,7 @@ describe('faults: PostgreSQL stalls (SIGSTOP)', () => {
     } finally {
       resume();
     }
-    assert.deepEqual(answeredDuringStall, [true, true], 'every answer came while PostgreSQL was stopped, not after');
+    assert.deepEqual(answeredDuringStall, [true, true, true], 'every answer came while PostgreSQL was stopped, not after');
 
     // Once PostgreSQL runs again, the API recovers and the refused PATCH was not applied.
     const stream = await eventually(async () => {

@@ -3,7 +3,7 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { ApiError } from '../common/api-error.js';
-import { isUuid } from '../common/db-errors.js';
+import { isDatabaseWait, isUuid } from '../common/db-errors.js';
 import { Page, PageQuery, pageBounds } from '../common/pagination.dto.js';
 import { ApiKeyEntity } from './api-key.entity.js';
 import { ApiKeyResponse, CreateApiKeyDto, CreatedApiKeyResponse, toApiKeyResponse } from './dto/api-key.dto.js';
@@ -12,6 +12,18 @@ import { newApiKeySecret, prefixOf, secretsEqual, sha256Hex } from './secrets.js
 
 /** lastUsedAt is a hint, not a log: refreshing it at most once a minute keeps reads off the write path. */
 const LAST_USED_RESOLUTION_MS = 60_000;
+/**
+ * While PostgreSQL does not answer, a key this process verified less than this long ago is still
+ * accepted, so monitoring keeps reading live status through a database stall. A revocation made
+ * here takes effect at once; one made through another control plane, within this grace.
+ */
+const OFFLINE_GRACE_MS = 60_000;
+
+interface VerifiedKey {
+  secretHash: string;
+  principal: Principal;
+  verifiedAt: number;
+}
 
 @Injectable()
 export class ApiKeysService {
@@ -20,6 +32,9 @@ export class ApiKeysService {
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
     private readonly audit: AuditService,
   ) {}
+
+  /** Keys verified against the database, by prefix: the fallback while it cannot be asked. */
+  private readonly verified = new Map<string, VerifiedKey>();
 
   async create(dto: CreateApiKeyDto, principal: Principal): Promise<CreatedApiKeyResponse> {
     const { prefix, secret, hash } = newApiKeySecret();
@@ -43,6 +58,7 @@ export class ApiKeysService {
     return this.dataSource.transaction(async (manager) => {
       const key = await manager.findOne(ApiKeyEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!key) throw ApiError.notFound('api key', id);
+      this.verified.delete(key.prefix);
       if (key.revokedAt) return toApiKeyResponse(key);
       const before = toApiKeyResponse(key);
       key.revokedAt = new Date();
@@ -57,12 +73,28 @@ export class ApiKeysService {
   async authenticate(token: string): Promise<Principal | null> {
     const prefix = prefixOf(token);
     if (!prefix) return null;
-    const key = await this.keys.findOne({ where: { prefix } });
-    if (!key || key.revokedAt || !secretsEqual(sha256Hex(token), key.secretHash)) return null;
+    const key = await this.keys.findOne({ where: { prefix } }).catch((error: unknown) => {
+      const offline = isDatabaseWait(error) ? this.recentlyVerified(prefix, token) : null;
+      if (offline) return offline;
+      throw error;
+    });
+    if (key && 'principal' in key) return key.principal;
+    if (!key || key.revokedAt || !secretsEqual(sha256Hex(token), key.secretHash)) {
+      this.verified.delete(prefix);
+      return null;
+    }
     const now = Date.now();
+    const principal: Principal = { kind: 'api-key', keyId: key.id, name: key.name, scope: key.scope };
+    this.verified.set(prefix, { secretHash: key.secretHash, principal, verifiedAt: now });
     if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       await this.keys.update({ id: key.id }, { lastUsedAt: new Date(now) });
     }
-    return { kind: 'api-key', keyId: key.id, name: key.name, scope: key.scope };
+    return principal;
+  }
+
+  private recentlyVerified(prefix: string, token: string): VerifiedKey | null {
+    const known = this.verified.get(prefix);
+    if (!known || Date.now() - known.verifiedAt > OFFLINE_GRACE_MS) return null;
+    return secretsEqual(sha256Hex(token), known.secretHash) ? known : null;
   }
 }

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiError, ErrorBody, ErrorCode, STATUS_BY_CODE } from './api-error.js';
+import { isDatabaseWait } from './db-errors.js';
 
 const CODE_BY_STATUS = new Map<number, ErrorCode>(
   Object.entries(STATUS_BY_CODE).map(([code, status]) => [status, code as ErrorCode]),
@@ -55,17 +56,6 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
 /** Seconds a client should wait after a 503 for a stalled database. */
 const DATABASE_RETRY_AFTER_SECONDS = 5;
-
-/**
- * A wait for PostgreSQL that ran out (data-source.ts): no pool connection in time, pg's client-side
- * query timeout, the server's statement timeout (57014), or a connection lost meanwhile.
- */
-function isDatabaseWait(exception: unknown): boolean {
-  if (!(exception instanceof Error)) return false;
-  const code = (exception as { code?: unknown }).code ?? (exception as { driverError?: { code?: unknown } }).driverError?.code;
-  if (code === '57014' || code === '57P01' || code === 'ECONNREFUSED' || code === 'ECONNRESET') return true;
-  return /timeout exceeded when trying to connect|Query read timeout|Connection terminated/i.test(exception.message);
-}
 
 function httpMessage(exception: HttpException): string {
   const response = exception.getResponse();

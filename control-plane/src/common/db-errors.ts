@@ -13,3 +13,14 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 export function isUuid(ref: string): boolean {
   return UUID_PATTERN.test(ref);
 }
+
+/**
+ * A wait for PostgreSQL that ran out (data-source.ts): no pool connection in time, pg's client-side
+ * query timeout, the server's statement timeout (57014), or a connection lost meanwhile.
+ */
+export function isDatabaseWait(exception: unknown): boolean {
+  if (!(exception instanceof Error)) return false;
+  const code = (exception as { code?: unknown }).code ?? (exception as { driverError?: { code?: unknown } }).driverError?.code;
+  if (code === '57014' || code === '57P01' || code === 'ECONNREFUSED' || code === 'ECONNRESET') return true;
+  return /timeout exceeded when trying to connect|Query read timeout|Connection terminated/i.test(exception.message);
+}
