@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../control-plane/src/database/data-source.js';
+import { ENTITIES } from '../control-plane/src/entities.js';
 import { MIGRATIONS } from '../migrations/index.js';
 import { createTestDatabase, TestDatabase } from './support/database.js';
 
@@ -12,7 +13,7 @@ describe('migrations', () => {
   let dataSource: DataSource;
   before(async () => {
     database = await createTestDatabase();
-    dataSource = await new DataSource(dataSourceOptions(database.url)).initialize();
+    dataSource = await new DataSource(dataSourceOptions(database.url, ENTITIES)).initialize();
   });
   after(async () => {
     await dataSource.destroy();

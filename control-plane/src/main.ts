@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { resolveAdminToken } from './auth/admin-token.js';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config.js';
 import { openDatabase } from './database/data-source.js';
+import { ENTITIES } from './entities.js';
 import { RunningDatabase, startEmbeddedPostgres } from './database/embedded-postgres.js';
 import { createHttpApp } from './http-app.js';
 
@@ -51,7 +52,7 @@ async function startParts(config: AppConfig, stack: { name: string; stop: () => 
     stack.push({ name: 'PostgreSQL', stop: database.stop });
     databaseUrl = database.url;
   }
-  const dataSource = await openDatabase(databaseUrl);
+  const dataSource = await openDatabase(databaseUrl, ENTITIES);
   // Nest's TypeORM module destroys the pool on close; this covers a failure before the app exists.
   stack.push({ name: 'database pool', stop: async () => dataSource.isInitialized && dataSource.destroy() });
   const admin = await resolveAdminToken(config.adminToken, config.dataDir);

@@ -4,6 +4,7 @@ import supertest from 'supertest';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../control-plane/src/config/app-config.js';
 import { openDatabase } from '../../control-plane/src/database/data-source.js';
+import { ENTITIES } from '../../control-plane/src/entities.js';
 import { createHttpApp } from '../../control-plane/src/http-app.js';
 import { createTestDatabase } from './database.js';
 
@@ -23,7 +24,7 @@ export interface TestApi {
 /** The real HTTP application on a fresh, migrated database; nothing faked. */
 export async function startTestApi(): Promise<TestApi> {
   const database = await createTestDatabase();
-  const dataSource = await openDatabase(database.url);
+  const dataSource = await openDatabase(database.url, ENTITIES);
   const config = loadConfig({ DATA_DIR: '/nonexistent-test-data' });
   const app = await createHttpApp({ config, dataSource, databaseUrl: database.url, adminToken: ADMIN_TOKEN }, false);
   await app.init();

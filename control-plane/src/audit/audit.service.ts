@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { actorOf, Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import { Page, pageBounds } from '../common/pagination.dto.js';
 import { AuditAction, AuditEntryEntity } from './audit-entry.entity.js';
 import { AuditQuery, AuditEntryResponse, toAuditEntryResponse } from './dto/audit.dto.js';
@@ -44,4 +44,10 @@ export class AuditService {
     const [rows, total] = await this.entries.findAndCount({ where, order: { id: 'DESC' }, ...pageBounds(query) });
     return { items: rows.map(toAuditEntryResponse), total };
   }
+}
+
+/** How a principal is named in the audit log. */
+export function actorOf(principal: Principal): string {
+  if (principal.kind === 'system') return `system:${principal.name}`;
+  return principal.kind === 'admin-token' ? 'admin-token' : `api-key:${principal.name} (${principal.keyId})`;
 }

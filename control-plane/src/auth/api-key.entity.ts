@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { Scope } from './principal.js';
+import type { Scope } from '../common/principal.js';
 
 @Entity({ name: 'api_keys' })
 export class ApiKeyEntity {

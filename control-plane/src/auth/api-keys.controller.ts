@@ -5,7 +5,7 @@ import { AdminOnly } from './admin-only.decorator.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { CurrentPrincipal } from './current-principal.decorator.js';
 import { ApiKeyPage, ApiKeyResponse, CreateApiKeyDto, CreatedApiKeyResponse } from './dto/api-key.dto.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../common/principal.js';
 
 @ApiTags('api-keys')
 @ApiBearerAuth()

@@ -7,7 +7,7 @@ import { isDatabaseWait, isUuid } from '../common/db-errors.js';
 import { Page, PageQuery, pageBounds } from '../common/pagination.dto.js';
 import { ApiKeyEntity } from './api-key.entity.js';
 import { ApiKeyResponse, CreateApiKeyDto, CreatedApiKeyResponse, toApiKeyResponse } from './dto/api-key.dto.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../common/principal.js';
 import { newApiKeySecret, prefixOf, secretsEqual, sha256Hex } from './secrets.js';
 
 /** lastUsedAt is a hint, not a log: refreshing it at most once a minute keeps reads off the write path. */

@@ -6,7 +6,7 @@ import { ADMIN_ONLY } from './admin-only.decorator.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { ADMIN_TOKEN } from './auth.tokens.js';
 import { IS_PUBLIC } from './public.decorator.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../common/principal.js';
 import { secretsEqual } from './secrets.js';
 
 const READ_METHODS = new Set(['GET', 'HEAD']);

@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_CONFIG, DATABASE_URL } from '../database/database.tokens.js';
+import { APP_CONFIG, DATABASE_URL } from './config.tokens.js';
 import type { AppConfig } from './app-config.js';
 
 @Global()

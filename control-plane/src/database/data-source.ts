@@ -1,6 +1,5 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../../migrations/index.js';
-import { ENTITIES } from './entities.js';
 
 /** Pool size: the API is light; ingest and rendering add a few connections of their own. */
 const POOL_SIZE = 10;
@@ -12,11 +11,14 @@ const POOL_SIZE = 10;
  */
 export const DATABASE_WAIT_MS = 5000;
 
-export function dataSourceOptions(url: string): DataSourceOptions {
+/** Entity classes: the composition root's list (control-plane/src/entities.ts). */
+export type EntityList = NonNullable<DataSourceOptions['entities']>;
+
+export function dataSourceOptions(url: string, entities: EntityList): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     // The schema changes only through migrations/, never by comparing entities to tables.
@@ -33,8 +35,8 @@ export function dataSourceOptions(url: string): DataSourceOptions {
 }
 
 /** Opens a data source and brings the schema up to date; migrations run in one transaction each. */
-export async function openDatabase(url: string): Promise<DataSource> {
-  const dataSource = new DataSource(dataSourceOptions(url));
+export async function openDatabase(url: string, entities: EntityList): Promise<DataSource> {
+  const dataSource = new DataSource(dataSourceOptions(url, entities));
   await dataSource.initialize();
   try {
     await dataSource.runMigrations({ transaction: 'each' });

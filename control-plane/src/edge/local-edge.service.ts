@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import path from 'node:path';
 import type { AppConfig } from '../config/app-config.js';
-import { APP_CONFIG } from '../database/database.tokens.js';
+import { APP_CONFIG } from '../config/config.tokens.js';
 import { ConfigEventsService } from '../events/config-events.service.js';
 import { ManagedNginx } from '../nginx/managed-nginx.js';
 import { NginxInstance } from '../nginx/nginx-instance.js';

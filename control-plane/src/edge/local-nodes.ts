@@ -1,6 +1,6 @@
 import type { NodesService } from '../nodes/nodes.service.js';
 import type { NodeRole } from '../nodes/node.entity.js';
-import { systemPrincipal } from '../auth/principal.js';
+import { systemPrincipal } from '../common/principal.js';
 import { ApiError, ErrorCode } from '../common/api-error.js';
 
 /** Names of the nodes the control plane runs itself in one-machine mode. */

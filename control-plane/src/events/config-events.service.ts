@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import pg from 'pg';
-import { DATABASE_URL } from '../database/database.tokens.js';
+import { DATABASE_URL } from '../config/config.tokens.js';
 import { CONFIG_CHANNEL, ConfigEvent, parseConfigEvent } from './config-event.js';
 
 export type ConfigEventListener = (event: ConfigEvent) => void;

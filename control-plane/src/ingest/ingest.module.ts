@@ -4,12 +4,12 @@ import { StreamEntity } from '../streams/stream.entity.js';
 import { StreamsModule } from '../streams/streams.module.js';
 import { IngestStatusController } from './ingest-status.controller.js';
 import { IngestService } from './ingest.service.js';
-import { MetricsController } from './metrics.controller.js';
+import { IngestMetrics } from './ingest-metrics.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([StreamEntity]), StreamsModule],
-  controllers: [IngestStatusController, MetricsController],
-  providers: [IngestService],
+  controllers: [IngestStatusController],
+  providers: [IngestService, IngestMetrics],
   exports: [IngestService],
 })
 export class IngestModule {}

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Repository } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
-import { APP_CONFIG } from '../database/database.tokens.js';
+import { APP_CONFIG } from '../config/config.tokens.js';
 import type { ConfigEvent } from '../events/config-event.js';
 import { ConfigEventsService } from '../events/config-events.service.js';
 import { StreamEntity } from '../streams/stream.entity.js';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, FindOptionsWhere, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import { ApiError } from '../common/api-error.js';
 import { isUuid, violatedUniqueConstraint } from '../common/db-errors.js';
 import { assertIfMatch } from '../common/etag.js';
@@ -36,6 +36,19 @@ export class NodesService {
       error === null ? 'UPDATE nodes SET config_error = NULL, config_applied_at = now() WHERE name = $1' : 'UPDATE nodes SET config_error = $2 WHERE name = $1',
       error === null ? [name] : [name, error.slice(0, 4000)],
     );
+  }
+
+  /**
+   * What the last health probe saw. Status, not configuration: no version bump, no audit entry, no
+   * event (plain SQL: TypeORM's update() would bump the version column and updated_at).
+   */
+  async recordHealth(id: string, status: NodeEntity['status'], activeConnections: number | null): Promise<void> {
+    await this.dataSource.query('UPDATE nodes SET status = $2, last_checked_at = now(), active_connections = $3 WHERE id = $1', [id, status, activeConnections]);
+  }
+
+  /** Enabled nodes, as the health probes and edge rendering see them. */
+  enabledNodes(): Promise<NodeEntity[]> {
+    return this.nodes.find({ where: { enabled: true } });
   }
 
   async get(ref: string): Promise<NodeResponse> {

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { createRequire } from 'node:module';
 import { Public } from '../auth/public.decorator.js';
 import type { AppConfig } from '../config/app-config.js';
-import { APP_CONFIG } from '../database/database.tokens.js';
+import { APP_CONFIG } from '../config/config.tokens.js';
 import { playerPage } from './player-page.js';
 
 const hlsScript = createRequire(import.meta.url).resolve('hls.js/dist/hls.min.js');

@@ -6,6 +6,10 @@
 /** A key appears in playback URLs and directory names: lowercase slug, at most 63 characters (one DNS label). */
 export const STREAM_KEY_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
+/** How a stream's feed arrives: RTP (optionally with SMPTE 2022-1 FEC) or bare MPEG-TS over UDP. */
+export const INGEST_PROTOCOLS = ['rtp', 'udp'] as const;
+export type IngestProtocol = (typeof INGEST_PROTOCOLS)[number];
+
 /** Ports below 1024 need root to bind; the ingest workers do not run privileged. */
 export const MIN_INGEST_PORT = 1024;
 export const MAX_INGEST_PORT = 65535;

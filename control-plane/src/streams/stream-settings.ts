@@ -1,7 +1,7 @@
 import type { StreamConfigDto } from './dto/stream-config.dto.js';
 import type { UpdateStreamDto } from './dto/update-stream.dto.js';
 import type { PackagingSettings, RenditionSettings, StreamEntity } from './stream.entity.js';
-import { MIN_PART_SECONDS, PACKAGING_DEFAULTS } from './stream-limits.js';
+import { IngestProtocol, MIN_PART_SECONDS, PACKAGING_DEFAULTS } from './stream-limits.js';
 import { definedOnly } from '../common/defined-only.js';
 
 /** A stream's configuration with every default applied: what is stored and what PATCH merges into. */
@@ -10,7 +10,7 @@ export interface StreamSettings {
   name: string;
   enabled: boolean;
   ingest: {
-    protocol: 'rtp' | 'udp';
+    protocol: IngestProtocol;
     port: number;
     fec: { columns: number; rows: number } | null;
     allowedSources: string[];

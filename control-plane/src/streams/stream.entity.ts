@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
-import type { IngestProtocol } from './dto/stream-config.dto.js';
+import type { IngestProtocol } from './stream-limits.js';
 
 export interface PackagingSettings {
   segmentSeconds: number;

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, FindOptionsWhere, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import { ApiError, ErrorCode } from '../common/api-error.js';
 import { isUuid, violatedUniqueConstraint } from '../common/db-errors.js';
 import { assertIfMatch } from '../common/etag.js';

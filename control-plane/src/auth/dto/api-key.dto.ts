@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import type { ApiKeyEntity } from '../api-key.entity.js';
-import { Scope, SCOPES } from '../principal.js';
+import { Scope, SCOPES } from '../../common/principal.js';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'dashboard', description: 'Who or what holds the key' })

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../config/app-config.js';
-import { APP_CONFIG } from '../../database/database.tokens.js';
-import { NodeEntity } from '../../nodes/node.entity.js';
+import { APP_CONFIG } from '../../config/config.tokens.js';
+import type { NodeEntity } from '../../nodes/node.entity.js';
+import { NodesService } from '../../nodes/nodes.service.js';
 import { controlUrlOf } from '../edge-nodes.js';
 import { activeConnectionsOf, HealthState, nextHealth } from './health-hysteresis.js';
 
@@ -12,7 +11,7 @@ const PROBE_TIMEOUT_MS = 1500;
 
 /**
  * Probes every enabled node (GET /healthz, and /nginx_status for its load) on an interval and
- * records status, last check and connections in the database, where steering reads them. Each
+ * records status, last check and connections through the nodes domain, where steering reads them. Each
  * control-plane instance probes on its own; they write the same facts.
  */
 @Injectable()
@@ -23,7 +22,7 @@ export class NodeHealthService implements OnModuleDestroy {
   private round: Promise<void> = Promise.resolve();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly nodes: NodesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -40,7 +39,7 @@ export class NodeHealthService implements OnModuleDestroy {
   }
 
   async checkAll(): Promise<void> {
-    const nodes = await this.dataSource.manager.find(NodeEntity, { where: { enabled: true } });
+    const nodes = await this.nodes.enabledNodes();
     await Promise.all(nodes.map((node) => this.check(node)));
   }
 
@@ -52,8 +51,7 @@ export class NodeHealthService implements OnModuleDestroy {
     const after = nextHealth(before, ok);
     this.states.set(node.id, after);
     if (after.status !== before.status) this.logger.log(`${node.role} ${node.name} is ${after.status} (${ok ? 'answered' : 'no answer from'} ${base}/healthz)`);
-    // Status, not configuration: no version bump, no audit entry, no event.
-    await this.dataSource.query('UPDATE nodes SET status = $2, last_checked_at = now(), active_connections = $3 WHERE id = $1', [node.id, after.status, connections]);
+    await this.nodes.recordHealth(node.id, after.status, connections);
   }
 }
 

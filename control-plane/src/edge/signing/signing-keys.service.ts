@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../../audit/audit.service.js';
-import type { Principal } from '../../auth/principal.js';
+import type { Principal } from '../../common/principal.js';
 import { publishConfigEvent } from '../../events/config-event.js';
 import { enabledEdges } from '../edge-nodes.js';
 import { StreamsService } from '../../streams/streams.service.js';

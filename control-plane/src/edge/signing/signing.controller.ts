@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../../auth/admin-only.decorator.js';
 import { CurrentPrincipal } from '../../auth/current-principal.decorator.js';
-import type { Principal } from '../../auth/principal.js';
+import type { Principal } from '../../common/principal.js';
 import { IssueTokenDto, PlaybackTokenResponse, SigningKeyResponse } from '../dto/signing.dto.js';
 import { SigningKeysService } from './signing-keys.service.js';
 

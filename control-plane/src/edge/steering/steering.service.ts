@@ -5,7 +5,7 @@ import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../../common/api-error.js';
 import type { AppConfig } from '../../config/app-config.js';
-import { APP_CONFIG } from '../../database/database.tokens.js';
+import { APP_CONFIG } from '../../config/config.tokens.js';
 import { ConfigEventsService } from '../../events/config-events.service.js';
 import { writeFileAtomic } from '../../media/output/atomic-file.js';
 import { NodeEntity } from '../../nodes/node.entity.js';

@@ -19,8 +19,8 @@ import {
 import { IsCidr, Satisfies } from '../../common/validators.js';
 import * as limits from '../stream-limits.js';
 
-export const INGEST_PROTOCOLS = ['rtp', 'udp'] as const;
-export type IngestProtocol = (typeof INGEST_PROTOCOLS)[number];
+const { INGEST_PROTOCOLS } = limits;
+type IngestProtocol = limits.IngestProtocol;
 
 export class FecDto {
   @ApiProperty({ description: 'L: packets per row (SMPTE 2022-1)', minimum: limits.FEC_MIN_COLUMNS, maximum: limits.FEC_MAX_COLUMNS })

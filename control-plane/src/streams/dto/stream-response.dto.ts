@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { StreamEntity } from '../stream.entity.js';
 import { settingsOf } from '../stream-settings.js';
-import { FecDto, IngestProtocol, PackagingDto, PlaybackDto, RenditionDto } from './stream-config.dto.js';
+import type { IngestProtocol } from '../stream-limits.js';
+import { FecDto, PackagingDto, PlaybackDto, RenditionDto } from './stream-config.dto.js';
 
 export class IngestResponse {
   @ApiProperty({ enum: ['rtp', 'udp'] }) protocol: IngestProtocol;

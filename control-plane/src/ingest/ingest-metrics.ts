@@ -1,7 +1,5 @@
-import { Controller, Get, Header } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { Public } from '../auth/public.decorator.js';
 import { IngestService } from './ingest.service.js';
 import type { IngestStatus } from './ingest-protocol.js';
 
@@ -30,11 +28,12 @@ const GAUGES: [string, NumericField, string][] = [
   ['hls_media_sequence', 'mediaSequence', 'Media sequence number of the newest segment'],
 ];
 
-/** Prometheus metrics, labelled by stream key, read from the ingest workers' latest status. */
-@ApiExcludeController()
-@Public()
-@Controller()
-export class MetricsController {
+/**
+ * Ingest's Prometheus metrics, labelled by stream key, read from the workers' latest status at
+ * scrape time. Registered on the one registry that GET /metrics (metrics/) renders.
+ */
+@Injectable()
+export class IngestMetrics {
   constructor(
     private readonly ingest: IngestService,
     private readonly registry: Registry,
@@ -62,11 +61,5 @@ export class MetricsController {
         }
       },
     });
-  }
-
-  @Get('metrics')
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  metrics(): Promise<string> {
-    return this.registry.metrics();
   }
 }

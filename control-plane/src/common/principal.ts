@@ -1,3 +1,5 @@
+// Who is calling. In common/ because every domain acts for a principal and the audit log names it;
+// auth/ decides who a request's principal is.
 export type Scope = 'admin' | 'read';
 export const SCOPES: readonly Scope[] = ['admin', 'read'];
 
@@ -7,12 +9,6 @@ export interface Principal {
   keyId: string | null;
   name: string;
   scope: Scope;
-}
-
-/** How a principal is named in the audit log. */
-export function actorOf(principal: Principal): string {
-  if (principal.kind === 'system') return `system:${principal.name}`;
-  return principal.kind === 'admin-token' ? 'admin-token' : `api-key:${principal.name} (${principal.keyId})`;
 }
 
 /** The control plane acting on its own (registering its local nodes), as the audit log names it. */
