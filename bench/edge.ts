@@ -59,7 +59,10 @@ async function load(server: { port: number; prefix: string }, route: string, req
   await writeFile(config, `url = "${url}"\noutput = "/dev/null"\n`.repeat(requests));
   const cpuBefore = workerCpu(server.prefix);
   const started = performance.now();
-  const result = spawnSync('curl', ['-s', '-Z', '--parallel-max', String(connections), '-w', '%{http_code} %{size_download}\n', '-K', config], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync('curl', ['-s', '-Z', '--parallel-max', String(connections), '-w', '%{http_code} %{size_download}\n', '-K', config], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const elapsed = (performance.now() - started) / 1000;
   if (result.error) throw new Error(`curl could not run (${result.error.message}); install it: apt-get install -y curl`);
   const lines = result.stdout.trim().split('\n');
@@ -94,12 +97,21 @@ async function main(): Promise<void> {
 
     const [originPort, plainPort, edgePort] = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
     const run = async (name: string, config: string, njs: boolean, cacheDir?: string) => {
-      const nginx = new NginxInstance({ role: name, binary: 'nginx', prefix: path.join(dir, name), workerPaths: [path.join(media, 'live', 'x'), ...(cacheDir ? [path.join(cacheDir, 'x')] : [])], workerWritableDirs: cacheDir ? [cacheDir] : [], njs, logger: quiet });
+      const nginx = new NginxInstance({
+        role: name,
+        binary: 'nginx',
+        prefix: path.join(dir, name),
+        workerPaths: [path.join(media, 'live', 'x'), ...(cacheDir ? [path.join(cacheDir, 'x')] : [])],
+        workerWritableDirs: cacheDir ? [cacheDir] : [],
+        njs,
+        logger: quiet,
+      });
       await nginx.start(config);
       started.push(nginx);
     };
     // The origin config with no signed stream: njs is loaded but never called, as on a plain static nginx.
-    const staticConfig = (port: number) => renderOriginConfig({ listen: String(port), mediaRoot: media, njsDir, signedStreams: [], signingKeys: [newSigningKey()], trustedEdgeTokens: [] });
+    const staticConfig = (port: number) =>
+      renderOriginConfig({ listen: String(port), mediaRoot: media, njsDir, signedStreams: [], signingKeys: [newSigningKey()], trustedEdgeTokens: [] });
     await run('origin', await staticConfig(originPort), true);
     await run('plain', await staticConfig(plainPort), true);
     const cacheDir = path.join(dir, 'edge-cache');
@@ -122,7 +134,9 @@ async function main(): Promise<void> {
       cacheDir,
     );
 
-    console.log(`edge (njs: CMSD, signed-URL check, CMCD JSON log) vs plain static nginx; curl with ${CONNECTIONS} parallel keep-alive connections, ${SEGMENT_REQUESTS} segment and ${PLAYLIST_REQUESTS} playlist requests per run, ${ROUNDS} alternating rounds`);
+    console.log(
+      `edge (njs: CMSD, signed-URL check, CMCD JSON log) vs plain static nginx; curl with ${CONNECTIONS} parallel keep-alive connections, ${SEGMENT_REQUESTS} segment and ${PLAYLIST_REQUESTS} playlist requests per run, ${ROUNDS} alternating rounds`,
+    );
     const results: Record<string, Load[]> = { 'edge segment': [], 'plain segment': [], 'edge playlist': [], 'plain playlist': [] };
     const segment = '/live/bench/source/seg0.ts';
     const media_ = '/live/bench/source/index.m3u8';
@@ -139,15 +153,23 @@ async function main(): Promise<void> {
     }
     for (const [name, runs] of Object.entries(results)) {
       console.log(
-        `${name.padEnd(15)} ${median(runs.map(rps)).toFixed(0).padStart(7)} req/s  ${median(runs.map(mbps)).toFixed(1).padStart(8)} MB/s  ${median(runs.map((r) => r.cpuUsPerRequest)).toFixed(0).padStart(5)} µs CPU/request in nginx   (runs: ${runs.map((r) => rps(r).toFixed(0)).join(', ')})`,
+        `${name.padEnd(15)} ${median(runs.map(rps)).toFixed(0).padStart(7)} req/s  ${median(runs.map(mbps)).toFixed(1).padStart(8)} MB/s  ${median(
+          runs.map((r) => r.cpuUsPerRequest),
+        )
+          .toFixed(0)
+          .padStart(5)} µs CPU/request in nginx   (runs: ${runs.map((r) => rps(r).toFixed(0)).join(', ')})`,
       );
     }
     const segmentRatio = median(results['edge segment'].map(rps)) / median(results['plain segment'].map(rps));
     const playlistRatio = median(results['edge playlist'].map(rps)) / median(results['plain playlist'].map(rps));
 
     const offload = await originOffload(media, edgePort, originPort);
-    console.log(`origin offload: ${VIEWERS} viewers of one live stream for ${LIVE_SECONDS} s made ${offload.viewerRequests} requests to the edge; the origin saw ${offload.originRequests} (${offload.perThousand.toFixed(1)} per 1,000 viewer requests)`);
-    console.log(`edge bench: segment edge/plain ${segmentRatio.toFixed(3)}, playlist edge/plain ${playlistRatio.toFixed(3)}, origin requests per 1000 viewer requests ${offload.perThousand.toFixed(1)}, ratio=${segmentRatio.toFixed(3)}`);
+    console.log(
+      `origin offload: ${VIEWERS} viewers of one live stream for ${LIVE_SECONDS} s made ${offload.viewerRequests} requests to the edge; the origin saw ${offload.originRequests} (${offload.perThousand.toFixed(1)} per 1,000 viewer requests)`,
+    );
+    console.log(
+      `edge bench: segment edge/plain ${segmentRatio.toFixed(3)}, playlist edge/plain ${playlistRatio.toFixed(3)}, origin requests per 1000 viewer requests ${offload.perThousand.toFixed(1)}, ratio=${segmentRatio.toFixed(3)}`,
+    );
   } finally {
     for (const nginx of started.reverse()) await nginx.stop();
     await rm(dir, { recursive: true, force: true });
@@ -159,7 +181,11 @@ async function main(): Promise<void> {
  * players through the edge: each reloads the media playlist every second (its target duration)
  * and fetches every segment it has not seen, as hls.js does.
  */
-async function originOffload(media: string, edgePort: number, originPort: number): Promise<{ viewerRequests: number; originRequests: number; perThousand: number }> {
+async function originOffload(
+  media: string,
+  edgePort: number,
+  originPort: number,
+): Promise<{ viewerRequests: number; originRequests: number; perThousand: number }> {
   const dir = path.join(media, 'live', 'offload', 'source');
   await mkdir(dir, { recursive: true });
   let sequence = 0;

@@ -37,9 +37,40 @@ function capture(): Buffer {
   if (!existsSync(file)) {
     console.log(`recording a ${SECONDS} s 720p 4 Mbit/s capture with ffmpeg (once)...`);
     const result = spawnSync('ffmpeg', [
-      '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-      '-t', String(SECONDS), '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '3600k', '-maxrate', '3600k', '-bufsize', '1800k', '-g', '60',
-      '-c:a', 'aac', '-b:a', '128k', '-muxrate', String(BITRATE), '-f', 'mpegts', file,
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=1280x720:rate=30',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=48000',
+      '-t',
+      String(SECONDS),
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-b:v',
+      '3600k',
+      '-maxrate',
+      '3600k',
+      '-bufsize',
+      '1800k',
+      '-g',
+      '60',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '128k',
+      '-muxrate',
+      String(BITRATE),
+      '-f',
+      'mpegts',
+      file,
     ]);
     if (result.status !== 0) throw new Error(`ffmpeg failed: ${result.stderr}`);
   }
@@ -121,9 +152,14 @@ async function ours(rtp: Datagram[], work: string): Promise<{ cpu: number; lost:
   try {
     await system.waitFor(/ready; Ctrl-C stops everything/, 60_000);
     const api = (method: string, route: string, body?: unknown) =>
-      fetch(`http://127.0.0.1:${apiPort}${route}`, { method, headers: { Authorization: 'Bearer bench', 'Content-Type': 'application/json' }, body: body ? JSON.stringify(body) : undefined }).then((r) => r.json());
+      fetch(`http://127.0.0.1:${apiPort}${route}`, {
+        method,
+        headers: { Authorization: 'Bearer bench', 'Content-Type': 'application/json' },
+        body: body ? JSON.stringify(body) : undefined,
+      }).then((r) => r.json());
     const ports = await portBlocks();
-    for (const [i, port] of ports.entries()) await api('POST', '/api/v1/streams', { key: `bench-${i}`, ingest: { protocol: 'rtp', port, fec: { columns: L, rows: D } } });
+    for (const [i, port] of ports.entries())
+      await api('POST', '/api/v1/streams', { key: `bench-${i}`, ingest: { protocol: 'rtp', port, fec: { columns: L, rows: D } } });
     await new Promise((r) => setTimeout(r, 1500));
     const before = cpuSeconds(system.child.pid!);
     const sent = await replay(rtp, ports);
@@ -151,7 +187,27 @@ async function ffmpegPeers(bare: Datagram[], work: string): Promise<{ cpu: numbe
   const peers = ports.map((port, i) => {
     const dir = path.join(work, 'ffmpeg', String(i));
     mkdirSync(dir, { recursive: true });
-    return spawn('ffmpeg', ['-v', 'error', '-i', `udp://127.0.0.1:${port}?fifo_size=1000000&overrun_nonfatal=1`, '-c', 'copy', '-f', 'hls', '-hls_time', '4', '-hls_list_size', '6', '-hls_flags', 'delete_segments', path.join(dir, 'index.m3u8')], { stdio: 'ignore' });
+    return spawn(
+      'ffmpeg',
+      [
+        '-v',
+        'error',
+        '-i',
+        `udp://127.0.0.1:${port}?fifo_size=1000000&overrun_nonfatal=1`,
+        '-c',
+        'copy',
+        '-f',
+        'hls',
+        '-hls_time',
+        '4',
+        '-hls_list_size',
+        '6',
+        '-hls_flags',
+        'delete_segments',
+        path.join(dir, 'index.m3u8'),
+      ],
+      { stdio: 'ignore' },
+    );
   });
   await new Promise((r) => setTimeout(r, 1500));
   const before = peers.reduce((sum, p) => sum + cpuSeconds(p.pid!), 0);
@@ -170,14 +226,20 @@ try {
   process.chdir(REPO_ROOT);
   const { rtp, bare } = rtpDatagrams(capture());
   const minutes = (bare[bare.length - 1].atMs / 1000 / 60) * STREAMS;
-  console.log(`ingest benchmark: ${STREAMS} streams x ${BITRATE / 1e6} Mbit/s for ${SECONDS} s; ours with FEC ${L}x${D} (${rtp.length} datagrams per stream), ffmpeg without FEC (${bare.length})`);
+  console.log(
+    `ingest benchmark: ${STREAMS} streams x ${BITRATE / 1e6} Mbit/s for ${SECONDS} s; ours with FEC ${L}x${D} (${rtp.length} datagrams per stream), ffmpeg without FEC (${bare.length})`,
+  );
   const a = await ours(rtp, work);
   const b = await ffmpegPeers(bare, work);
   const oursPerMinute = a.cpu / minutes;
   const ffmpegPerMinute = b.cpu / minutes;
-  console.log(`ours:   ${a.cpu.toFixed(2)} CPU s in total, ${oursPerMinute.toFixed(3)} CPU s per stream-minute; sent ${a.sent}, received ${a.received}, repaired ${a.recovered}, lost inside our ingest ${a.lost}`);
+  console.log(
+    `ours:   ${a.cpu.toFixed(2)} CPU s in total, ${oursPerMinute.toFixed(3)} CPU s per stream-minute; sent ${a.sent}, received ${a.received}, repaired ${a.recovered}, lost inside our ingest ${a.lost}`,
+  );
   console.log(`ffmpeg: ${b.cpu.toFixed(2)} CPU s in total, ${ffmpegPerMinute.toFixed(3)} CPU s per stream-minute (-c copy -f hls, no FEC)`);
-  console.log(`summary: ${STREAMS} streams, ours ${oursPerMinute.toFixed(3)} vs ffmpeg ${ffmpegPerMinute.toFixed(3)} CPU s per stream-minute, lost=${a.lost}, ratio=${(oursPerMinute / ffmpegPerMinute).toFixed(2)}`);
+  console.log(
+    `summary: ${STREAMS} streams, ours ${oursPerMinute.toFixed(3)} vs ffmpeg ${ffmpegPerMinute.toFixed(3)} CPU s per stream-minute, lost=${a.lost}, ratio=${(oursPerMinute / ffmpegPerMinute).toFixed(2)}`,
+  );
 } finally {
   await rm(work, { recursive: true, force: true });
 }

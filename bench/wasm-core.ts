@@ -17,7 +17,7 @@ type Event = { fec: boolean; bytes: Uint8Array; now: number };
 /** Deterministic PRNG so every run measures the same traffic. */
 function prng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 function mediaStream(): Uint8Array[] {
@@ -118,7 +118,11 @@ if (!check || check.wasm.released !== PACKETS || check.wasm.recovered !== fec.dr
   throw new Error(`benchmark traffic was not fully repaired: ${JSON.stringify(check)} (dropped ${fec.dropped})`);
 }
 const row = (label: string, wasm: number, ref: number) =>
-  console.log(`${label.padEnd(42)} wasm ${Math.round(wasm).toLocaleString('en-US').padStart(11)} pkt/s   reference ${Math.round(ref).toLocaleString('en-US').padStart(11)} pkt/s   x${(wasm / ref).toFixed(2)}`);
+  console.log(
+    `${label.padEnd(42)} wasm ${Math.round(wasm).toLocaleString('en-US').padStart(11)} pkt/s   reference ${Math.round(ref).toLocaleString('en-US').padStart(11)} pkt/s   x${(wasm / ref).toFixed(2)}`,
+  );
 row(`parse+jitter+reorder (no FEC, ${mediaCount(reorder)} pkts)`, median(timings.wasmReorder), median(timings.refReorder));
 row(`full path with FEC recovery (${fec.dropped} repaired)`, median(timings.wasmFec), median(timings.refFec));
-console.log(`summary: wasm-core FEC path ${Math.round(median(timings.wasmFec))} pkt/s, reference ${Math.round(median(timings.refFec))} pkt/s, parse+jitter+reorder ${Math.round(median(timings.wasmReorder))} pkt/s, ratio=${(median(timings.wasmFec) / median(timings.refFec)).toFixed(2)}`);
+console.log(
+  `summary: wasm-core FEC path ${Math.round(median(timings.wasmFec))} pkt/s, reference ${Math.round(median(timings.refFec))} pkt/s, parse+jitter+reorder ${Math.round(median(timings.wasmReorder))} pkt/s, ratio=${(median(timings.wasmFec) / median(timings.refFec)).toFixed(2)}`,
+);

@@ -56,7 +56,10 @@ export function ensureOsPackages(purpose, { say, fail }) {
   }
   say(`installing OS packages: ${packages.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...packages]]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', '--no-install-recommends', ...packages],
+  ]) {
     const result = spawnSync('apt-get', args, { stdio: 'inherit', env });
     if (result.status !== 0) fail(`apt-get ${args.join(' ')} failed; run it by hand: ${command}`);
   }

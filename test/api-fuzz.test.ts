@@ -30,9 +30,39 @@ const ROUTES: [method: 'get' | 'post' | 'patch' | 'delete', path: string][] = [
 ];
 
 /** Field names the DTOs know, so generated bodies reach the validators and not only the unknown-field rule. */
-const KNOWN_FIELDS = ['key', 'name', 'enabled', 'ingest', 'protocol', 'port', 'fec', 'columns', 'rows', 'allowedSources', 'packaging', 'segmentSeconds',
-  'windowSegments', 'partSeconds', 'renditions', 'playback', 'signedUrls', 'role', 'baseUrl', 'internalUrl', 'weight', 'scope', 'expiresInSeconds', 'clientIp',
-  'stream', 'limit', 'offset', 'entityType', 'entityId', '__proto__', 'constructor'];
+const KNOWN_FIELDS = [
+  'key',
+  'name',
+  'enabled',
+  'ingest',
+  'protocol',
+  'port',
+  'fec',
+  'columns',
+  'rows',
+  'allowedSources',
+  'packaging',
+  'segmentSeconds',
+  'windowSegments',
+  'partSeconds',
+  'renditions',
+  'playback',
+  'signedUrls',
+  'role',
+  'baseUrl',
+  'internalUrl',
+  'weight',
+  'scope',
+  'expiresInSeconds',
+  'clientIp',
+  'stream',
+  'limit',
+  'offset',
+  'entityType',
+  'entityId',
+  '__proto__',
+  'constructor',
+];
 
 /** Strings that broke things before: NUL, lone surrogates, huge numbers as text, empty and blank. */
 const hostileText = fc.oneof(
@@ -67,10 +97,12 @@ const query = fc.dictionary(fc.oneof(fc.constantFrom('limit', 'offset', 'entityT
 describe('API fuzz (fast-check): no 5xx, nothing stored on refusal', () => {
   let api: TestApi;
   const counts = async () =>
-    (await api.dataSource.query(
-      `SELECT (SELECT count(*) FROM streams) AS streams, (SELECT count(*) FROM nodes) AS nodes, (SELECT count(*) FROM api_keys) AS keys,
+    (
+      await api.dataSource.query(
+        `SELECT (SELECT count(*) FROM streams) AS streams, (SELECT count(*) FROM nodes) AS nodes, (SELECT count(*) FROM api_keys) AS keys,
               (SELECT count(*) FROM url_signing_keys) AS signing, (SELECT count(*) FROM audit_log) AS audit`,
-    ))[0];
+      )
+    )[0];
 
   before(async () => {
     api = await startTestApi();
@@ -85,12 +117,18 @@ describe('API fuzz (fast-check): no 5xx, nothing stored on refusal', () => {
         const path = route.replace(':ref', ref);
         const search = new URLSearchParams(params).toString();
         const before = await counts();
-        let request = api.request()[method](`${path}${search ? `?${search}` : ''}`).set(api.admin);
+        let request = api
+          .request()
+          [method](`${path}${search ? `?${search}` : ''}`)
+          .set(api.admin);
         if (method === 'post' || method === 'patch') request = request.set('Content-Type', 'application/json').send(text);
         const res = await request;
         // An edge that cannot be reached makes a purge a 503: the one 5xx that is the truth.
         const unreachableEdge = res.status === 503 && /purge/.test(route);
-        assert.ok(res.status < 500 || unreachableEdge, `${method.toUpperCase()} ${path}?${search} ${text.slice(0, 200)} -> ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+        assert.ok(
+          res.status < 500 || unreachableEdge,
+          `${method.toUpperCase()} ${path}?${search} ${text.slice(0, 200)} -> ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`,
+        );
         if (res.status >= 400) assert.deepEqual(await counts(), before, `refused (${res.status}) but something was stored: ${method} ${path}`);
       }),
       { numRuns: 600 },

@@ -15,7 +15,13 @@ describe('authentication and API keys', () => {
   };
 
   it('401 without a token, with a malformed header, and with a wrong token', async () => {
-    for (const headers of [{}, { Authorization: 'Basic abc' }, { Authorization: 'Bearer' }, bearer('wrong'), bearer('hls_aaaaaaaaaaaa_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb')]) {
+    for (const headers of [
+      {},
+      { Authorization: 'Basic abc' },
+      { Authorization: 'Bearer' },
+      bearer('wrong'),
+      bearer('hls_aaaaaaaaaaaa_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'),
+    ]) {
       const res = await api.request().get('/api/v1/streams').set(headers);
       assert.equal(res.status, 401, JSON.stringify(headers));
       assert.equal(res.body.code, 'unauthorized');
@@ -68,7 +74,11 @@ describe('authentication and API keys', () => {
 
   it('an admin key writes, is named in the audit log, and records its last use', async () => {
     const key = await newKey('admin', 'ci-robot');
-    const created = await api.request().post('/api/v1/streams').set(bearer(key.secret)).send(streamBody({ key: 'by-key', ingest: { port: 7100 } }));
+    const created = await api
+      .request()
+      .post('/api/v1/streams')
+      .set(bearer(key.secret))
+      .send(streamBody({ key: 'by-key', ingest: { port: 7100 } }));
     assert.equal(created.status, 201);
     const audit = await api.request().get(`/api/v1/audit?entityId=${created.body.id}`).set(api.admin);
     assert.equal(audit.body.items[0].actor, `api-key:ci-robot (${key.id})`);
@@ -86,7 +96,10 @@ describe('authentication and API keys', () => {
     const again = await api.request().post(`/api/v1/api-keys/${key.id}/revoke`).set(api.admin);
     assert.equal(again.body.revokedAt, revoked.body.revokedAt);
     const audit = await api.request().get(`/api/v1/audit?entityType=api-key&entityId=${key.id}`).set(api.admin);
-    assert.deepEqual(audit.body.items.map((e: { action: string }) => e.action), ['revoke', 'create']);
+    assert.deepEqual(
+      audit.body.items.map((e: { action: string }) => e.action),
+      ['revoke', 'create'],
+    );
     assert.equal((await api.request().post('/api/v1/api-keys/00000000-0000-4000-8000-000000000000/revoke').set(api.admin)).status, 404);
     assert.equal((await api.request().post('/api/v1/api-keys/not-a-uuid/revoke').set(api.admin)).status, 404);
   });

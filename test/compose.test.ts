@@ -50,7 +50,8 @@ describe('docker-compose.yml (validated with Debian docker-compose; no Docker en
     assert.match(dockerfile, /npm ci/);
     assert.match(dockerfile, /tsc -p tsconfig\.json/);
     assert.match(dockerfile, /node wasm-core\/build\.mjs/);
-    for (const dir of ['control-plane', 'migrations', 'wasm-core', 'nginx', 'bench', 'test']) assert.match(dockerfile, new RegExp(`^COPY ${dir} \\./${dir}$`, 'm'), `copies ${dir}/ (tsconfig compiles it)`);
+    for (const dir of ['control-plane', 'migrations', 'wasm-core', 'nginx', 'bench', 'test'])
+      assert.match(dockerfile, new RegExp(`^COPY ${dir} \\./${dir}$`, 'm'), `copies ${dir}/ (tsconfig compiles it)`);
     assert.match(dockerfile, /CMD \["node", "dist\/control-plane\/src\/main\.js"\]/);
   });
 });

@@ -69,10 +69,23 @@ describe('configuration changes are published with LISTEN/NOTIFY', () => {
   });
 
   it('a rejected change publishes nothing (the NOTIFY rolls back with it)', async () => {
-    assert.equal((await api.request().post('/api/v1/streams').set(api.admin).send(streamBody({ key: 'one' }))).status, 201);
+    assert.equal(
+      (
+        await api
+          .request()
+          .post('/api/v1/streams')
+          .set(api.admin)
+          .send(streamBody({ key: 'one' }))
+      ).status,
+      201,
+    );
     await inApp.next();
     await inOtherInstance.next();
-    const clash = await api.request().post('/api/v1/streams').set(api.admin).send(streamBody({ key: 'two' }));
+    const clash = await api
+      .request()
+      .post('/api/v1/streams')
+      .set(api.admin)
+      .send(streamBody({ key: 'two' }));
     assert.equal(clash.status, 409);
     // A marker sent after the failed request proves the channel is drained up to this point.
     await other.query('SELECT pg_notify($1, $2)', [CONFIG_CHANNEL, JSON.stringify({ entity: 'node', op: 'updated', id: 'marker', ref: 'marker', version: 0 })]);
@@ -81,7 +94,9 @@ describe('configuration changes are published with LISTEN/NOTIFY', () => {
   });
 
   it('the listener reconnects after its connection is killed', async () => {
-    await api.dataSource.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'hls-config-listener' AND datname = current_database()`);
+    await api.dataSource.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'hls-config-listener' AND datname = current_database()`,
+    );
     // Wait until a new listener connection exists, then prove it delivers.
     const deadline = Date.now() + 10_000;
     for (;;) {
@@ -93,7 +108,13 @@ describe('configuration changes are published with LISTEN/NOTIFY', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     await api.app.get(ConfigEventsService).whenListening();
-    const created = (await api.request().post('/api/v1/streams').set(api.admin).send(streamBody({ key: 'after-reconnect', ingest: { port: 8100 } }))).body;
+    const created = (
+      await api
+        .request()
+        .post('/api/v1/streams')
+        .set(api.admin)
+        .send(streamBody({ key: 'after-reconnect', ingest: { port: 8100 } }))
+    ).body;
     const event = await inApp.next();
     assert.equal(event.id, created.id);
   });

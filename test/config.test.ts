@@ -85,7 +85,10 @@ describe('configuration from the environment', () => {
     ['STEERING_TTL_SECONDS', '0', /STEERING_TTL_SECONDS must be a whole number from 1/],
   ] as const) {
     it(`stops with the key's name for ${key}=${value}`, () => {
-      assert.throws(() => loadConfig({ [key]: value }), (error: unknown) => error instanceof ConfigError && error.key === key && pattern.test(error.message));
+      assert.throws(
+        () => loadConfig({ [key]: value }),
+        (error: unknown) => error instanceof ConfigError && error.key === key && pattern.test(error.message),
+      );
     });
   }
 });

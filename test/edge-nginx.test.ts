@@ -25,7 +25,12 @@ async function runNginx(prefix: string, serverConfig: string): Promise<NginxProc
   const serverConf = path.join(prefix, 'server.conf');
   await writeFile(serverConf, serverConfig);
   const mainConf = path.join(prefix, 'nginx.conf');
-  const main = await renderTemplateFile('main.conf.template', { MODULES: njsModuleDirective(), USER_DIRECTIVE: process.getuid?.() === 0 ? 'user root root;' : '', PREFIX: prefix, SERVER_CONF: serverConf });
+  const main = await renderTemplateFile('main.conf.template', {
+    MODULES: njsModuleDirective(),
+    USER_DIRECTIVE: process.getuid?.() === 0 ? 'user root root;' : '',
+    PREFIX: prefix,
+    SERVER_CONF: serverConf,
+  });
   await writeFile(mainConf, main);
   const nginx = new NginxProcess('nginx', prefix, mainConf, quiet, path.join(prefix, 'nginx.pid'));
   await nginx.start();
@@ -81,7 +86,14 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
     for (let i = 0; i < 2; i++) edgePorts.push(await freeLoopbackPort());
     for (let i = 0; i < 2; i++) {
       // These origins leave token checks to the edges; origins that check them are tested in the fault suite.
-      const conf = await renderOriginConfig({ listen: String(originPorts[i]), mediaRoot: media(), njsDir, signedStreams: [], signingKeys: [currentKey], trustedEdgeTokens: [purgeToken] });
+      const conf = await renderOriginConfig({
+        listen: String(originPorts[i]),
+        mediaRoot: media(),
+        njsDir,
+        signedStreams: [],
+        signingKeys: [currentKey],
+        trustedEdgeTokens: [purgeToken],
+      });
       origins.push(await runNginx(path.join(dir, `origin-${i}`), conf));
     }
     for (const [i, name] of ['edge-a', 'edge-b'].entries()) edges.push(await runNginx(path.join(dir, name), await edgeConfig(name, edgePorts[i])));
@@ -96,7 +108,8 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
   const get = (route: string, edge = 0, init?: RequestInit) =>
     fetch(`http://127.0.0.1:${edgePorts[edge]}${route}`, init).catch(() => fetch(`http://127.0.0.1:${edgePorts[edge]}${route}`, init));
   const originTotal = async () => (await requestsServed(originPorts[0])) + (await requestsServed(originPorts[1]));
-  const token = (stream: string, expiresIn = 300, key = currentKey) => issueToken(key, { streamKey: stream, expiresAt: Math.floor(Date.now() / 1000) + expiresIn, clientIp: null });
+  const token = (stream: string, expiresIn = 300, key = currentKey) =>
+    issueToken(key, { streamKey: stream, expiresAt: Math.floor(Date.now() / 1000) + expiresIn, clientIp: null });
 
   it('caches segments: MISS, then HIT, with the origin headers passed on and CORS not doubled', async () => {
     const first = await get('/live/demo/source/seg0.ts');
@@ -129,7 +142,12 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
       await new Promise((r) => setTimeout(r, 200));
       const text = await readFile(path.join(dir, 'edge-a', 'access.log'), 'utf8').catch(() => '');
       // Read with the control plane's own parser: the log format is a contract between the two.
-      logged = text.trim().split('\n').filter(Boolean).map((l) => parseAccessLogLine(l)).find((l) => l?.cmcd?.sid === 'viewer-1');
+      logged = text
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => parseAccessLogLine(l))
+        .find((l) => l?.cmcd?.sid === 'viewer-1');
     }
     assert.ok(logged, 'the CMCD request is in the access log');
     assert.deepEqual(logged.cmcd, { bl: 2000, br: 3200, mtp: 5000, sid: 'viewer-1' });
@@ -216,9 +234,17 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
       for (let waited = 0; refused.length < 2 && waited < 5000; waited += 200) {
         await new Promise((r) => setTimeout(r, 200));
         const text = await readFile(path.join(dir, 'edge-a', 'access.log'), 'utf8').catch(() => '');
-        refused = text.trim().split('\n').filter(Boolean).map((l) => parseAccessLogLine(l)).filter((l) => l?.status === 403 && l.stream === 'paid');
+        refused = text
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => parseAccessLogLine(l))
+          .filter((l) => l?.status === 403 && l.stream === 'paid');
       }
-      assert.deepEqual(refused.map((l) => [l.path, l.denied]).sort(), [['/live/paid/index.m3u8', 'missing'], ['/live/paid/source/seg2.ts', 'missing']]);
+      assert.deepEqual(refused.map((l) => [l.path, l.denied]).sort(), [
+        ['/live/paid/index.m3u8', 'missing'],
+        ['/live/paid/source/seg2.ts', 'missing'],
+      ]);
     });
 
     it('a valid token plays, and every URI in the playlists carries it', async () => {
@@ -235,12 +261,7 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
 
     it('expired, tampered, wrong-stream and unknown-key tokens get 403', async () => {
       const valid = token('paid');
-      const bad = [
-        token('paid', -1),
-        valid.replace(/\.(\d+)\./, (_, e) => `.${Number(e) + 1000}.`),
-        token('other'),
-        token('paid', 300, newSigningKey()),
-      ];
+      const bad = [token('paid', -1), valid.replace(/\.(\d+)\./, (_, e) => `.${Number(e) + 1000}.`), token('other'), token('paid', 300, newSigningKey())];
       for (const t of bad) {
         const res = await get(`/live/paid/source/seg1.ts?token=${t}`);
         assert.equal(res.status, 403, t);

@@ -44,16 +44,28 @@ describe('edge.js under njs agrees with the control plane', () => {
       ['', 'demo', '10.0.0.1', now],
       ['not.a.token', 'demo', '10.0.0.1', now],
     ];
-    const njs = runNjs(dir, cases.map(([t, s, ip, n]) => `console.log(edge.verifyToken(${JSON.stringify(t)}, ${JSON.stringify(keysText)}, ${JSON.stringify(s)}, ${JSON.stringify(ip)}, ${n}));`).join('\n'));
+    const njs = runNjs(
+      dir,
+      cases
+        .map(
+          ([t, s, ip, n]) =>
+            `console.log(edge.verifyToken(${JSON.stringify(t)}, ${JSON.stringify(keysText)}, ${JSON.stringify(s)}, ${JSON.stringify(ip)}, ${n}));`,
+        )
+        .join('\n'),
+    );
     const node = cases.map(([t, s, ip, n]) => verifyToken(t || undefined, [current, old], s, ip, n));
     assert.deepEqual(njs, node);
     assert.deepEqual(node, ['ok', 'expired', 'bad-signature', 'bad-signature', 'ok', 'unknown-key', 'ok', 'bad-signature', 'missing', 'malformed']);
   });
 
-  it('CMSD mb: the rung wasm-core picks under njs equals the Node build\'s choice', () => {
+  it("CMSD mb: the rung wasm-core picks under njs equals the Node build's choice", () => {
     const ladder = [400, 800, 1600, 3200, 6400];
     const throughputs = [100, 500, 999, 1000, 2100, 4000, 8000, 9000, 1e6];
-    const njs = runNjs(dir, throughputs.map((etp) => `console.log(edge.maxSuggestedBitrate(${JSON.stringify(ladder.join(','))}, ${etp}));`).join('\n') + `\nconsole.log(edge.maxSuggestedBitrate('', 5000));`);
+    const njs = runNjs(
+      dir,
+      throughputs.map((etp) => `console.log(edge.maxSuggestedBitrate(${JSON.stringify(ladder.join(','))}, ${etp}));`).join('\n') +
+        `\nconsole.log(edge.maxSuggestedBitrate('', 5000));`,
+    );
     const math = new CwndMath();
     assert.deepEqual(njs.map(Number), [...throughputs.map((etp) => ladder[math.selectRendition(ladder, etp, 0.8)]), 0]);
   });
@@ -69,19 +81,25 @@ describe('edge.js under njs agrees with the control plane', () => {
       '',
     ].join('\n');
     const [out] = runNjs(dir, `console.log(JSON.stringify(edge.playlistWithToken(${JSON.stringify(playlist)}, 'K.1.a.S')));`);
-    assert.equal(JSON.parse(out), [
-      '#EXTM3U',
-      '#EXT-X-CONTENT-STEERING:SERVER-URI="http://cp/steering/demo.json?token=K.1.a.S",PATHWAY-ID="a"',
-      '#EXT-X-STREAM-INF:BANDWIDTH=1',
-      'http://a:8081/live/demo/source/index.m3u8?token=K.1.a.S',
-      '#EXT-X-MAP:URI="init.mp4?token=K.1.a.S"',
-      'seg1.ts?x=1&token=K.1.a.S',
-      '',
-    ].join('\n'));
+    assert.equal(
+      JSON.parse(out),
+      [
+        '#EXTM3U',
+        '#EXT-X-CONTENT-STEERING:SERVER-URI="http://cp/steering/demo.json?token=K.1.a.S",PATHWAY-ID="a"',
+        '#EXT-X-STREAM-INF:BANDWIDTH=1',
+        'http://a:8081/live/demo/source/index.m3u8?token=K.1.a.S',
+        '#EXT-X-MAP:URI="init.mp4?token=K.1.a.S"',
+        'seg1.ts?x=1&token=K.1.a.S',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('parses CMCD (CTA-5004): numbers, quoted strings, bare booleans, tokens', () => {
-    const [out] = runNjs(dir, `console.log(JSON.stringify(edge.parseCmcd('bl=21300,br=3200,bs,d=4004,mtp=25400,ot=v,sid="6e2fb550-c457-11e9-bb97-0800200c9a66",su', {})));`);
+    const [out] = runNjs(
+      dir,
+      `console.log(JSON.stringify(edge.parseCmcd('bl=21300,br=3200,bs,d=4004,mtp=25400,ot=v,sid="6e2fb550-c457-11e9-bb97-0800200c9a66",su', {})));`,
+    );
     assert.deepEqual(JSON.parse(out), { bl: 21300, br: 3200, bs: true, d: 4004, mtp: 25400, ot: 'v', sid: '6e2fb550-c457-11e9-bb97-0800200c9a66', su: true });
   });
 });

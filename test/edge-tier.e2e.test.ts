@@ -35,9 +35,16 @@ describe('edge tier end to end: local edge, a second edge, health, steering, sig
     scratch = await mkdtemp(path.join(os.tmpdir(), 'hls-edge-b-'));
     edgeBPort = await freeLoopbackPort();
     const port = await freeUdpPortBlock();
-    assert.equal((await system.api('POST', '/api/v1/streams', { key: 'steer', ingest: { protocol: 'udp', port }, packaging: { segmentSeconds: 1 } })).status, 201);
+    assert.equal(
+      (await system.api('POST', '/api/v1/streams', { key: 'steer', ingest: { protocol: 'udp', port }, packaging: { segmentSeconds: 1 } })).status,
+      201,
+    );
     encoder = startEncoder({ protocol: 'udp', port, seconds: 150 });
-    await eventually(async () => ((await system.api('GET', '/api/v1/streams/steer/status')).json.segmentsWritten >= 3 ? true : undefined), 30_000, 'three segments');
+    await eventually(
+      async () => ((await system.api('GET', '/api/v1/streams/steer/status')).json.segmentsWritten >= 3 ? true : undefined),
+      30_000,
+      'three segments',
+    );
   });
   after(async () => {
     encoder?.child.kill('SIGINT');
@@ -49,10 +56,14 @@ describe('edge tier end to end: local edge, a second edge, health, steering, sig
   });
 
   it('registers the local origin and edge as nodes; the edge is up with its config applied', async () => {
-    const edge = await eventually(async () => {
-      const n = await node('local-edge');
-      return n.status === 'up' ? n : undefined;
-    }, 15_000, 'local-edge up');
+    const edge = await eventually(
+      async () => {
+        const n = await node('local-edge');
+        return n.status === 'up' ? n : undefined;
+      },
+      15_000,
+      'local-edge up',
+    );
     assert.equal(edge.role, 'edge');
     assert.equal(edge.baseUrl, `http://127.0.0.1:${system.edgePort}`);
     assert.equal(edge.configError, null);
@@ -65,7 +76,10 @@ describe('edge tier end to end: local edge, a second edge, health, steering, sig
     const master = await system.edge('/live/steer/index.m3u8');
     assert.equal(master.status, 200);
     const text = await master.text();
-    assert.match(text, new RegExp(`^#EXT-X-CONTENT-STEERING:SERVER-URI="http://127\\.0\\.0\\.1:${system.apiPort}/steering/steer\\.json",PATHWAY-ID="local-edge"$`, 'm'));
+    assert.match(
+      text,
+      new RegExp(`^#EXT-X-CONTENT-STEERING:SERVER-URI="http://127\\.0\\.0\\.1:${system.apiPort}/steering/steer\\.json",PATHWAY-ID="local-edge"$`, 'm'),
+    );
     assert.match(text, new RegExp(`^http://127\\.0\\.0\\.1:${system.edgePort}/live/steer/source/index\\.m3u8$`, 'm'));
     const media = await (await system.edge('/live/steer/source/index.m3u8')).text();
     const segment = media.split('\n').find((l) => l.endsWith('.ts'))!;
@@ -78,10 +92,14 @@ describe('edge tier end to end: local edge, a second edge, health, steering, sig
   it('a node change nginx refuses is not applied and is reported on the node; fixing it clears the error', async () => {
     const bad = await system.api('POST', '/api/v1/nodes', { name: 'bad-origin', role: 'origin', baseUrl: 'http://no-such-host.invalid:8080' });
     assert.equal(bad.status, 201);
-    const reported = await eventually(async () => {
-      const n = await node('local-edge');
-      return n.configError ? n : undefined;
-    }, 15_000, 'the config error on local-edge');
+    const reported = await eventually(
+      async () => {
+        const n = await node('local-edge');
+        return n.configError ? n : undefined;
+      },
+      15_000,
+      'the config error on local-edge',
+    );
     assert.match(reported.configError, /nginx -t failed: .*host not found in upstream "no-such-host\.invalid:8080"/s);
     assert.equal((await system.edge('/live/steer/index.m3u8')).status, 200, 'the edge keeps serving with its last good config');
     assert.equal((await system.api('DELETE', '/api/v1/nodes/bad-origin')).status, 204);
@@ -89,7 +107,10 @@ describe('edge tier end to end: local edge, a second edge, health, steering, sig
   });
 
   it('a second edge runs the config the API renders for it; steering lists both, ordered by weight', async () => {
-    assert.equal((await system.api('POST', '/api/v1/nodes', { name: 'edge-b', role: 'edge', baseUrl: `http://127.0.0.1:${edgeBPort}`, weight: 200 })).status, 201);
+    assert.equal(
+      (await system.api('POST', '/api/v1/nodes', { name: 'edge-b', role: 'edge', baseUrl: `http://127.0.0.1:${edgeBPort}`, weight: 200 })).status,
+      201,
+    );
     const njsDir = path.join(scratch, 'njs');
     await mkdir(njsDir, { recursive: true });
     await installNjsModules(njsDir);
@@ -98,35 +119,57 @@ describe('edge tier end to end: local edge, a second edge, health, steering, sig
     assert.equal(rendered.status, 200);
     assert.match(rendered.json, new RegExp(`listen ${edgeBPort};`));
     const cacheDir = path.join(scratch, 'cache');
-    edgeB = new NginxInstance({ role: 'edge', binary: 'nginx', prefix: path.join(scratch, 'nginx'), workerPaths: [path.join(cacheDir, 'x'), path.join(njsDir, 'edge.js')], workerWritableDirs: [cacheDir], njs: true, logger: quiet });
+    edgeB = new NginxInstance({
+      role: 'edge',
+      binary: 'nginx',
+      prefix: path.join(scratch, 'nginx'),
+      workerPaths: [path.join(cacheDir, 'x'), path.join(njsDir, 'edge.js')],
+      workerWritableDirs: [cacheDir],
+      njs: true,
+      logger: quiet,
+    });
     await edgeB.start(rendered.json);
-    await eventually(async () => {
-      const priority = (await steering())['PATHWAY-PRIORITY'] as string[];
-      return priority.join() === 'edge-b,local-edge' ? true : undefined;
-    }, 15_000, 'edge-b first in PATHWAY-PRIORITY');
+    await eventually(
+      async () => {
+        const priority = (await steering())['PATHWAY-PRIORITY'] as string[];
+        return priority.join() === 'edge-b,local-edge' ? true : undefined;
+      },
+      15_000,
+      'edge-b first in PATHWAY-PRIORITY',
+    );
     const manifest = await steering();
     assert.equal(manifest.VERSION, 1);
     assert.equal(manifest.TTL, 1);
     assert.equal(manifest['RELOAD-URI'], '/steering/steer.json');
-    const master = await eventually(async () => {
-      const text = await (await fetch(`http://127.0.0.1:${edgeBPort}/live/steer/index.m3u8`)).text();
-      return /PATHWAY-ID="edge-b"[^\n]*\n[^\n]+\n#EXT-X-STREAM-INF:[^\n]*PATHWAY-ID="local-edge"/.test(text) ? text : undefined;
-    }, 15_000, 'a steered master with both pathways');
+    const master = await eventually(
+      async () => {
+        const text = await (await fetch(`http://127.0.0.1:${edgeBPort}/live/steer/index.m3u8`)).text();
+        return /PATHWAY-ID="edge-b"[^\n]*\n[^\n]+\n#EXT-X-STREAM-INF:[^\n]*PATHWAY-ID="local-edge"/.test(text) ? text : undefined;
+      },
+      15_000,
+      'a steered master with both pathways',
+    );
     assert.match(master, new RegExp(`^http://127\\.0\\.0\\.1:${edgeBPort}/live/steer/source/index\\.m3u8$`, 'm'));
   });
 
   it('hls.js in Chromium plays the steered stream and keeps playing when its edge is stopped', async () => {
     // Players read the pathways from the master once; an edge may serve one up to two seconds old
     // (max-age=1, stale-while-revalidate=1), so wait until the local edge's copy lists edge-b.
-    await eventually(async () => (/PATHWAY-ID="edge-b",STABLE-VARIANT-ID/.test(await (await system.edge('/live/steer/index.m3u8')).text()) ? true : undefined), 15_000, 'the local edge to serve the master with edge-b');
+    await eventually(
+      async () => (/PATHWAY-ID="edge-b",STABLE-VARIANT-ID/.test(await (await system.edge('/live/steer/index.m3u8')).text()) ? true : undefined),
+      15_000,
+      'the local edge to serve the master with edge-b',
+    );
     browser = await launchChromium();
     const page: Page = await browser.newPage();
     const consoleLines: string[] = [];
     page.on('console', (m) => consoleLines.push(m.text()));
     await page.goto(`http://127.0.0.1:${system.apiPort}/player?stream=steer`);
-    await page.waitForFunction(() => document.getElementById('state')?.textContent === 'playing', undefined, { timeout: 30_000 }).catch((error: Error) => {
-      throw new Error(`${error.message}; console: ${consoleLines.slice(-10).join(' | ')}`);
-    });
+    await page
+      .waitForFunction(() => document.getElementById('state')?.textContent === 'playing', undefined, { timeout: 30_000 })
+      .catch((error: Error) => {
+        throw new Error(`${error.message}; console: ${consoleLines.slice(-10).join(' | ')}`);
+      });
     const pathway = () => page.evaluate(() => (window as unknown as { currentPathway(): string | null }).currentPathway());
     const playhead = () => page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).currentTime);
     const playerState = () =>
@@ -139,16 +182,24 @@ describe('edge tier end to end: local edge, a second edge, health, steering, sig
     });
 
     // The control plane reads edge-b's log over HTTP while the player watches through it.
-    await eventually(async () => {
-      const byEdge = (await system.api('GET', '/api/v1/streams/steer/viewers')).json.requestsByEdge;
-      return byEdge['edge-b'] > 0 ? true : undefined;
-    }, 15_000, "the player's requests in edge-b's log");
+    await eventually(
+      async () => {
+        const byEdge = (await system.api('GET', '/api/v1/streams/steer/viewers')).json.requestsByEdge;
+        return byEdge['edge-b'] > 0 ? true : undefined;
+      },
+      15_000,
+      "the player's requests in edge-b's log",
+    );
 
     await edgeB!.stop();
-    const priority = await eventually(async () => {
-      const p = (await steering())['PATHWAY-PRIORITY'] as string[];
-      return p.includes('edge-b') ? undefined : p;
-    }, 15_000, 'edge-b out of PATHWAY-PRIORITY');
+    const priority = await eventually(
+      async () => {
+        const p = (await steering())['PATHWAY-PRIORITY'] as string[];
+        return p.includes('edge-b') ? undefined : p;
+      },
+      15_000,
+      'edge-b out of PATHWAY-PRIORITY',
+    );
     assert.deepEqual(priority, ['local-edge']);
     assert.equal((await node('edge-b')).status, 'down');
 
@@ -158,14 +209,22 @@ describe('edge tier end to end: local edge, a second edge, health, steering, sig
     const end = await playhead();
     assert.ok(end - start >= 5, `played ${end - start} s of 8 after the switch`);
     const errors = await page.evaluate(() => (window as unknown as { playerErrors: { fatal: boolean; details: string }[] }).playerErrors);
-    assert.deepEqual(errors.filter((e) => e.fatal), [], `no fatal hls.js error; console: ${consoleLines.join('\n')}`);
+    assert.deepEqual(
+      errors.filter((e) => e.fatal),
+      [],
+      `no fatal hls.js error; console: ${consoleLines.join('\n')}`,
+    );
   });
 
   it('viewer metrics come from the CMCD the player sends', async () => {
-    const viewers = await eventually(async () => {
-      const v = (await system.api('GET', '/api/v1/streams/steer/viewers')).json;
-      return v.viewers >= 1 && v.requestedBitrateKbps !== null ? v : undefined;
-    }, 15_000, 'a viewer with CMCD');
+    const viewers = await eventually(
+      async () => {
+        const v = (await system.api('GET', '/api/v1/streams/steer/viewers')).json;
+        return v.viewers >= 1 && v.requestedBitrateKbps !== null ? v : undefined;
+      },
+      15_000,
+      'a viewer with CMCD',
+    );
     assert.ok(viewers.requestedBitrateKbps > 0);
     assert.ok(viewers.requests > 0);
     assert.ok(viewers.requestsByEdge['local-edge'] > 0, JSON.stringify(viewers.requestsByEdge));
@@ -191,7 +250,10 @@ describe('edge tier end to end: local edge, a second edge, health, steering, sig
     await eventually(async () => ((await system.edge('/live/steer/index.m3u8')).status === 403 ? true : undefined), 15_000, 'the edge to require tokens');
     const issued = await system.api('POST', '/api/v1/streams/steer/tokens', { expiresInSeconds: 600 });
     assert.equal(issued.status, 201);
-    assert.deepEqual(issued.json.edgeUrls.sort(), [`http://127.0.0.1:${edgeBPort}${issued.json.playbackPath}`, `http://127.0.0.1:${system.edgePort}${issued.json.playbackPath}`].sort());
+    assert.deepEqual(
+      issued.json.edgeUrls.sort(),
+      [`http://127.0.0.1:${edgeBPort}${issued.json.playbackPath}`, `http://127.0.0.1:${system.edgePort}${issued.json.playbackPath}`].sort(),
+    );
     const media = await system.edge(`/live/steer/source/index.m3u8?token=${issued.json.token}`);
     assert.equal(media.status, 200);
     const segment = (await media.text()).split('\n').find((l) => l.startsWith('seg'))!;
@@ -205,7 +267,10 @@ describe('edge tier end to end: local edge, a second edge, health, steering, sig
 
     const rotated = await system.api('POST', '/api/v1/signing-keys/rotate');
     assert.equal(rotated.status, 200);
-    assert.deepEqual(rotated.json.map((k: { state: string }) => k.state), ['signing', 'verifying']);
+    assert.deepEqual(
+      rotated.json.map((k: { state: string }) => k.state),
+      ['signing', 'verifying'],
+    );
     await sleep(1500);
     assert.equal((await system.edge(`/live/steer/source/index.m3u8?token=${issued.json.token}`)).status, 200, 'the previous key still verifies');
     assert.equal((await system.api('POST', '/api/v1/signing-keys/rotate')).status, 200);
@@ -220,7 +285,9 @@ describe('edge tier end to end: local edge, a second edge, health, steering, sig
 
   it('read keys cannot see edge configs (they hold secrets)', async () => {
     const key = await system.api('POST', '/api/v1/api-keys', { name: 'viewer', scope: 'read' });
-    const res = await fetch(`http://127.0.0.1:${system.apiPort}/api/v1/nodes/local-edge/nginx-config`, { headers: { Authorization: `Bearer ${key.json.secret}` } });
+    const res = await fetch(`http://127.0.0.1:${system.apiPort}/api/v1/nodes/local-edge/nginx-config`, {
+      headers: { Authorization: `Bearer ${key.json.secret}` },
+    });
     assert.equal(res.status, 403);
     const origin = await system.api('GET', '/api/v1/nodes/local-origin/nginx-config?listen=127.0.0.1:8080');
     assert.equal(origin.status, 200);

@@ -17,7 +17,8 @@ describe('signed playback tokens', () => {
   it('a fresh token for the stream verifies', () => assert.equal(verifyToken(token, [key], 'demo', '10.0.0.1', now), 'ok'));
   it('expired at its expiry second', () => assert.equal(verifyToken(token, [key], 'demo', '10.0.0.1', now + 60), 'expired'));
   it('another stream is refused', () => assert.equal(verifyToken(token, [key], 'other', '10.0.0.1', now), 'bad-signature'));
-  it('a changed expiry is refused', () => assert.equal(verifyToken(token.replace(`.${now + 60}.`, `.${now + 6000}.`), [key], 'demo', '1.1.1.1', now), 'bad-signature'));
+  it('a changed expiry is refused', () =>
+    assert.equal(verifyToken(token.replace(`.${now + 60}.`, `.${now + 6000}.`), [key], 'demo', '1.1.1.1', now), 'bad-signature'));
   it('a missing or mangled token is refused', () => {
     assert.equal(verifyToken(undefined, [key], 'demo', '1.1.1.1', now), 'missing');
     assert.equal(verifyToken('abc', [key], 'demo', '1.1.1.1', now), 'malformed');
@@ -56,7 +57,14 @@ describe('node health hysteresis', () => {
 });
 
 describe('Content Steering pathway priority', () => {
-  const edge = (name: string, extra: Partial<PathwayCandidate> = {}): PathwayCandidate => ({ name, status: 'up', weight: 100, capacityMbps: 1000, activeConnections: 0, ...extra });
+  const edge = (name: string, extra: Partial<PathwayCandidate> = {}): PathwayCandidate => ({
+    name,
+    status: 'up',
+    weight: 100,
+    capacityMbps: 1000,
+    activeConnections: 0,
+    ...extra,
+  });
   it('a down edge drops out; up ranks before unknown', () => {
     assert.deepEqual(pathwayPriority([edge('a', { status: 'down' }), edge('b', { status: 'unknown' }), edge('c')], null), ['c', 'b']);
   });
@@ -81,20 +89,49 @@ describe('Content Steering pathway priority', () => {
 });
 
 describe('steered master playlist (RFC 8216bis 4.4.6.6, 4.4.6.2)', () => {
-  const origin = writeMasterPlaylist([{ uri: 'source/index.m3u8', bandwidth: 2_000_000, averageBandwidth: 1_800_000, codecs: ['avc1.64001f', 'mp4a.40.2'], resolution: { width: 1280, height: 720 }, frameRate: 25 }]);
+  const origin = writeMasterPlaylist([
+    {
+      uri: 'source/index.m3u8',
+      bandwidth: 2_000_000,
+      averageBandwidth: 1_800_000,
+      codecs: ['avc1.64001f', 'mp4a.40.2'],
+      resolution: { width: 1280, height: 720 },
+      frameRate: 25,
+    },
+  ]);
 
   it('parse(write(x)) gives x back', () => {
-    assert.deepEqual(parseMasterPlaylist(origin), [{ uri: 'source/index.m3u8', bandwidth: 2_000_000, averageBandwidth: 1_800_000, codecs: ['avc1.64001f', 'mp4a.40.2'], resolution: { width: 1280, height: 720 }, frameRate: 25 }]);
+    assert.deepEqual(parseMasterPlaylist(origin), [
+      {
+        uri: 'source/index.m3u8',
+        bandwidth: 2_000_000,
+        averageBandwidth: 1_800_000,
+        codecs: ['avc1.64001f', 'mp4a.40.2'],
+        resolution: { width: 1280, height: 720 },
+        frameRate: 25,
+      },
+    ]);
   });
 
   it('one copy of each variant per pathway, absolute on its edge, with EXT-X-CONTENT-STEERING', () => {
-    const text = steeredMaster(origin, 'demo', [{ id: 'edge-a', baseUrl: 'http://a.example:8081' }, { id: 'edge-b', baseUrl: 'http://b.example:8081/' }], { serverUri: 'http://cp:3000/steering/demo.json', pathwayId: 'edge-a' });
+    const text = steeredMaster(
+      origin,
+      'demo',
+      [
+        { id: 'edge-a', baseUrl: 'http://a.example:8081' },
+        { id: 'edge-b', baseUrl: 'http://b.example:8081/' },
+      ],
+      { serverUri: 'http://cp:3000/steering/demo.json', pathwayId: 'edge-a' },
+    );
     assert.match(text, /^#EXT-X-CONTENT-STEERING:SERVER-URI="http:\/\/cp:3000\/steering\/demo.json",PATHWAY-ID="edge-a"$/m);
     const variants = parseMasterPlaylist(text);
-    assert.deepEqual(variants.map((v) => [v.pathwayId, v.uri, v.stableVariantId]), [
-      ['edge-a', 'http://a.example:8081/live/demo/source/index.m3u8', 'source'],
-      ['edge-b', 'http://b.example:8081/live/demo/source/index.m3u8', 'source'],
-    ]);
+    assert.deepEqual(
+      variants.map((v) => [v.pathwayId, v.uri, v.stableVariantId]),
+      [
+        ['edge-a', 'http://a.example:8081/live/demo/source/index.m3u8', 'source'],
+        ['edge-b', 'http://b.example:8081/live/demo/source/index.m3u8', 'source'],
+      ],
+    );
     assert.equal(variants[1].bandwidth, 2_000_000);
     assert.deepEqual(variants[1].codecs, ['avc1.64001f', 'mp4a.40.2']);
   });
@@ -116,7 +153,8 @@ describe('viewer metrics from CMCD', () => {
       line('demo', '10.0.0.9', {}),
       line('demo', '10.0.0.5', {}, 403),
       line('other', '10.0.0.1', { sid: 's9' }),
-    ]) stats.add(parseAccessLogLine(l)!, 1000);
+    ])
+      stats.add(parseAccessLogLine(l)!, 1000);
     const s = stats.summary('demo', 2000);
     assert.equal(s.viewers, 3);
     assert.equal(s.requestedBitrateKbps, 3000);
@@ -133,15 +171,44 @@ describe('viewer metrics from CMCD', () => {
 describe('edge config rendering', () => {
   it('refuses to render an edge with no origin to pull from', async () => {
     await assert.rejects(
-      renderEdgeConfig({ name: 'e', port: 1, cacheDir: '/c', cacheMaxSize: '1g', njsDir: '/n', accessLog: '/a', origins: [], signedStreams: [], ladders: [], signingKeys: [], purgeToken: 'p' }),
+      renderEdgeConfig({
+        name: 'e',
+        port: 1,
+        cacheDir: '/c',
+        cacheMaxSize: '1g',
+        njsDir: '/n',
+        accessLog: '/a',
+        origins: [],
+        signedStreams: [],
+        ladders: [],
+        signingKeys: [],
+        purgeToken: 'p',
+      }),
       (error: unknown) => error instanceof NodeConfigError && /no enabled origin/.test(error.message),
     );
   });
   it('lists origins for consistent hashing, signed streams and both keys', async () => {
     const text = await renderEdgeConfig({
-      name: 'edge-a', port: 8081, cacheDir: '/c', cacheMaxSize: '1g', njsDir: '/n', accessLog: '/a',
-      origins: [{ host: '10.0.0.1', port: 8080 }, { host: '10.0.0.2', port: 8080 }],
-      signedStreams: ['paid'], ladders: [{ key: 'paid', kbps: [3000, 800] }, { key: 'plain', kbps: [] }], signingKeys: [{ id: 'k2', secret: 's2' }, { id: 'k1', secret: 's1' }], purgeToken: 'p',
+      name: 'edge-a',
+      port: 8081,
+      cacheDir: '/c',
+      cacheMaxSize: '1g',
+      njsDir: '/n',
+      accessLog: '/a',
+      origins: [
+        { host: '10.0.0.1', port: 8080 },
+        { host: '10.0.0.2', port: 8080 },
+      ],
+      signedStreams: ['paid'],
+      ladders: [
+        { key: 'paid', kbps: [3000, 800] },
+        { key: 'plain', kbps: [] },
+      ],
+      signingKeys: [
+        { id: 'k2', secret: 's2' },
+        { id: 'k1', secret: 's1' },
+      ],
+      purgeToken: 'p',
     });
     assert.match(text, /hash \$hls_stream consistent;\n\s+server 10\.0\.0\.1:8080 [^\n]+\n\s+server 10\.0\.0\.2:8080/);
     assert.match(text, /^\s+paid 1;$/m);
@@ -151,4 +218,3 @@ describe('edge config rendering', () => {
     assert.doesNotMatch(text, /\$\{[A-Z_]+\}/, 'every placeholder filled');
   });
 });
-

@@ -6,7 +6,13 @@ import { startTestApi, streamBody, TestApi } from './support/api.js';
 describe('faults: hostile API input gets a 4xx that names the problem, and nothing is stored', () => {
   let api: TestApi;
   const streamCount = async () => Number((await api.dataSource.query('SELECT count(*) AS n FROM streams'))[0].n);
-  const post = (route: string, body: unknown) => api.request().post(route).set(api.admin).set('Content-Type', 'application/json').send(typeof body === 'string' ? body : JSON.stringify(body));
+  const post = (route: string, body: unknown) =>
+    api
+      .request()
+      .post(route)
+      .set(api.admin)
+      .set('Content-Type', 'application/json')
+      .send(typeof body === 'string' ? body : JSON.stringify(body));
   const patch = (route: string, body: unknown, headers: Record<string, string> = {}) =>
     api.request().patch(route).set(api.admin).set(headers).set('Content-Type', 'application/json').send(JSON.stringify(body));
   const fieldsOf = (res: { body: { fields?: { field: string }[] } }) => (res.body.fields ?? []).map((f) => f.field);
@@ -25,7 +31,10 @@ describe('faults: hostile API input gets a 4xx that names the problem, and nothi
     assert.equal(await streamCount(), 1);
   });
 
-  for (const [what, name] of [['NUL', 'a\u0000b'], ['a lone surrogate', 'a\ud800b']]) {
+  for (const [what, name] of [
+    ['NUL', 'a\u0000b'],
+    ['a lone surrogate', 'a\ud800b'],
+  ]) {
     it(`a name with ${what}`, async () => {
       const res = await post('/api/v1/streams', streamBody({ key: 'other', name, ingest: { protocol: 'udp', port: 6000 } }));
       assert.equal(res.status, 400);

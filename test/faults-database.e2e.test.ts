@@ -50,9 +50,17 @@ describe('faults: PostgreSQL stalls (SIGSTOP)', () => {
   before(async () => {
     system = await startSystem();
     const port = await freeUdpPortBlock();
-    assert.equal((await system.api('POST', '/api/v1/streams', { key: 'stall', name: 'before', ingest: { protocol: 'udp', port }, packaging: { segmentSeconds: 1 } })).status, 201);
+    assert.equal(
+      (await system.api('POST', '/api/v1/streams', { key: 'stall', name: 'before', ingest: { protocol: 'udp', port }, packaging: { segmentSeconds: 1 } }))
+        .status,
+      201,
+    );
     encoder = startEncoder({ protocol: 'udp', port, seconds: 120 });
-    await eventually(async () => ((await system.api('GET', '/api/v1/streams/stall/status')).json.segmentsWritten >= 2 ? true : undefined), 30_000, 'two segments');
+    await eventually(
+      async () => ((await system.api('GET', '/api/v1/streams/stall/status')).json.segmentsWritten >= 2 ? true : undefined),
+      30_000,
+      'two segments',
+    );
     for (const name of ['monitoring', 'unused']) {
       const created = await system.api('POST', '/api/v1/api-keys', { name, scope: 'read' });
       assert.equal(created.status, 201, JSON.stringify(created.json));
@@ -80,7 +88,10 @@ describe('faults: PostgreSQL stalls (SIGSTOP)', () => {
       assert.equal(status.status, 200);
       assert.equal(status.json.state, 'live');
       // A read key verified a moment ago still reads live status; one never seen cannot be checked.
-      const [monitoring, unused] = await Promise.all([asKey(readKeys.monitoring, '/api/v1/streams/stall/status'), asKey(readKeys.unused, '/api/v1/streams/stall/status')]);
+      const [monitoring, unused] = await Promise.all([
+        asKey(readKeys.monitoring, '/api/v1/streams/stall/status'),
+        asKey(readKeys.unused, '/api/v1/streams/stall/status'),
+      ]);
       answeredDuringStall.push(stopped.length > 0);
       assert.equal(monitoring.status, 200);
       assert.equal(unused.status, 503);
@@ -100,10 +111,14 @@ describe('faults: PostgreSQL stalls (SIGSTOP)', () => {
     assert.deepEqual(answeredDuringStall, [true, true, true], 'every answer came while PostgreSQL was stopped, not after');
 
     // Once PostgreSQL runs again, the API recovers and the refused PATCH was not applied.
-    const stream = await eventually(async () => {
-      const res = await system.api('GET', '/api/v1/streams/stall');
-      return res.status === 200 ? res.json : undefined;
-    }, 30_000, 'the API answering again');
+    const stream = await eventually(
+      async () => {
+        const res = await system.api('GET', '/api/v1/streams/stall');
+        return res.status === 200 ? res.json : undefined;
+      },
+      30_000,
+      'the API answering again',
+    );
     await new Promise((r) => setTimeout(r, 2000));
     assert.equal((await system.api('GET', '/api/v1/streams/stall')).json.name, 'before');
     assert.equal(stream.name, 'before');

@@ -63,7 +63,11 @@ describe('faults: a full disk under a live stream', () => {
     }
     system = await startSystem({ env: { MEDIA_ROOT: path.join(mount, 'media') } });
     const port = await freeUdpPortBlock();
-    assert.equal((await system.api('POST', '/api/v1/streams', { key: 'disk', ingest: { protocol: 'udp', port }, packaging: { segmentSeconds: 1, windowSegments: 4 } })).status, 201);
+    assert.equal(
+      (await system.api('POST', '/api/v1/streams', { key: 'disk', ingest: { protocol: 'udp', port }, packaging: { segmentSeconds: 1, windowSegments: 4 } }))
+        .status,
+      201,
+    );
     encoder = startEncoder({ protocol: 'udp', port, seconds: 180, bitrateKbps: 4000 });
     await eventually(async () => ((await status()).segmentsWritten >= 3 ? true : undefined), 30_000, 'three segments');
   });
@@ -93,10 +97,14 @@ describe('faults: a full disk under a live stream', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
-    const degraded = await eventually(async () => {
-      const s = await status();
-      return s.state === 'degraded' ? s : undefined;
-    }, 30_000, 'state degraded');
+    const degraded = await eventually(
+      async () => {
+        const s = await status();
+        return s.state === 'degraded' ? s : undefined;
+      },
+      30_000,
+      'state degraded',
+    );
     assert.match(degraded.error, /ENOSPC|no space/i);
     assert.ok(degraded.writeFailures >= 1);
     assert.ok(degraded.mediaRootFreeBytes < 1024 * 1024, `free bytes ${degraded.mediaRootFreeBytes}`);
@@ -114,10 +122,14 @@ describe('faults: a full disk under a live stream', () => {
     await filling;
     await rm(filler());
     const failuresAtRecovery = (await status()).writeFailures;
-    const recovered = await eventually(async () => {
-      const s = await status();
-      return s.state === 'live' && s.error === null && s.segmentsWritten >= degraded.segmentsWritten + 2 ? s : undefined;
-    }, 30_000, 'live again with new segments');
+    const recovered = await eventually(
+      async () => {
+        const s = await status();
+        return s.state === 'live' && s.error === null && s.segmentsWritten >= degraded.segmentsWritten + 2 ? s : undefined;
+      },
+      30_000,
+      'live again with new segments',
+    );
     assert.ok(recovered.writeFailures >= failuresAtRecovery, 'the counter is a total');
     assert.match(await (await fetch(`http://127.0.0.1:${system.apiPort}/metrics`)).text(), /^hls_stream_degraded\{stream="disk"\} 0$/m);
 

@@ -19,7 +19,10 @@ const VIDEO = (seconds: number, x264: string[] = ['-g', '25']) => ({
   input: ['-f', 'lavfi', '-i', `testsrc2=size=320x240:rate=25:duration=${seconds}`],
   codec: ['-c:v', 'libx264', '-preset', 'ultrafast', ...x264, '-pix_fmt', 'yuv420p'],
 });
-const AUDIO = (seconds: number) => ({ input: ['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`], codec: ['-c:a', 'aac', '-b:a', '64k'] });
+const AUDIO = (seconds: number) => ({
+  input: ['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`],
+  codec: ['-c:a', 'aac', '-b:a', '64k'],
+});
 
 /** Packages TS fed as fast as it comes (no real-time pacing: the hostile case); what it published. */
 async function published(root: string, key: string, ts: Buffer) {
@@ -52,7 +55,10 @@ describe('faults: one-sided and keyframe-less feeds', () => {
     // Everything but the stretch that told us the video had stopped (2 target durations) and a frame or two.
     assert.ok(total > 60 - 2 * target - 1 && total <= 60.1, `published ${total.toFixed(2)} s of 60`);
     assert.ok(Math.max(...sizes) < 1024 * 1024, `largest segment ${Math.max(...sizes)} bytes`);
-    assert.ok(playlist.segments.some((s) => s.discontinuity), 'the switch to audio is a discontinuity');
+    assert.ok(
+      playlist.segments.some((s) => s.discontinuity),
+      'the switch to audio is a discontinuity',
+    );
   });
 
   it('an encoder that never sends an IDR (x264 intra-refresh): segments are cut by time, counted, and the master does not claim independent segments', async () => {
@@ -80,9 +86,22 @@ describe('faults: one-sided and keyframe-less feeds', () => {
   it('a segment that outgrows the per-segment memory cap is dropped and counted; the stream goes on after a discontinuity', async () => {
     // Seconds 4-6 are noise at a constant quantiser: about 1.9 MB a second against 0.11 MB for the rest.
     const noisy = ffmpegTs([
-      '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=12',
-      '-vf', "noise=alls=100:allf=t+u:enable='between(t,4,6)'",
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '20', '-g', '25', '-pix_fmt', 'yuv420p',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=320x240:rate=25:duration=12',
+      '-vf',
+      "noise=alls=100:allf=t+u:enable='between(t,4,6)'",
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-qp',
+      '20',
+      '-g',
+      '25',
+      '-pix_fmt',
+      'yuv420p',
     ]);
     const cap = 1024 * 1024;
     const packager = await packageTs(root, 'oversize', noisy, { segmentSeconds: 2, windowSegments: 1000, maxSegmentBytes: cap });
@@ -101,7 +120,14 @@ describe('faults: one-sided and keyframe-less feeds', () => {
     const ts = ffmpegTs([...VIDEO(16).input, ...VIDEO(16).codec]);
     let clock = Date.parse('2026-11-24T12:00:00Z');
     // A cap of about one segment (~200 KB): what a synchronous burst queues beyond it is dropped.
-    const packager = new StreamPackager({ mediaRoot: root, key: 'burst', segmentSeconds: 2, windowSegments: 1000, maxQueuedBytes: 256 * 1024, now: () => clock });
+    const packager = new StreamPackager({
+      mediaRoot: root,
+      key: 'burst',
+      segmentSeconds: 2,
+      windowSegments: 1000,
+      maxQueuedBytes: 256 * 1024,
+      now: () => clock,
+    });
     await packager.open();
     const half = Math.floor(ts.length / 2 / 188) * 188;
     for (let at = 0; at < half; at += 1316) {
@@ -123,6 +149,9 @@ describe('faults: one-sided and keyframe-less feeds', () => {
     const playlist = parseMediaPlaylist(await readFile(path.join(root, 'live', 'burst', 'source', 'index.m3u8'), 'utf8'))!;
     assert.equal(packager.stats().writeError, null);
     assert.ok(packager.stats().segmentsWritten >= 3, `segments written: ${packager.stats().segmentsWritten}`);
-    assert.ok(playlist.segments.slice(1).some((s) => s.discontinuity), 'the dropped segments leave a discontinuity');
+    assert.ok(
+      playlist.segments.slice(1).some((s) => s.discontinuity),
+      'the dropped segments leave a discontinuity',
+    );
   });
 });

@@ -19,28 +19,49 @@ describe('faults: nginx masters killed or hung; signed streams fail closed', () 
   const prefix = (role: 'origin' | 'edge') => path.join(system.dataDir, 'nginx', role);
   const masterPid = async (role: 'origin' | 'edge') => Number((await readFile(path.join(prefix(role), 'nginx.pid'), 'utf8')).trim());
   const node = async (name: string) => (await system.api('GET', `/api/v1/nodes/${name}`)).json;
-  const setSigned = async (signed: boolean) => assert.equal((await system.api('PATCH', '/api/v1/streams/fault', { playback: { signedUrls: signed } })).status, 200);
+  const setSigned = async (signed: boolean) =>
+    assert.equal((await system.api('PATCH', '/api/v1/streams/fault', { playback: { signedUrls: signed } })).status, 200);
   const token = async (body: Record<string, unknown> = {}) => (await system.api('POST', '/api/v1/streams/fault/tokens', body)).json.token as string;
   const newestSegment = async (via: (route: string) => Promise<Response>, query = '') => {
     const text = await (await via(`/live/fault/source/index.m3u8${query}`)).text();
-    return text.split('\n').filter((l) => /^seg\d+\.ts/.test(l)).pop()!.replace(/\?.*$/, '');
+    return text
+      .split('\n')
+      .filter((l) => /^seg\d+\.ts/.test(l))
+      .pop()!
+      .replace(/\?.*$/, '');
   };
   /** Applied means seen: no error, and applied after `since`. */
   const appliedSince = (name: string, since: number) =>
-    eventually(async () => {
-      const n = await node(name);
-      return n.configError === null && Date.parse(n.configAppliedAt) > since ? n : undefined;
-    }, 20_000, `${name} seen running its config`).catch(async (error: Error) => {
-      const log = system.proc.output().split('\n').filter((l) => /origin\]|edge local-edge\]/.test(l)).slice(-15).join('\n');
+    eventually(
+      async () => {
+        const n = await node(name);
+        return n.configError === null && Date.parse(n.configAppliedAt) > since ? n : undefined;
+      },
+      20_000,
+      `${name} seen running its config`,
+    ).catch(async (error: Error) => {
+      const log = system.proc
+        .output()
+        .split('\n')
+        .filter((l) => /origin\]|edge local-edge\]/.test(l))
+        .slice(-15)
+        .join('\n');
       throw new Error(`${error.message}; node: ${JSON.stringify(await node(name))}; log:\n${log}`);
     });
 
   before(async () => {
     system = await startSystem({ edge: true, env: { HEALTH_CHECK_INTERVAL_MS: '300' } });
     const port = await freeUdpPortBlock();
-    assert.equal((await system.api('POST', '/api/v1/streams', { key: 'fault', ingest: { protocol: 'udp', port }, packaging: { segmentSeconds: 1 } })).status, 201);
+    assert.equal(
+      (await system.api('POST', '/api/v1/streams', { key: 'fault', ingest: { protocol: 'udp', port }, packaging: { segmentSeconds: 1 } })).status,
+      201,
+    );
     encoder = startEncoder({ protocol: 'udp', port, seconds: 240 });
-    await eventually(async () => ((await system.api('GET', '/api/v1/streams/fault/status')).json.segmentsWritten >= 3 ? true : undefined), 30_000, 'three segments');
+    await eventually(
+      async () => ((await system.api('GET', '/api/v1/streams/fault/status')).json.segmentsWritten >= 3 ? true : undefined),
+      30_000,
+      'three segments',
+    );
   });
   after(async () => {
     encoder?.child.kill('SIGINT');
@@ -61,10 +82,14 @@ describe('faults: nginx masters killed or hung; signed streams fail closed', () 
       process.kill(before, 'SIGKILL');
       // A change while the restart is pending: it must take that restart over, not start a second chain.
       await setSigned(true);
-      const after = await eventually(async () => {
-        const pid = await masterPid(role).catch(() => 0);
-        return pid && pid !== before && isRunning(pid) ? pid : undefined;
-      }, 20_000, `a new ${role} master`);
+      const after = await eventually(
+        async () => {
+          const pid = await masterPid(role).catch(() => 0);
+          return pid && pid !== before && isRunning(pid) ? pid : undefined;
+        },
+        20_000,
+        `a new ${role} master`,
+      );
       for (const worker of workers) assert.equal(isRunning(worker), false, `worker ${worker} of the killed master is gone`);
       await appliedSince(role === 'edge' ? 'local-edge' : 'local-origin', killedAt);
       await sleep(1500); // a second restart chain would have started another master by now
@@ -80,28 +105,42 @@ describe('faults: nginx masters killed or hung; signed streams fail closed', () 
       // Both nginx must run the open config before the next case starts from it.
       await appliedSince('local-edge', unsignedAt);
       await appliedSince('local-origin', unsignedAt);
-      await eventually(async () => ((await via('/live/fault/source/index.m3u8')).status === 200 ? true : undefined), 20_000, 'open again').catch(async (error: Error) => {
-        throw new Error(`${error.message}; node: ${JSON.stringify(await node(role === 'edge' ? 'local-edge' : 'local-origin'))}`);
-      });
+      await eventually(async () => ((await via('/live/fault/source/index.m3u8')).status === 200 ? true : undefined), 20_000, 'open again').catch(
+        async (error: Error) => {
+          throw new Error(`${error.message}; node: ${JSON.stringify(await node(role === 'edge' ? 'local-edge' : 'local-origin'))}`);
+        },
+      );
     });
   }
 
   it('a hung edge (SIGSTOP) cannot take a change: the node says so, the newly signed stream is refused anyway, and the error clears when it resumes', async () => {
-    await eventually(async () => ((await system.edge('/live/fault/source/index.m3u8')).status === 200 ? true : undefined), 20_000, 'open stream through the edge');
+    await eventually(
+      async () => ((await system.edge('/live/fault/source/index.m3u8')).status === 200 ? true : undefined),
+      20_000,
+      'open stream through the edge',
+    );
     const masters = nginxMasters(prefix('edge'));
     assert.equal(masters.length, 1, 'one edge master');
     const master = masters[0];
     process.kill(master, 'SIGSTOP');
     try {
       await setSigned(true);
-      const stuck = await eventually(async () => {
-        const n = await node('local-edge');
-        return n.configError ? n : undefined;
-      }, 20_000, 'the edge reported as not running its config');
+      const stuck = await eventually(
+        async () => {
+          const n = await node('local-edge');
+          return n.configError ? n : undefined;
+        },
+        20_000,
+        'the edge reported as not running its config',
+      );
       assert.match(stuck.configError, /not applied/);
       // The stopped master's workers still run the old config, which thinks the stream open:
       // the origin refuses them, and what it serves a token holder is not cached for others.
-      await eventually(async () => ((await system.edge('/live/fault/source/index.m3u8')).status === 403 ? true : undefined), 10_000, 'tokenless playlist refused');
+      await eventually(
+        async () => ((await system.edge('/live/fault/source/index.m3u8')).status === 403 ? true : undefined),
+        10_000,
+        'tokenless playlist refused',
+      );
       const valid = await token();
       const segment = await newestSegment(system.edge, `?token=${valid}`);
       const paid = await system.edge(`/live/fault/source/${segment}?token=${valid}`);
@@ -110,10 +149,18 @@ describe('faults: nginx masters killed or hung; signed streams fail closed', () 
       await paid.arrayBuffer();
       for (let i = 0; i < 3; i++) {
         const open = await system.edge(`/live/fault/source/${segment}`);
-        assert.equal(open.status, 403, `not served from the cache without a token (cache ${open.headers.get('x-cache-status')}, age ${open.headers.get('age')}, paid ${paid.headers.get('x-cache-status')})`);
+        assert.equal(
+          open.status,
+          403,
+          `not served from the cache without a token (cache ${open.headers.get('x-cache-status')}, age ${open.headers.get('age')}, paid ${paid.headers.get('x-cache-status')})`,
+        );
       }
       const again = await system.edge('/live/fault/source/index.m3u8');
-      assert.equal(again.status, 403, `cache ${again.headers.get('x-cache-status')}, age ${again.headers.get('age')}, signed ${again.headers.get('x-hls-signed')}: ${await again.text()}`);
+      assert.equal(
+        again.status,
+        403,
+        `cache ${again.headers.get('x-cache-status')}, age ${again.headers.get('age')}, signed ${again.headers.get('x-hls-signed')}: ${await again.text()}`,
+      );
     } finally {
       process.kill(master, 'SIGCONT');
     }

@@ -157,11 +157,16 @@ describe('live pipeline: encoder -> ingest -> HLS on disk -> nginx origin', () =
     const attacker = dgram.createSocket('udp4');
     const junk = (i: number): Buffer => {
       switch (i % 5) {
-        case 0: return Buffer.from(Array.from({ length: 1 + (i % 1400) }, (_, j) => (i * 31 + j * 7) & 0xff));
-        case 1: return Buffer.from([0x80, 0x21, 0x00]); // truncated RTP
-        case 2: return Buffer.concat([Buffer.from([0x80, 0x60, 0, i & 0xff, 0, 0, 0, 0, 0, 0, 0, 1]), Buffer.alloc(1316, 0x47)]); // wrong PT
-        case 3: return Buffer.concat([Buffer.from([0x80, 0x21, 0x7f, i & 0xff, 0, 0, 0, 0, 0, 0, 0, 9]), Buffer.alloc(1316, 0x11)]); // TS without sync
-        default: return Buffer.alloc(40, 0xff); // garbage FEC
+        case 0:
+          return Buffer.from(Array.from({ length: 1 + (i % 1400) }, (_, j) => (i * 31 + j * 7) & 0xff));
+        case 1:
+          return Buffer.from([0x80, 0x21, 0x00]); // truncated RTP
+        case 2:
+          return Buffer.concat([Buffer.from([0x80, 0x60, 0, i & 0xff, 0, 0, 0, 0, 0, 0, 0, 1]), Buffer.alloc(1316, 0x47)]); // wrong PT
+        case 3:
+          return Buffer.concat([Buffer.from([0x80, 0x21, 0x7f, i & 0xff, 0, 0, 0, 0, 0, 0, 0, 9]), Buffer.alloc(1316, 0x11)]); // TS without sync
+        default:
+          return Buffer.alloc(40, 0xff); // garbage FEC
       }
     };
     let sent = 0;
@@ -176,7 +181,7 @@ describe('live pipeline: encoder -> ingest -> HLS on disk -> nginx origin', () =
     const s = await status('hostile');
     assert.ok(s.malformed > 100, `malformed ${s.malformed} of ${sent} hostile datagrams`);
     assert.ok(s.segmentsWritten >= 2, JSON.stringify(s));
-    assert.deepEqual((await (await fetch(`http://127.0.0.1:${system.apiPort}/healthz`)).json()), { status: 'ok' });
+    assert.deepEqual(await (await fetch(`http://127.0.0.1:${system.apiPort}/healthz`)).json(), { status: 'ok' });
     assert.ok(system.proc.child.exitCode === null, 'the control plane is still running');
   });
 
@@ -194,10 +199,14 @@ describe('live pipeline: encoder -> ingest -> HLS on disk -> nginx origin', () =
     const sender = dgram.createSocket('udp4');
     await Promise.all(Array.from({ length: 20 }, () => new Promise((resolve) => sender.send(Buffer.alloc(1316, 0x47), port, '127.0.0.1', resolve))));
     sender.close();
-    const s = await eventually(async () => {
-      const current = await status('guarded');
-      return current.droppedBySource === 20 ? current : undefined;
-    }, 15_000, 'all 20 datagrams counted as dropped');
+    const s = await eventually(
+      async () => {
+        const current = await status('guarded');
+        return current.droppedBySource === 20 ? current : undefined;
+      },
+      15_000,
+      'all 20 datagrams counted as dropped',
+    );
     assert.equal(s.packetsReceived, 0);
   });
 
@@ -226,5 +235,4 @@ describe('live pipeline: encoder -> ingest -> HLS on disk -> nginx origin', () =
     await eventually(async () => (existsSync(dir) ? undefined : true), 15_000, 'the files to go');
     assert.equal((await system.origin('/live/plain/index.m3u8')).status, 404);
   });
-
 });

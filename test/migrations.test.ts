@@ -64,7 +64,9 @@ describe('migrations', () => {
       /ck_streams_ingest_port/,
     );
     await assert.rejects(
-      dataSource.query(`INSERT INTO streams (key, name, ingest_protocol, ingest_port, fec_columns, fec_rows, packaging, version) VALUES ('d', 'd', 'rtp', 6000, 20, 20, '{}', 1)`),
+      dataSource.query(
+        `INSERT INTO streams (key, name, ingest_protocol, ingest_port, fec_columns, fec_rows, packaging, version) VALUES ('d', 'd', 'rtp', 6000, 20, 20, '{}', 1)`,
+      ),
       /ck_streams_fec/,
     );
     await dataSource.query(`DELETE FROM streams`);

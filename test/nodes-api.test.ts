@@ -44,7 +44,10 @@ describe('nodes API', () => {
     for (const [body, field] of cases) {
       const res = await create(body);
       assert.equal(res.status, 400, JSON.stringify(body));
-      assert.ok(res.body.fields.some((f: { field: string }) => f.field === field), JSON.stringify(res.body));
+      assert.ok(
+        res.body.fields.some((f: { field: string }) => f.field === field),
+        JSON.stringify(res.body),
+      );
     }
     const [{ n }] = await api.dataSource.query('SELECT count(*)::int AS n FROM nodes');
     assert.equal(n, 0);
@@ -84,7 +87,10 @@ describe('nodes API', () => {
     assert.equal((await api.request().delete(`/api/v1/nodes/${created.id}`).set(api.admin).set('If-Match', '"2"')).status, 204);
     assert.equal((await api.request().get(`/api/v1/nodes/${created.id}`).set(api.admin)).status, 404);
     const audit = await api.request().get(`/api/v1/audit?entityType=node&entityId=${created.id}`).set(api.admin);
-    assert.deepEqual(audit.body.items.map((e: { action: string }) => e.action), ['delete', 'update', 'create']);
+    assert.deepEqual(
+      audit.body.items.map((e: { action: string }) => e.action),
+      ['delete', 'update', 'create'],
+    );
     assert.deepEqual(audit.body.items[1].changes.weight, { from: 100, to: 10 });
   });
 
@@ -92,6 +98,9 @@ describe('nodes API', () => {
     for (let i = 0; i < 3; i++) await create(edge({ name: `edge-${i}` }));
     const page = await api.request().get('/api/v1/nodes?limit=2&offset=2').set(api.admin);
     assert.equal(page.body.total, 3);
-    assert.deepEqual(page.body.items.map((n: { name: string }) => n.name), ['edge-2']);
+    assert.deepEqual(
+      page.body.items.map((n: { name: string }) => n.name),
+      ['edge-2'],
+    );
   });
 });

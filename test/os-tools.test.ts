@@ -52,7 +52,27 @@ describe('OS tools installed by npm test', () => {
   });
 
   it('ffmpeg encodes H.264 + AAC test media to MPEG-TS', () => {
-    const result = run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25', '-f', 'lavfi', '-i', 'sine', '-t', '0.5', '-c:v', 'libx264', '-c:a', 'aac', '-f', 'mpegts', '-']);
+    const result = run('ffmpeg', [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=160x120:rate=25',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine',
+      '-t',
+      '0.5',
+      '-c:v',
+      'libx264',
+      '-c:a',
+      'aac',
+      '-f',
+      'mpegts',
+      '-',
+    ]);
     assert.equal(result.status, 0, result.stderr);
     assert.ok(result.stdout.length > 188 * 10);
     assert.equal(result.stdout.charCodeAt(0), 0x47, 'starts with a TS sync byte');

@@ -8,7 +8,6 @@ import { parsePat, parsePmt } from '../control-plane/src/media/ts/psi.js';
 import { payloadOffset, pidOf } from '../control-plane/src/media/ts/ts-packet.js';
 import { decodeErrors, encodeTestTs, packageTs, probe } from './support/media.js';
 
-
 describe('packager on real ffmpeg output', () => {
   let root: string;
   let ts: Buffer;
@@ -88,7 +87,10 @@ describe('packager on real ffmpeg output', () => {
     const breaks = playlist.segments.filter((s) => s.discontinuity);
     assert.equal(breaks.length, 1, text);
     assert.equal(playlist.segments.length, 8);
-    assert.deepEqual(playlist.segments.map((s) => s.uri), Array.from({ length: 8 }, (_, i) => `seg${i}.ts`));
+    assert.deepEqual(
+      playlist.segments.map((s) => s.uri),
+      Array.from({ length: 8 }, (_, i) => `seg${i}.ts`),
+    );
     for (const s of playlist.segments) assert.equal(decodeErrors(path.join(root, 'live', 'restart', 'source', s.uri)), '');
   });
 

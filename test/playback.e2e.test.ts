@@ -22,11 +22,19 @@ describe('playback in a real browser', () => {
 
   it('hls.js in headless Chromium plays the origin URL for 20 s: no fatal error, the playhead advances', async () => {
     const port = await freeUdpPortBlock();
-    const created = await system.api('POST', '/api/v1/streams', { key: 'watch', ingest: { protocol: 'rtp', port, fec: { columns: 5, rows: 10 } }, packaging: { segmentSeconds: 2 } });
+    const created = await system.api('POST', '/api/v1/streams', {
+      key: 'watch',
+      ingest: { protocol: 'rtp', port, fec: { columns: 5, rows: 10 } },
+      packaging: { segmentSeconds: 2 },
+    });
     assert.equal(created.status, 201);
     const encoder = startEncoder({ protocol: 'rtp', port, fec: { columns: 5, rows: 10 }, seconds: 60 });
     try {
-      await eventually(async () => ((await system.api('GET', '/api/v1/streams/watch/status')).json.segmentsWritten >= 3 ? true : undefined), 30_000, 'three segments');
+      await eventually(
+        async () => ((await system.api('GET', '/api/v1/streams/watch/status')).json.segmentsWritten >= 3 ? true : undefined),
+        30_000,
+        'three segments',
+      );
       const page = await browser.newPage();
       const console: string[] = [];
       page.on('console', (m) => console.push(m.text()));
@@ -39,7 +47,11 @@ describe('playback in a real browser', () => {
         samples.push(await page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).currentTime));
       }
       const errors = await page.evaluate(() => (window as unknown as { playerErrors: { fatal: boolean; details: string }[] }).playerErrors);
-      assert.deepEqual(errors.filter((e) => e.fatal), [], `no fatal hls.js error; console: ${console.join('\n')}`);
+      assert.deepEqual(
+        errors.filter((e) => e.fatal),
+        [],
+        `no fatal hls.js error; console: ${console.join('\n')}`,
+      );
       const end = samples[samples.length - 1];
       assert.ok(end - start >= 15, `played ${end - start} s of 20 (samples ${samples.join(', ')})`);
       for (let i = 1; i < samples.length; i++) assert.ok(samples[i] >= samples[i - 1], 'the playhead never goes back');

@@ -53,7 +53,10 @@ describe('the README run command (npm start) with embedded PostgreSQL', () => {
       await second.waitFor(/ready; Ctrl-C stops everything/);
       const listed = await api(port, 'GET', '/api/v1/streams', 't');
       assert.equal(listed.status, 200);
-      assert.deepEqual(listed.json.items.map((s: { id: string }) => s.id), [created.json.id]);
+      assert.deepEqual(
+        listed.json.items.map((s: { id: string }) => s.id),
+        [created.json.id],
+      );
     } finally {
       assert.equal(await stopWith(second, 'SIGTERM'), 0, second.output());
     }
@@ -61,7 +64,11 @@ describe('the README run command (npm start) with embedded PostgreSQL', () => {
 
   it('without HLS_ADMIN_TOKEN generates one, prints it, keeps it in DATA_DIR, and the API refuses other tokens', async () => {
     const port = await freeLoopbackPort();
-    const proc = startProcess(process.execPath, START, cleanEnv({ PORT: String(port), HOST: '127.0.0.1', HLS_HTTP_PORT: String(await freeLoopbackPort()), DATA_DIR: dataDir }));
+    const proc = startProcess(
+      process.execPath,
+      START,
+      cleanEnv({ PORT: String(port), HOST: '127.0.0.1', HLS_HTTP_PORT: String(await freeLoopbackPort()), DATA_DIR: dataDir }),
+    );
     try {
       await proc.waitFor(/ready; Ctrl-C stops everything/);
       const token = (await readFile(path.join(dataDir, 'admin-token'), 'utf8')).trim();
@@ -115,7 +122,15 @@ describe('the control-plane container command, natively, against an external Pos
     const proc = startProcess(
       process.execPath,
       ['dist/control-plane/src/main.js'],
-      cleanEnv({ DATABASE_URL: database.url, HLS_ADMIN_TOKEN: 'compose', PORT: String(port), HOST: '127.0.0.1', MEDIA_ROOT: path.join(dataDir, 'media'), DATA_DIR: dataDir, HLS_LOCAL_ORIGIN: 'false' }),
+      cleanEnv({
+        DATABASE_URL: database.url,
+        HLS_ADMIN_TOKEN: 'compose',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        MEDIA_ROOT: path.join(dataDir, 'media'),
+        DATA_DIR: dataDir,
+        HLS_LOCAL_ORIGIN: 'false',
+      }),
     );
     try {
       await proc.waitFor(/ready; Ctrl-C stops everything/);
@@ -124,12 +139,16 @@ describe('the control-plane container command, natively, against an external Pos
       assert.equal(ready.status, 200);
       assert.equal((await api(port, 'GET', '/api/v1/streams', 'compose')).json.total, 0);
       await assert.rejects(stat(path.join(dataDir, 'pg')), { code: 'ENOENT' }, 'no embedded cluster with DATABASE_URL');
-      assert.doesNotMatch(proc.output(), /origin nginx serving/, 'the origin is the origin container\'s job');
+      assert.doesNotMatch(proc.output(), /origin nginx serving/, "the origin is the origin container's job");
       // What nginx/node-entrypoint.sh does in the origin and edge containers, step by step.
       const register = (body: object) => api(port, 'POST', '/api/v1/nodes', 'compose', body);
       assert.equal((await register({ name: 'origin-1', role: 'origin', baseUrl: 'http://origin:8080', internalUrl: 'http://origin:8080' })).status, 201);
       assert.equal((await register({ name: 'edge-1', role: 'edge', baseUrl: 'http://localhost:8081', internalUrl: 'http://edge:8081' })).status, 201);
-      assert.equal((await register({ name: 'edge-1', role: 'edge', baseUrl: 'http://localhost:8081' })).status, 409, 'a restarted edge finds itself registered');
+      assert.equal(
+        (await register({ name: 'edge-1', role: 'edge', baseUrl: 'http://localhost:8081' })).status,
+        409,
+        'a restarted edge finds itself registered',
+      );
       const files = await (await fetch(`http://127.0.0.1:${port}/api/v1/edge-files`, { headers: { Authorization: 'Bearer compose' } })).json();
       assert.deepEqual(files, ['cmcd.js', 'cmsd.js', 'edge-control.js', 'edge.js', 'signed-urls.js', 'wasm-core.js']);
       for (const file of files) {

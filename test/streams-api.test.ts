@@ -65,9 +65,15 @@ describe('streams API', () => {
     const first = await api.request().get('/api/v1/streams?limit=2').set(api.admin);
     assert.equal(first.status, 200);
     assert.equal(first.body.total, 5);
-    assert.deepEqual(first.body.items.map((s: { key: string }) => s.key), ['s0', 's1']);
+    assert.deepEqual(
+      first.body.items.map((s: { key: string }) => s.key),
+      ['s0', 's1'],
+    );
     const last = await api.request().get('/api/v1/streams?limit=2&offset=4').set(api.admin);
-    assert.deepEqual(last.body.items.map((s: { key: string }) => s.key), ['s4']);
+    assert.deepEqual(
+      last.body.items.map((s: { key: string }) => s.key),
+      ['s4'],
+    );
     assert.equal(last.body.total, 5);
     const bad = await api.request().get('/api/v1/streams?limit=0').set(api.admin);
     assert.equal(bad.status, 400);
@@ -88,14 +94,29 @@ describe('streams API', () => {
       { name: 'bad slug (too long)', body: streamBody({ key: 'a'.repeat(64) }), field: 'key', message: /slug/ },
       { name: 'port below 1024', body: streamBody({ ingest: { port: 80 } }), field: 'ingest.port', message: /1024/ },
       { name: 'port above 65535', body: streamBody({ ingest: { port: 70000 } }), field: 'ingest.port', message: /65535/ },
-      { name: 'FEC row port beyond 65535', body: streamBody({ ingest: { port: 65533, fec: { columns: 5, rows: 10 } } }), field: 'ingest.port', message: /65531/ },
+      {
+        name: 'FEC row port beyond 65535',
+        body: streamBody({ ingest: { port: 65533, fec: { columns: 5, rows: 10 } } }),
+        field: 'ingest.port',
+        message: /65531/,
+      },
       { name: 'FEC columns above 20', body: streamBody({ ingest: { port: 5000, fec: { columns: 21, rows: 4 } } }), field: 'ingest.fec.columns', message: /20/ },
       { name: 'FEC rows below 4', body: streamBody({ ingest: { port: 5000, fec: { columns: 5, rows: 3 } } }), field: 'ingest.fec.rows', message: /4/ },
-      { name: 'FEC matrix above 100', body: streamBody({ ingest: { port: 5000, fec: { columns: 11, rows: 10 } } }), field: 'ingest.fec.rows', message: /at most 100/ },
+      {
+        name: 'FEC matrix above 100',
+        body: streamBody({ ingest: { port: 5000, fec: { columns: 11, rows: 10 } } }),
+        field: 'ingest.fec.rows',
+        message: /at most 100/,
+      },
       { name: 'FEC without rows', body: streamBody({ ingest: { port: 5000, fec: { columns: 5 } } }), field: 'ingest.fec.rows' },
       { name: 'protocol not rtp/udp', body: streamBody({ ingest: { port: 5000, protocol: 'srt' } }), field: 'ingest.protocol' },
       { name: 'bad CIDR', body: streamBody({ ingest: { port: 5000, allowedSources: ['10.0.0.0/33'] } }), field: 'ingest.allowedSources', message: /CIDR/ },
-      { name: 'part not shorter than segment', body: streamBody({ packaging: { segmentSeconds: 2, partSeconds: 2 } }), field: 'packaging.partSeconds', message: /less than/ },
+      {
+        name: 'part not shorter than segment',
+        body: streamBody({ packaging: { segmentSeconds: 2, partSeconds: 2 } }),
+        field: 'packaging.partSeconds',
+        message: /less than/,
+      },
       { name: 'window below 3 segments', body: streamBody({ packaging: { windowSegments: 2 } }), field: 'packaging.windowSegments' },
       { name: 'rendition without bitrate', body: streamBody({ renditions: [{ name: '720p', width: 1280, height: 720 }] }), field: 'renditions.0.videoKbps' },
       { name: 'missing ingest', body: { key: 'demo' }, field: 'ingest' },
@@ -196,10 +217,18 @@ describe('streams API', () => {
 
     it('validates the merged result: PATCH cannot break a rule', async () => {
       await create(streamBody());
-      const res = await api.request().patch('/api/v1/streams/demo').set(api.admin).send({ packaging: { partSeconds: 9 } });
+      const res = await api
+        .request()
+        .patch('/api/v1/streams/demo')
+        .set(api.admin)
+        .send({ packaging: { partSeconds: 9 } });
       assert.equal(res.status, 400);
       assert.equal(res.body.fields[0].field, 'packaging.partSeconds');
-      const unknown = await api.request().patch('/api/v1/streams/demo').set(api.admin).send({ ingest: { nope: 1 } });
+      const unknown = await api
+        .request()
+        .patch('/api/v1/streams/demo')
+        .set(api.admin)
+        .send({ ingest: { nope: 1 } });
       assert.equal(unknown.status, 400);
       assert.equal(unknown.body.fields[0].field, 'ingest.nope');
       const get = await api.request().get('/api/v1/streams/demo').set(api.admin);
@@ -209,7 +238,11 @@ describe('streams API', () => {
     it('409 when PATCH moves onto a taken port or key', async () => {
       await create(streamBody());
       await create({ key: 'second', ingest: { port: 6000 } });
-      const port = await api.request().patch('/api/v1/streams/second').set(api.admin).send({ ingest: { port: 5004 } });
+      const port = await api
+        .request()
+        .patch('/api/v1/streams/second')
+        .set(api.admin)
+        .send({ ingest: { port: 5004 } });
       assert.equal(port.status, 409);
       const key = await api.request().patch('/api/v1/streams/second').set(api.admin).send({ key: 'demo' });
       assert.equal(key.status, 409);
@@ -228,7 +261,11 @@ describe('streams API', () => {
 
   it('records who changed what in the audit log', async () => {
     const created = (await create(streamBody())).body;
-    await api.request().patch('/api/v1/streams/demo').set(api.admin).send({ ingest: { port: 5100 } });
+    await api
+      .request()
+      .patch('/api/v1/streams/demo')
+      .set(api.admin)
+      .send({ ingest: { port: 5100 } });
     await api.request().delete('/api/v1/streams/demo').set(api.admin);
     const res = await api.request().get(`/api/v1/audit?entityType=stream&entityId=${created.id}`).set(api.admin);
     assert.equal(res.status, 200);

@@ -34,7 +34,12 @@ describe('the closing test summary', () => {
       const env: NodeJS.ProcessEnv = { ...process.env, TEST_SUMMARY_FILE: summaryFile };
       delete env.NODE_TEST_CONTEXT; // else the child reports to this runner instead of its reporter
       const reporter = pathToFileURL(path.join(scripts, 'summary-reporter.mjs')).href;
-      const run = spawnSync(process.execPath, ['--test', `--test-reporter=${reporter}`, 'broken.test.mjs', 'crash.test.mjs'], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+      const run = spawnSync(process.execPath, ['--test', `--test-reporter=${reporter}`, 'broken.test.mjs', 'crash.test.mjs'], {
+        cwd: dir,
+        env,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       assert.equal(run.status, 1, run.stderr);
       const counts = JSON.parse(await readFile(summaryFile, 'utf8'));
       assert.equal(counts.passed, 1);

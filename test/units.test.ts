@@ -51,7 +51,12 @@ describe('small invariants', () => {
       renditions: [{ name: 'hd', width: 1280, height: 720, videoKbps: 3000 }],
       playback: { signedUrls: false },
     };
-    const merged = mergePatch(current, { ingest: { fec: null, allowedSources: [] }, packaging: { lowLatency: true }, renditions: [], playback: { signedUrls: true } }) as unknown as StreamSettings;
+    const merged = mergePatch(current, {
+      ingest: { fec: null, allowedSources: [] },
+      packaging: { lowLatency: true },
+      renditions: [],
+      playback: { signedUrls: true },
+    }) as unknown as StreamSettings;
     assert.deepEqual(merged.playback, { signedUrls: true });
     assert.deepEqual(merged.ingest, { protocol: 'rtp', port: 5000, fec: null, allowedSources: [] });
     assert.equal(merged.packaging.lowLatency, true);

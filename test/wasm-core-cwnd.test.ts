@@ -69,7 +69,10 @@ describe('cwnd math', () => {
       writeFileSync(file, script);
       const result = spawnSync('njs', [file], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
       assert.equal(result.status, 0, `njs failed: ${result.stderr}${result.stdout}`);
-      const fromNjs: number[][] = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+      const fromNjs: number[][] = result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
       assert.equal(fromNjs.length, inputs.length);
       inputs.forEach(([t, rungs, safety], i) => {
         const etp = math.throughputKbps(t.rttUs, t.rttvarUs, t.cwnd, t.mss, t.loss);

@@ -34,9 +34,12 @@ function load(file: string, columns: number, rows: number): Loaded {
   const rowBases = new Set(capture.filter((d) => d.stream === 'row').map((d) => indexOf(snBaseOf(d.bytes))));
   const matrices: number[] = [];
   for (const start of rowBases) {
-    const complete = Array.from({ length: columns }, (_, c) => columnBases.has(start + c)).every(Boolean) && Array.from({ length: rows }, (_, r) => rowBases.has(start + r * columns)).every(Boolean);
+    const complete =
+      Array.from({ length: columns }, (_, c) => columnBases.has(start + c)).every(Boolean) &&
+      Array.from({ length: rows }, (_, r) => rowBases.has(start + r * columns)).every(Boolean);
     // Column FEC of matrix m starts at a multiple of L x D from the first column FEC's base.
-    if (complete && start > 0 && start + columns * rows <= media.length && columnBases.has(start) && [...columnBases].some((b) => b === start)) matrices.push(start);
+    if (complete && start > 0 && start + columns * rows <= media.length && columnBases.has(start) && [...columnBases].some((b) => b === start))
+      matrices.push(start);
   }
   const aligned = matrices.filter((m) => (m - Math.min(...columnBases)) % (columns * rows) === 0).sort((a, b) => a - b);
   assert.ok(aligned.length >= 3, `${file}: at least three complete matrices, found ${aligned.length}`);

@@ -140,7 +140,26 @@ function runReference(s: Scenario, evs: Event[]): { out: Out[]; stats: Record<st
   return { out, stats: receiver.stats, jitterMs: receiver.jitterMs };
 }
 
-const COUNTERS = ['received', 'accepted', 'malformed', 'wrongPayloadType', 'duplicates', 'reordered', 'late', 'lost', 'recovered', 'released', 'fecReceived', 'fecMalformed', 'fecMismatch', 'fecStale', 'fecFailed', 'restarts', 'jumps', 'overflow'] as const;
+const COUNTERS = [
+  'received',
+  'accepted',
+  'malformed',
+  'wrongPayloadType',
+  'duplicates',
+  'reordered',
+  'late',
+  'lost',
+  'recovered',
+  'released',
+  'fecReceived',
+  'fecMalformed',
+  'fecMismatch',
+  'fecStale',
+  'fecFailed',
+  'restarts',
+  'jumps',
+  'overflow',
+] as const;
 
 describe('wasm-core receiver agrees with the TypeScript reference', () => {
   it('on random streams with loss, reordering, duplicates, FEC and junk', () => {
@@ -183,37 +202,81 @@ describe('wasm-core receiver agrees with the TypeScript reference', () => {
 describe('wasm-core receiver against the truth', () => {
   it('repairs one loss per row byte-exactly with FEC and loses nothing', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 4, max: 10 }), fc.integer({ min: 4, max: 10 }), fc.integer({ min: 0, max: 65535 }), fc.array(fc.nat(), { minLength: 1, maxLength: 40 }), (columns, rows, startSeq, picks) => {
-        fc.pre(columns * rows <= 100);
-        const count = columns * rows * 3;
-        const loss = new Set<number>();
-        // at most one loss per row, and not in the same column twice in a matrix (row FEC alone suffices)
-        // Not in the first or last row: a loss before the first or after the last packet that arrives
-        // is invisible (nothing says it is due).
-        for (let row = 1; row < count / columns - 1; row++) loss.add(row * columns + (picks[row % picks.length] % columns));
-        const s: Scenario = { fec: { columns, rows }, count, startSeq, ssrc: 7, intervalUs: 1000, sizes: Array(count).fill(1316), loss: [...loss], fecLoss: [], swaps: [], duplicates: [], junk: [], jitterUs: [0], fecLagPackets: 0 };
-        const result = runWasm(s, events(s));
-        const expected = buildPackets(s).map((p) => digest(p.subarray(12)));
-        assert.deepEqual(result.out.map((o) => o.payload), expected);
-        assert.equal(result.stats.lost, 0);
-        assert.equal(result.stats.recovered, loss.size);
-        assert.ok(result.out.filter((o) => o.recovered).length === loss.size);
-      }),
+      fc.property(
+        fc.integer({ min: 4, max: 10 }),
+        fc.integer({ min: 4, max: 10 }),
+        fc.integer({ min: 0, max: 65535 }),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 40 }),
+        (columns, rows, startSeq, picks) => {
+          fc.pre(columns * rows <= 100);
+          const count = columns * rows * 3;
+          const loss = new Set<number>();
+          // at most one loss per row, and not in the same column twice in a matrix (row FEC alone suffices)
+          // Not in the first or last row: a loss before the first or after the last packet that arrives
+          // is invisible (nothing says it is due).
+          for (let row = 1; row < count / columns - 1; row++) loss.add(row * columns + (picks[row % picks.length] % columns));
+          const s: Scenario = {
+            fec: { columns, rows },
+            count,
+            startSeq,
+            ssrc: 7,
+            intervalUs: 1000,
+            sizes: Array(count).fill(1316),
+            loss: [...loss],
+            fecLoss: [],
+            swaps: [],
+            duplicates: [],
+            junk: [],
+            jitterUs: [0],
+            fecLagPackets: 0,
+          };
+          const result = runWasm(s, events(s));
+          const expected = buildPackets(s).map((p) => digest(p.subarray(12)));
+          assert.deepEqual(
+            result.out.map((o) => o.payload),
+            expected,
+          );
+          assert.equal(result.stats.lost, 0);
+          assert.equal(result.stats.recovered, loss.size);
+          assert.ok(result.out.filter((o) => o.recovered).length === loss.size);
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   it('repairs a burst of up to L consecutive losses from column FEC', () => {
-    for (const [columns, rows] of [[5, 10], [10, 10], [4, 4]]) {
+    for (const [columns, rows] of [
+      [5, 10],
+      [10, 10],
+      [4, 4],
+    ]) {
       for (let burst = 1; burst <= columns; burst++) {
         const count = columns * rows * 3;
         const start = columns * rows + 3; // inside the second matrix
         const loss = Array.from({ length: burst }, (_, i) => start + i);
-        const s: Scenario = { fec: { columns, rows }, count, startSeq: 65500, ssrc: 9, intervalUs: 1000, sizes: Array(count).fill(1316), loss, fecLoss: [], swaps: [], duplicates: [], junk: [], jitterUs: [0], fecLagPackets: 0 };
+        const s: Scenario = {
+          fec: { columns, rows },
+          count,
+          startSeq: 65500,
+          ssrc: 9,
+          intervalUs: 1000,
+          sizes: Array(count).fill(1316),
+          loss,
+          fecLoss: [],
+          swaps: [],
+          duplicates: [],
+          junk: [],
+          jitterUs: [0],
+          fecLagPackets: 0,
+        };
         const result = runWasm(s, events(s));
         assert.equal(result.stats.lost, 0, `${columns}x${rows} burst ${burst}`);
         assert.equal(result.stats.recovered, burst);
-        assert.deepEqual(result.out.map((o) => o.payload), buildPackets(s).map((p) => digest(p.subarray(12))));
+        assert.deepEqual(
+          result.out.map((o) => o.payload),
+          buildPackets(s).map((p) => digest(p.subarray(12))),
+        );
       }
     }
   });
@@ -223,7 +286,21 @@ describe('wasm-core receiver against the truth', () => {
     const rows = 5;
     const count = columns * rows * 2;
     const loss = [6, 7, 11, 12]; // rows 1-2, columns 1-2 of the first matrix
-    const s: Scenario = { fec: { columns, rows }, count, startSeq: 0, ssrc: 1, intervalUs: 1000, sizes: Array(count).fill(1316), loss, fecLoss: [], swaps: [], duplicates: [], junk: [], jitterUs: [0], fecLagPackets: 0 };
+    const s: Scenario = {
+      fec: { columns, rows },
+      count,
+      startSeq: 0,
+      ssrc: 1,
+      intervalUs: 1000,
+      sizes: Array(count).fill(1316),
+      loss,
+      fecLoss: [],
+      swaps: [],
+      duplicates: [],
+      junk: [],
+      jitterUs: [0],
+      fecLagPackets: 0,
+    };
     const result = runWasm(s, events(s));
     const truth = new Map(buildPackets(s).map((p, i) => [i, digest(p.subarray(12))]));
     assert.equal(result.stats.lost, 4);
@@ -232,9 +309,26 @@ describe('wasm-core receiver against the truth', () => {
   });
 
   it('without FEC releases reordered packets in order and counts them', () => {
-    const s: Scenario = { fec: null, count: 100, startSeq: 65530, ssrc: 3, intervalUs: 2000, sizes: Array(100).fill(1316), loss: [], fecLoss: [], swaps: [10, 20, 30, 40], duplicates: [50], junk: [], jitterUs: [0], fecLagPackets: 0 };
+    const s: Scenario = {
+      fec: null,
+      count: 100,
+      startSeq: 65530,
+      ssrc: 3,
+      intervalUs: 2000,
+      sizes: Array(100).fill(1316),
+      loss: [],
+      fecLoss: [],
+      swaps: [10, 20, 30, 40],
+      duplicates: [50],
+      junk: [],
+      jitterUs: [0],
+      fecLagPackets: 0,
+    };
     const result = runWasm(s, events(s));
-    assert.deepEqual(result.out.map((o) => o.seq), Array.from({ length: 100 }, (_, i) => i));
+    assert.deepEqual(
+      result.out.map((o) => o.seq),
+      Array.from({ length: 100 }, (_, i) => i),
+    );
     assert.equal(result.stats.reordered, 4);
     assert.equal(result.stats.duplicates, 1);
     assert.equal(result.stats.lost, 0);

@@ -68,7 +68,9 @@ async function startParts(config: AppConfig, stack: { name: string; stop: () => 
   if (config.hlsEdgePort !== null) logger.log(`edge         http://${shown}:${config.hlsEdgePort}/live/<key>/index.m3u8  (steering: /steering/<key>.json)`);
   logger.log(`metrics      http://${shown}:${config.port}/metrics`);
   logger.log(`database     ${database ? `embedded, data in ${config.dataDir}/pg` : 'DATABASE_URL'}`);
-  logger.log(admin.file ? `admin token  ${admin.token}  (generated, kept in ${admin.file}; set HLS_ADMIN_TOKEN to choose one)` : 'admin token  from HLS_ADMIN_TOKEN');
+  logger.log(
+    admin.file ? `admin token  ${admin.token}  (generated, kept in ${admin.file}; set HLS_ADMIN_TOKEN to choose one)` : 'admin token  from HLS_ADMIN_TOKEN',
+  );
   logger.log('ready; Ctrl-C stops everything');
 }
 

@@ -53,4 +53,3 @@ async function ownCluster(): Promise<string> {
 after(async () => {
   if (cluster) await (await cluster).stop();
 });
-

@@ -42,7 +42,9 @@ export function startProcess(command: string, args: string[], env: NodeJS.Proces
           settle();
         };
         listeners.add(check);
-        void exited.then((code) => done(() => (pattern.test(output) ? resolve() : reject(new Error(`exited (${code}) before ${pattern}; output:\n${output}`)))));
+        void exited.then((code) =>
+          done(() => (pattern.test(output) ? resolve() : reject(new Error(`exited (${code}) before ${pattern}; output:\n${output}`)))),
+        );
         check();
       }),
   };

@@ -40,9 +40,24 @@ const CLOCK_RATE = 90000;
 
 export class ReferenceReceiver {
   readonly stats = {
-    received: 0, accepted: 0, malformed: 0, wrongPayloadType: 0, duplicates: 0, reordered: 0, late: 0, lost: 0,
-    recovered: 0, released: 0, fecReceived: 0, fecMalformed: 0, fecMismatch: 0, fecStale: 0, fecFailed: 0,
-    restarts: 0, jumps: 0, overflow: 0,
+    received: 0,
+    accepted: 0,
+    malformed: 0,
+    wrongPayloadType: 0,
+    duplicates: 0,
+    reordered: 0,
+    late: 0,
+    lost: 0,
+    recovered: 0,
+    released: 0,
+    fecReceived: 0,
+    fecMalformed: 0,
+    fecMismatch: 0,
+    fecStale: 0,
+    fecFailed: 0,
+    restarts: 0,
+    jumps: 0,
+    overflow: 0,
   };
   private readonly columns: number;
   private readonly rows: number;
@@ -371,7 +386,9 @@ export class ReferenceReceiver {
   private rebuild(entry: FecEntry, ext: number, now: number): boolean {
     const fec = entry.packet;
     const fecPayloadLength = fec.length - 28;
-    const others = this.protectedBy(entry).map((e) => this.present(e)).filter((h): h is Held => h !== undefined);
+    const others = this.protectedBy(entry)
+      .map((e) => this.present(e))
+      .filter((h): h is Held => h !== undefined);
     let length = (fec[14] << 8) | fec[15];
     let payloadType = fec[16] & 0x7f;
     let timestamp = ((fec[20] << 24) | (fec[21] << 16) | (fec[22] << 8) | fec[23]) >>> 0;

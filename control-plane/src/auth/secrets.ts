@@ -10,7 +10,11 @@ export interface NewSecret {
 }
 
 export function newApiKeySecret(): NewSecret {
-  const prefix = randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 12);
+  const prefix = randomBytes(9)
+    .toString('base64url')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '0')
+    .slice(0, 12);
   const secret = `hls_${prefix}_${randomBytes(24).toString('base64url')}`;
   return { prefix, secret, hash: sha256Hex(secret) };
 }

@@ -3,9 +3,7 @@ import type { Response } from 'express';
 import { ApiError, ErrorBody, ErrorCode, STATUS_BY_CODE } from './api-error.js';
 import { isDatabaseWait } from './db-errors.js';
 
-const CODE_BY_STATUS = new Map<number, ErrorCode>(
-  Object.entries(STATUS_BY_CODE).map(([code, status]) => [status, code as ErrorCode]),
-);
+const CODE_BY_STATUS = new Map<number, ErrorCode>(Object.entries(STATUS_BY_CODE).map(([code, status]) => [status, code as ErrorCode]));
 
 /**
  * Renders every error, ours or the framework's, in the one ErrorBody shape, so that clients
@@ -21,7 +19,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
       // The database is stalled or gone: say so, and when to try again, instead of a 500.
       this.logger.warn(`database did not answer in time: ${(exception as Error).message}`);
       response.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
-      response.status(HttpStatus.SERVICE_UNAVAILABLE).json({ statusCode: HttpStatus.SERVICE_UNAVAILABLE, code: ErrorCode.Unavailable, message: 'the database did not answer in time; nothing was changed; retry shortly' });
+      response.status(HttpStatus.SERVICE_UNAVAILABLE).json({
+        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+        code: ErrorCode.Unavailable,
+        message: 'the database did not answer in time; nothing was changed; retry shortly',
+      });
       return;
     }
     const body = this.toBody(exception);

@@ -36,10 +36,7 @@ export function IsCidr(options?: ValidationOptions): PropertyDecorator {
  * A rule that needs a sibling field: `check(value, object)` returns an error text or null.
  * Used for limits like "columns x rows <= 100" that no single-field decorator expresses.
  */
-export function Satisfies(
-  check: (value: any, object: any) => string | null,
-  options?: ValidationOptions,
-): PropertyDecorator {
+export function Satisfies(check: (value: any, object: any) => string | null, options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
       name: 'satisfies',

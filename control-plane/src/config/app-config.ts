@@ -144,7 +144,8 @@ function bindAddress(env: Env, key: string, fallback: string): string {
 function publicHost(env: Env): string {
   const raw = text(env, 'HLS_PUBLIC_HOST') ?? '127.0.0.1';
   // It ends up in URLs and nginx configs: a bare host name, IPv4 address or [IPv6] address.
-  if (!/^([a-zA-Z0-9.-]{1,253}|\[[0-9a-fA-F:.]+\])$/.test(raw)) throw new ConfigError('HLS_PUBLIC_HOST', `must be a host name or address without scheme or port, got "${raw}"`);
+  if (!/^([a-zA-Z0-9.-]{1,253}|\[[0-9a-fA-F:.]+\])$/.test(raw))
+    throw new ConfigError('HLS_PUBLIC_HOST', `must be a host name or address without scheme or port, got "${raw}"`);
   return raw;
 }
 

@@ -17,7 +17,6 @@ export interface EdgeConfigInput extends Omit<SignedAccessInput, 'trustedEdgeTok
   purgeToken: string;
 }
 
-
 /** An origin's failures before nginx skips it, and for how long; a short pause keeps failover quick. */
 const ORIGIN_MAX_FAILS = 1;
 const ORIGIN_FAIL_TIMEOUT = '3s';

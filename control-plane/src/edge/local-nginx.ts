@@ -10,5 +10,7 @@ export function nginxLogger(logger: Logger): NginxLogger {
 
 /** Stores what a local nginx was seen running on its node row; a database hiccup is logged, not thrown. */
 export async function recordOutcome(nodes: NodesService, name: string, outcome: ConfigOutcome, logger: Logger): Promise<void> {
-  await nodes.recordConfigOutcome(name, outcome.error).catch((failure: Error) => logger.warn(`could not record the config outcome of ${name}: ${failure.message}`));
+  await nodes
+    .recordConfigOutcome(name, outcome.error)
+    .catch((failure: Error) => logger.warn(`could not record the config outcome of ${name}: ${failure.message}`));
 }

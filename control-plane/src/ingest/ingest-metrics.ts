@@ -42,7 +42,12 @@ export class IngestMetrics {
     for (const [name, field, help] of GAUGES) this.perStream(Gauge, name, help, (s) => s[field]);
     this.perStream(Gauge, 'hls_stream_live', '1 when the stream receives input', (s) => (s.state === 'live' || s.state === 'degraded' ? 1 : 0));
     this.perStream(Gauge, 'hls_stream_degraded', '1 when input arrives but output cannot be written', (s) => (s.state === 'degraded' ? 1 : 0));
-    this.perStream(Gauge, 'hls_media_root_free_bytes', "Free bytes on MEDIA_ROOT's file system, as the stream's worker last saw it", (s) => s.mediaRootFreeBytes ?? -1);
+    this.perStream(
+      Gauge,
+      'hls_media_root_free_bytes',
+      "Free bytes on MEDIA_ROOT's file system, as the stream's worker last saw it",
+      (s) => s.mediaRootFreeBytes ?? -1,
+    );
   }
 
   /** A metric whose value per stream key is read from the latest status at scrape time. */

@@ -11,9 +11,7 @@ export interface IngestStreamConfig {
   windowSegments: number;
 }
 
-export type ToWorker =
-  | { type: 'start'; stream: IngestStreamConfig }
-  | { type: 'stop'; id: string; removeFiles: boolean };
+export type ToWorker = { type: 'start'; stream: IngestStreamConfig } | { type: 'stop'; id: string; removeFiles: boolean };
 
 /** degraded: input arrives but output cannot be written (a full disk); it clears when writes succeed. */
 export type StreamState = 'starting' | 'idle' | 'live' | 'degraded' | 'stalled' | 'failed';
@@ -52,6 +50,4 @@ export interface IngestStatus {
 }
 
 export type FromWorker =
-  | { type: 'status'; id: string; status: IngestStatus }
-  | { type: 'stopped'; id: string }
-  | { type: 'log'; level: 'log' | 'warn' | 'error'; message: string };
+  { type: 'status'; id: string; status: IngestStatus } | { type: 'stopped'; id: string } | { type: 'log'; level: 'log' | 'warn' | 'error'; message: string };

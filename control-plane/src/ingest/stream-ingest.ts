@@ -112,7 +112,8 @@ export class StreamIngest {
   /** One log line when a packaging safeguard bites (checked once a second, with the status). */
   private logNewEvents(cuts: number, oversize: number, gaps: number): void {
     const seen = this.eventsLogged;
-    if (cuts > seen.cuts && seen.cuts === 0) this.logger.warn('a segment had to be cut without a keyframe: send an IDR at least every segmentSeconds (x264: keyint, no intra-refresh)');
+    if (cuts > seen.cuts && seen.cuts === 0)
+      this.logger.warn('a segment had to be cut without a keyframe: send an IDR at least every segmentSeconds (x264: keyint, no intra-refresh)');
     if (oversize > seen.oversize) this.logger.warn(`${oversize - seen.oversize} segment(s) dropped for outgrowing the per-segment memory cap`);
     if (gaps > seen.gaps) this.logger.warn('the video stopped while audio goes on: going on as audio until video returns');
     this.eventsLogged = { cuts, oversize, gaps };
@@ -140,7 +141,10 @@ export class StreamIngest {
       reordered: r?.reordered ?? 0,
       duplicated: r?.duplicates ?? 0,
       droppedBySource: this.droppedBySource,
-      malformed: (r ? r.malformed + r.wrongPayloadType + r.fecMalformed + r.fecMismatch + r.jumps : 0) + p.demux.invalid + (p.misalignedBytes > 0 ? Math.ceil(p.misalignedBytes / 188) : 0),
+      malformed:
+        (r ? r.malformed + r.wrongPayloadType + r.fecMalformed + r.fecMismatch + r.jumps : 0) +
+        p.demux.invalid +
+        (p.misalignedBytes > 0 ? Math.ceil(p.misalignedBytes / 188) : 0),
       jitterMs: r?.jitterMs ?? 0,
       playoutDelayMs: r ? r.delayUs / 1000 : 0,
       segmentsWritten: p.segmentsWritten,

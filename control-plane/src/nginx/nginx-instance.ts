@@ -56,7 +56,8 @@ export class NginxInstance {
   async start(serverConfig: string): Promise<void> {
     await this.prepare();
     await this.writeConfigs(serverConfig, this.serverConf, this.mainConf);
-    if (!this.reclaimed && (await stopStaleProcess(this.pidFile, 'SIGQUIT'))) this.options.logger.warn(`stopped an ${this.options.role} nginx left running by a previous control plane`);
+    if (!this.reclaimed && (await stopStaleProcess(this.pidFile, 'SIGQUIT')))
+      this.options.logger.warn(`stopped an ${this.options.role} nginx left running by a previous control plane`);
     this.reclaimed = true;
     await this.process.start();
   }
@@ -131,7 +132,9 @@ export class NginxInstance {
     for (const target of this.options.workerPaths) {
       const closed = await firstClosedDirectory(target);
       if (!closed) continue;
-      this.options.logger.warn(`${closed.dir} is closed to other users (mode ${closed.mode.toString(8)}): nginx workers run as root; "chmod o+x ${closed.dir}" avoids that`);
+      this.options.logger.warn(
+        `${closed.dir} is closed to other users (mode ${closed.mode.toString(8)}): nginx workers run as root; "chmod o+x ${closed.dir}" avoids that`,
+      );
       return 'user root root;';
     }
     const nobody = unixIds('nobody');
@@ -155,7 +158,9 @@ export function njsModuleDirective(): string {
 /** uid/gid of a local user from /etc/passwd (Node has no getpwnam). */
 function unixIds(user: string): { uid: number; gid: number } | null {
   try {
-    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
+    const line = readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${user}:`));
     if (!line) return null;
     const fields = line.split(':');
     return { uid: Number(fields[2]), gid: Number(fields[3]) };

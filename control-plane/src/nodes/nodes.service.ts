@@ -43,7 +43,11 @@ export class NodesService {
    * event (plain SQL: TypeORM's update() would bump the version column and updated_at).
    */
   async recordHealth(id: string, status: NodeEntity['status'], activeConnections: number | null): Promise<void> {
-    await this.dataSource.query('UPDATE nodes SET status = $2, last_checked_at = now(), active_connections = $3 WHERE id = $1', [id, status, activeConnections]);
+    await this.dataSource.query('UPDATE nodes SET status = $2, last_checked_at = now(), active_connections = $3 WHERE id = $1', [
+      id,
+      status,
+      activeConnections,
+    ]);
   }
 
   /** Enabled nodes, as the health probes and edge rendering see them. */

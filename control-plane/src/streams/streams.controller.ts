@@ -34,11 +34,7 @@ export class StreamsController {
 
   @Post()
   @ApiCreatedResponse({ type: StreamResponse })
-  async create(
-    @Body() body: StreamConfigDto,
-    @CurrentPrincipal() principal: Principal,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<StreamResponse> {
+  async create(@Body() body: StreamConfigDto, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) res: Response): Promise<StreamResponse> {
     const stream = await this.streams.create(body, principal);
     res.setHeader('ETag', etagOf(stream.version));
     res.setHeader('Location', `/api/v1/streams/${stream.id}`);

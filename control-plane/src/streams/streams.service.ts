@@ -123,7 +123,10 @@ export class StreamsService {
 
   private async claimPorts(manager: EntityManager, streamId: string, settings: StreamSettings): Promise<void> {
     const claims = ingestPortsOf(settings.ingest.port, settings.ingest.fec !== null);
-    await manager.insert(IngestPortEntity, claims.map((c) => ({ port: c.port, purpose: c.purpose, streamId })));
+    await manager.insert(
+      IngestPortEntity,
+      claims.map((c) => ({ port: c.port, purpose: c.purpose, streamId })),
+    );
   }
 
   /** Runs a write; a unique violation that slipped past the checks (a concurrent write) becomes a 409. */

@@ -31,7 +31,8 @@ export class PlaybackTokenResponse {
 
 export class SigningKeyResponse {
   @ApiProperty() id: string;
-  @ApiProperty({ enum: ['signing', 'verifying', 'retired'], description: 'signing: new tokens; verifying: still accepted' }) state: 'signing' | 'verifying' | 'retired';
+  @ApiProperty({ enum: ['signing', 'verifying', 'retired'], description: 'signing: new tokens; verifying: still accepted' }) state:
+    'signing' | 'verifying' | 'retired';
   @ApiProperty() createdAt: string;
   @ApiProperty({ nullable: true, type: String }) retiredAt: string | null;
 }

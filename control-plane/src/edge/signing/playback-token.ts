@@ -29,7 +29,9 @@ export function newSigningKey(): SigningKey {
 }
 
 export function signatureOf(secret: string, claims: TokenClaims): string {
-  return createHmac('sha256', secret).update(`${claims.streamKey}\n${claims.expiresAt}\n${claims.clientIp ?? ''}`).digest('base64url');
+  return createHmac('sha256', secret)
+    .update(`${claims.streamKey}\n${claims.expiresAt}\n${claims.clientIp ?? ''}`)
+    .digest('base64url');
 }
 
 export function issueToken(key: SigningKey, claims: TokenClaims): string {

@@ -91,7 +91,10 @@ export class SteeringService implements OnModuleDestroy {
     const first = pathwayPriority(edges, null)[0];
     for (const key of keys) {
       const master = path.join(live, key, 'index.m3u8');
-      const modified = await stat(master).then((s) => s.mtimeMs, () => null);
+      const modified = await stat(master).then(
+        (s) => s.mtimeMs,
+        () => null,
+      );
       if (modified === null) continue;
       const source = `${modified}|${JSON.stringify(pathways)}|${first}`;
       if (this.written.get(key) === source) continue;

@@ -12,8 +12,17 @@ export class StreamStatusResponse {
   @ApiProperty() id: string;
   @ApiProperty() key: string;
   @ApiProperty() enabled: boolean;
-  @ApiProperty({ enum: ['starting', 'idle', 'live', 'degraded', 'stalled', 'failed', 'disabled'], description: 'degraded: input arrives but segments cannot be written' }) state: string;
-  @ApiProperty({ nullable: true, type: String, description: 'Why the ingest failed to start (e.g. port in use), or why output cannot be written (e.g. ENOSPC)' }) error: string | null;
+  @ApiProperty({
+    enum: ['starting', 'idle', 'live', 'degraded', 'stalled', 'failed', 'disabled'],
+    description: 'degraded: input arrives but segments cannot be written',
+  })
+  state: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Why the ingest failed to start (e.g. port in use), or why output cannot be written (e.g. ENOSPC)',
+  })
+  error: string | null;
   @ApiProperty({ description: 'bits/s over the last 2 s, FEC included' }) inputBitrate: number;
   @ApiProperty({ description: 'UDP datagrams on all ports, before the source filter' }) datagramsReceived: number;
   @ApiProperty({ description: 'Media packets (RTP) or TS datagrams (udp)' }) packetsReceived: number;
@@ -28,7 +37,8 @@ export class StreamStatusResponse {
   @ApiProperty({ description: 'Current playout (reorder + FEC) delay' }) playoutDelayMs: number;
   @ApiProperty() segmentsWritten: number;
   @ApiProperty({ description: 'Segments or playlists that could not be written (a full disk)' }) writeFailures: number;
-  @ApiProperty({ description: 'Segments cut without a keyframe because none came in time (send an IDR at least every segmentSeconds)' }) cutsWithoutKeyframe: number;
+  @ApiProperty({ description: 'Segments cut without a keyframe because none came in time (send an IDR at least every segmentSeconds)' })
+  cutsWithoutKeyframe: number;
   @ApiProperty({ description: 'Segments dropped for outgrowing the 64 MiB per-segment memory cap' }) oversizeSegmentsDropped: number;
   @ApiProperty({ description: 'Times the video stopped while audio went on; the stream then goes on as audio' }) videoGaps: number;
   @ApiProperty({ nullable: true, type: Number, description: "Free bytes on MEDIA_ROOT's file system" }) mediaRootFreeBytes: number | null;

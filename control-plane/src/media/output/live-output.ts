@@ -79,7 +79,14 @@ export class LiveOutput {
       // EXT-X-TARGETDURATION must never change for the life of a playlist (6.2.1).
       this.playlist = { ...previous, targetDuration: Math.max(previous.targetDuration, this.options.targetDuration) };
       this.resumed = previous.segments.length > 0 || previous.mediaSequence > 0;
-      for (const s of previous.segments) this.sizes.set(s.uri, await stat(path.join(this.variantDir, s.uri)).then((st) => st.size, () => 0));
+      for (const s of previous.segments)
+        this.sizes.set(
+          s.uri,
+          await stat(path.join(this.variantDir, s.uri)).then(
+            (st) => st.size,
+            () => 0,
+          ),
+        );
     }
     await this.sweepOrphans();
     this.updateStats();
@@ -194,16 +201,20 @@ export class LiveOutput {
     const rates = this.playlist.segments.map((s) => ((this.sizes.get(s.uri) ?? 0) * 8) / Math.max(s.duration, 0.001));
     const totalBits = this.playlist.segments.reduce((sum, s) => sum + (this.sizes.get(s.uri) ?? 0) * 8, 0);
     const codecs = [format.videoCodecs, format.audioCodecs].filter((c): c is string => c !== null);
-    const text = writeMasterPlaylist([
-      {
-        uri: `${this.options.variant}/${MEDIA_PLAYLIST}`,
-        bandwidth: Math.max(...rates),
-        averageBandwidth: totalBits / Math.max(playlistDuration(this.playlist), 0.001),
-        codecs,
-        resolution: format.width && format.height ? { width: format.width, height: format.height } : undefined,
-        frameRate: format.frameRate ?? undefined,
-      },
-    ], undefined, this.withoutKeyframe.size === 0);
+    const text = writeMasterPlaylist(
+      [
+        {
+          uri: `${this.options.variant}/${MEDIA_PLAYLIST}`,
+          bandwidth: Math.max(...rates),
+          averageBandwidth: totalBits / Math.max(playlistDuration(this.playlist), 0.001),
+          codecs,
+          resolution: format.width && format.height ? { width: format.width, height: format.height } : undefined,
+          frameRate: format.frameRate ?? undefined,
+        },
+      ],
+      undefined,
+      this.withoutKeyframe.size === 0,
+    );
     if (text === this.masterText) return;
     await writeFileAtomic(path.join(this.options.streamDir, MASTER_PLAYLIST), text);
     this.masterText = text;

@@ -42,7 +42,10 @@ export function writeMediaPlaylist(p: MediaPlaylist): string {
 
 /** Parses a playlist this module wrote; returns null for anything else (then the caller starts fresh). */
 export function parseMediaPlaylist(text: string): MediaPlaylist | null {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (lines[0] !== '#EXTM3U') return null;
   const playlist: MediaPlaylist = { targetDuration: 0, mediaSequence: 0, discontinuitySequence: 0, segments: [] };
   let pending: Partial<MediaSegmentEntry> = { discontinuity: false };
@@ -50,7 +53,12 @@ export function parseMediaPlaylist(text: string): MediaPlaylist | null {
     const [tag, value = ''] = line.startsWith('#') ? splitTag(line) : [null, line];
     if (tag === null) {
       if (pending.duration === undefined || !pending.programDateTime) return null;
-      playlist.segments.push({ uri: value, duration: pending.duration, programDateTime: pending.programDateTime, discontinuity: pending.discontinuity ?? false });
+      playlist.segments.push({
+        uri: value,
+        duration: pending.duration,
+        programDateTime: pending.programDateTime,
+        discontinuity: pending.discontinuity ?? false,
+      });
       pending = { discontinuity: false };
     } else if (tag === '#EXT-X-TARGETDURATION') playlist.targetDuration = Number(value);
     else if (tag === '#EXT-X-MEDIA-SEQUENCE') playlist.mediaSequence = Number(value);

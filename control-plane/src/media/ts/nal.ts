@@ -160,7 +160,10 @@ export function parseHevcSps(unit: Uint8Array): VideoFormat {
   for (let i = 0; i < 32; i++) reversed = reversed * 2 + ((compat >>> i) & 1);
   let lastConstraint = constraintBytes.length;
   while (lastConstraint > 0 && constraintBytes[lastConstraint - 1] === 0) lastConstraint--;
-  const constraints = constraintBytes.slice(0, Math.max(lastConstraint, 1)).map((b) => b.toString(16).toUpperCase()).join('.');
+  const constraints = constraintBytes
+    .slice(0, Math.max(lastConstraint, 1))
+    .map((b) => b.toString(16).toUpperCase())
+    .join('.');
   const space = ['', 'A', 'B', 'C'][profileSpace];
   return { codecs: `hvc1.${space}${profile}.${reversed.toString(16).toUpperCase()}.${tier ? 'H' : 'L'}${level}.${constraints}`, width, height };
 }

@@ -26,7 +26,11 @@ export class CreateNodeDto {
   @IsUrl(URL_RULES, { message: 'must be an http:// or https:// URL' })
   baseUrl: string;
 
-  @ApiPropertyOptional({ example: 'http://edge-eu-1.internal:8081', nullable: true, description: 'Where the control plane reaches the node (health checks, purge) if not at baseUrl' })
+  @ApiPropertyOptional({
+    example: 'http://edge-eu-1.internal:8081',
+    nullable: true,
+    description: 'Where the control plane reaches the node (health checks, purge) if not at baseUrl',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(2048)

@@ -94,15 +94,17 @@ export class PackagingDto {
   @IsBoolean()
   lowLatency?: boolean;
 
-  @ApiPropertyOptional({ minimum: limits.MIN_PART_SECONDS, default: limits.PACKAGING_DEFAULTS.partSeconds, description: 'LL-HLS part duration; less than segmentSeconds' })
+  @ApiPropertyOptional({
+    minimum: limits.MIN_PART_SECONDS,
+    default: limits.PACKAGING_DEFAULTS.partSeconds,
+    description: 'LL-HLS part duration; less than segmentSeconds',
+  })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(limits.MIN_PART_SECONDS)
   @Satisfies((part, packaging) => {
     const segment = packaging.segmentSeconds ?? limits.PACKAGING_DEFAULTS.segmentSeconds;
-    return typeof part === 'number' && typeof segment === 'number' && part >= segment
-      ? `must be less than segmentSeconds (${segment})`
-      : null;
+    return typeof part === 'number' && typeof segment === 'number' && part >= segment ? `must be less than segmentSeconds (${segment})` : null;
   })
   partSeconds?: number;
 
