@@ -8,7 +8,9 @@
 //   low 32 bits, flags) and stay readable until the next call;
 // - tick(nowUs) releases what is due when no packets arrive.
 import { FEC_ENTRIES, FEC_HEADER, MAX_DATAGRAM, nextPowerOfTwo, RTP_HEADER, SLOT_BYTES } from './limits';
-import { FEC_OK, parsedCount, parsedIsRow, parsedOffset, parsedSnBase, lengthRecovery, parseFecHeader, payloadTypeRecovery, timestampRecovery } from './fec-header';
+import {
+  FEC_OK, parsedCount, parsedIsRow, parsedOffset, parsedSnBase, lengthRecovery, parseFecHeader, payloadTypeRecovery, timestampRecovery,
+} from './fec-header';
 import { parseRtp, RTP_OK, rtpPayloadLength, rtpPayloadOffset, rtpPayloadType, rtpSequence, rtpSsrc, rtpTimestamp, u32at, writeRtpHeader } from './rtp';
 import { extMax, maxSeq, resetSequence, SEQ_JUMP, SEQ_RESTART, seqDelta, updateSequence } from './sequence';
 import { jitterUnits, resetJitter, updateJitter } from './jitter';
