@@ -128,7 +128,7 @@ async function main(): Promise<void> {
         signedStreams: [],
         ladders: [{ key: 'bench', kbps: [800, 2500, 6000] }],
         signingKeys: [newSigningKey()],
-        purgeToken: 'bench',
+        controlToken: 'bench',
       }),
       true,
       cacheDir,

@@ -52,7 +52,7 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
   const segment = Buffer.alloc(1024 * 1024, 0x47);
   const oldKey = newSigningKey();
   const currentKey = newSigningKey();
-  const purgeToken = 'purge-secret-for-tests';
+  const controlToken = 'purge-secret-for-tests';
   const media = () => path.join(dir, 'media');
 
   /** Renders an edge exactly as the control plane does, for the given signing keys. */
@@ -68,7 +68,7 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
       signedStreams: ['paid'],
       ladders: [{ key: 'demo', kbps: LADDER }],
       signingKeys: keys,
-      purgeToken,
+      controlToken,
     });
 
   before(async () => {
@@ -92,7 +92,7 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
         njsDir,
         signedStreams: [],
         signingKeys: [currentKey],
-        trustedEdgeTokens: [purgeToken],
+        trustedEdgeTokens: [controlToken],
       });
       origins.push(await runNginx(path.join(dir, `origin-${i}`), conf));
     }
@@ -159,7 +159,7 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
 
   it("the control plane pulls the access log in whole lines from an offset, with the node's token", async () => {
     const puller = new EdgeLogPuller();
-    const node = { id: 'a', name: 'edge-a', baseUrl: `http://127.0.0.1:${edgePorts[0]}`, internalUrl: null, purgeToken };
+    const node = { id: 'a', name: 'edge-a', baseUrl: `http://127.0.0.1:${edgePorts[0]}`, internalUrl: null, controlToken };
     await new Promise((r) => setTimeout(r, 1200)); // earlier requests flushed to the log
     assert.deepEqual(await puller.pull(node), { lines: [], error: null }, 'the first pull starts at the end of the log');
     await (await get('/live/demo/source/seg4.ts?CMCD=sid%3D%22puller%22')).arrayBuffer();
@@ -174,7 +174,7 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
     assert.ok(entry, 'the request made it through the pull');
     assert.equal(entry.path, '/live/demo/source/seg4.ts');
     assert.equal((await puller.pull(node)).lines.filter((l) => l.includes('puller')).length, 0, 'each line once');
-    const refused = await puller.pull({ ...node, id: 'b', purgeToken: 'wrong' });
+    const refused = await puller.pull({ ...node, id: 'b', controlToken: 'wrong' });
     assert.equal(refused.error, 'HTTP 403');
   });
 
@@ -300,8 +300,8 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
     await (await get('/live/other/source/seg7.ts')).arrayBuffer();
     await (await get('/live/demo/source/seg7.ts')).arrayBuffer();
     assert.equal((await get('/live/other/source/seg7.ts')).headers.get('x-cache-status'), 'HIT');
-    assert.equal((await get('/_hls/purge?stream=other', 0, { method: 'POST', headers: { 'X-Purge-Token': 'wrong' } })).status, 403);
-    const purged = await get('/_hls/purge?stream=other', 0, { method: 'POST', headers: { 'X-Purge-Token': purgeToken } });
+    assert.equal((await get('/_hls/purge?stream=other', 0, { method: 'POST', headers: { 'X-HLS-Control-Token': 'wrong' } })).status, 403);
+    const purged = await get('/_hls/purge?stream=other', 0, { method: 'POST', headers: { 'X-HLS-Control-Token': controlToken } });
     assert.equal(purged.status, 200);
     assert.ok((await purged.json()).removed >= 1);
     // Open cache files are kept for a second (open_file_cache_valid): the purge shows within it.

@@ -182,7 +182,7 @@ describe('edge config rendering', () => {
         signedStreams: [],
         ladders: [],
         signingKeys: [],
-        purgeToken: 'p',
+        controlToken: 'p',
       }),
       (error: unknown) => error instanceof NodeConfigError && /no enabled origin/.test(error.message),
     );
@@ -208,7 +208,7 @@ describe('edge config rendering', () => {
         { id: 'k2', secret: 's2' },
         { id: 'k1', secret: 's1' },
       ],
-      purgeToken: 'p',
+      controlToken: 'p',
     });
     assert.match(text, /hash \$hls_stream consistent;\n\s+server 10\.0\.0\.1:8080 [^\n]+\n\s+server 10\.0\.0\.2:8080/);
     assert.match(text, /^\s+paid 1;$/m);

@@ -176,7 +176,7 @@ describe('faults: nginx masters killed or hung; signed streams fail closed', () 
     const bound = await token({ clientIp: '10.9.8.7' });
     const route = `/live/fault/source/index.m3u8?token=${bound}`;
     const edgeConfig = (await system.api('GET', '/api/v1/nodes/local-edge/nginx-config')).json as string;
-    const edgeToken = /set \$hls_purge_token "([^"]+)"/.exec(edgeConfig)![1];
+    const edgeToken = /set \$hls_control_token "([^"]+)"/.exec(edgeConfig)![1];
     assert.equal((await system.origin(route)).status, 403, 'from 127.0.0.1');
     const spoofed = await fetch(`http://127.0.0.1:${system.httpPort}${route}`, { headers: { 'X-HLS-Viewer-IP': '10.9.8.7' } });
     assert.equal(spoofed.status, 403, 'a viewer IP named by anyone but an edge is ignored');

@@ -38,7 +38,7 @@ describe('nodes API', () => {
       [edge({ name: 'Edge 1' }), 'name'],
       [edge({ status: 'up' }), 'status'],
       [edge({ internalUrl: 'edge-1:8081' }), 'internalUrl'],
-      [edge({ purgeToken: 'mine' }), 'purgeToken'],
+      [edge({ controlToken: 'mine' }), 'controlToken'],
       [edge({ configError: 'x' }), 'configError'],
     ];
     for (const [body, field] of cases) {
@@ -53,12 +53,12 @@ describe('nodes API', () => {
     assert.equal(n, 0);
   });
 
-  it('keeps an internal URL for the control plane apart from the public base URL; the purge token never shows', async () => {
+  it('keeps an internal URL for the control plane apart from the public base URL; the edge control token never shows', async () => {
     const res = await create(edge({ internalUrl: 'http://edge-1.internal:8081' }));
     assert.equal(res.status, 201);
     assert.equal(res.body.internalUrl, 'http://edge-1.internal:8081');
     assert.equal(res.body.baseUrl, 'http://127.0.0.1:8081');
-    assert.ok(!('purgeToken' in res.body));
+    assert.ok(!('controlToken' in res.body));
     const cleared = await api.request().patch(`/api/v1/nodes/${res.body.id}`).set(api.admin).send({ internalUrl: null });
     assert.equal(cleared.status, 200);
     assert.equal(cleared.body.internalUrl, null);

@@ -66,9 +66,9 @@ function purgeDirectory(dir, prefix) {
 
 /** The control plane's own requests (purge, log pulls) carry the token rendered for this node. */
 function fromControlPlane(r) {
-  var expected = r.variables.hls_purge_token || '';
-  if (expected !== '' && signed.sameText(r.headersIn['X-Purge-Token'] || '', expected)) return true;
-  r.return(403, '{"error":"this needs the node\'s X-Purge-Token"}\n');
+  var expected = r.variables.hls_control_token || '';
+  if (expected !== '' && signed.sameText(r.headersIn['X-HLS-Control-Token'] || '', expected)) return true;
+  r.return(403, '{"error":"this needs the node\'s X-HLS-Control-Token"}\n');
   return false;
 }
 

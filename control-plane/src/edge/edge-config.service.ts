@@ -47,7 +47,7 @@ export class EdgeConfigService {
   async node(ref: string): Promise<NodeEntity> {
     const node = await this.dataSource.manager.findOne(NodeEntity, {
       where: isUuid(ref) ? { id: ref.toLowerCase() } : { name: ref },
-      select: { id: true, name: true, role: true, baseUrl: true, internalUrl: true, enabled: true, purgeToken: true },
+      select: { id: true, name: true, role: true, baseUrl: true, internalUrl: true, enabled: true, controlToken: true },
     });
     if (!node) throw ApiError.notFound('node', ref);
     return node;
@@ -63,12 +63,12 @@ export class EdgeConfigService {
   async renderOrigin(paths: OriginPaths): Promise<string> {
     const manager = this.dataSource.manager;
     const signed = await manager.find(StreamEntity, { select: { key: true }, where: { signedUrls: true }, order: { key: 'ASC' } });
-    const edges = await enabledEdges(manager, { withPurgeToken: true });
+    const edges = await enabledEdges(manager, { withControlToken: true });
     return renderOriginConfig({
       ...paths,
       signedStreams: signed.map((s) => s.key),
       signingKeys: await this.signingKeys.verifyingKeys(),
-      trustedEdgeTokens: edges.map((e) => e.purgeToken),
+      trustedEdgeTokens: edges.map((e) => e.controlToken),
     });
   }
 
@@ -86,7 +86,7 @@ export class EdgeConfigService {
       signedStreams: streams.filter((s) => s.signedUrls).map((s) => s.key),
       ladders: streams.map((s) => ({ key: s.key, kbps: s.renditions.map((r) => r.videoKbps + (r.audioKbps ?? 0)) })),
       signingKeys: await this.signingKeys.verifyingKeys(),
-      purgeToken: node.purgeToken,
+      controlToken: node.controlToken,
     };
   }
 

@@ -14,7 +14,7 @@ export interface EdgeConfigInput extends Omit<SignedAccessInput, 'trustedEdgeTok
   origins: { host: string; port: number }[];
   /** Streams with an ABR ladder: total kbit/s of each rendition, for CMSD's mb. */
   ladders: { key: string; kbps: number[] }[];
-  purgeToken: string;
+  controlToken: string;
 }
 
 /** An origin's failures before nginx skips it, and for how long; a short pause keeps failover quick. */
@@ -36,7 +36,7 @@ export async function renderEdgeConfig(input: EdgeConfigInput): Promise<string> 
       .filter((l) => l.kbps.length > 0)
       .map((l) => `    ${l.key} "${[...l.kbps].sort((a, b) => a - b).join(',')}";`)
       .join('\n'),
-    PURGE_TOKEN: input.purgeToken,
+    CONTROL_TOKEN: input.controlToken,
   });
 }
 

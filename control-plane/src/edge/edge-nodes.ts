@@ -3,11 +3,11 @@ import { NodeEntity } from '../nodes/node.entity.js';
 
 /**
  * Every enabled edge, by name: the pathways of steering, the targets of purges and log pulls.
- * `withPurgeToken` adds the secret the control plane's own requests to an edge carry.
+ * `withControlToken` adds the secret the control plane's own requests to an edge carry.
  */
-export function enabledEdges(manager: EntityManager, options: { withPurgeToken?: boolean } = {}): Promise<NodeEntity[]> {
+export function enabledEdges(manager: EntityManager, options: { withControlToken?: boolean } = {}): Promise<NodeEntity[]> {
   const query = manager.createQueryBuilder(NodeEntity, 'node').where('node.role = :role AND node.enabled', { role: 'edge' }).orderBy('node.name', 'ASC');
-  if (options.withPurgeToken) query.addSelect('node.purgeToken');
+  if (options.withControlToken) query.addSelect('node.controlToken');
   return query.getMany();
 }
 

@@ -32,14 +32,18 @@ export class PurgeService {
   /** One stream on every enabled edge; each edge's outcome is reported. */
   async purgeStream(ref: string): Promise<PurgeResult[]> {
     const stream = await this.streams.get(ref);
-    const edges = await enabledEdges(this.dataSource.manager, { withPurgeToken: true });
+    const edges = await enabledEdges(this.dataSource.manager, { withControlToken: true });
     return Promise.all(edges.map((edge) => this.purge(edge, stream.key)));
   }
 
   private async purge(node: NodeEntity, stream: string | null): Promise<PurgeResult> {
     const url = `${controlUrlOf(node)}/_hls/purge${stream ? `?stream=${stream}` : ''}`;
     try {
-      const response = await fetch(url, { method: 'POST', headers: { 'X-Purge-Token': node.purgeToken }, signal: AbortSignal.timeout(PURGE_TIMEOUT_MS) });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'X-HLS-Control-Token': node.controlToken },
+        signal: AbortSignal.timeout(PURGE_TIMEOUT_MS),
+      });
       const body = (await response.json().catch(() => ({}))) as { removed?: number; error?: string };
       if (!response.ok || typeof body.removed !== 'number') return { node: node.name, stream, removed: null, error: body.error ?? `HTTP ${response.status}` };
       this.logger.log(`purged ${body.removed} objects${stream ? ` of ${stream}` : ''} from ${node.name}`);

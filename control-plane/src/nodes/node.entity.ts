@@ -52,8 +52,8 @@ export class NodeEntity {
   configAppliedAt: Date | null;
 
   /** Secret the node's purge endpoint requires; only rendered configs carry it. */
-  @Column({ name: 'purge_token', type: 'text', select: false })
-  purgeToken: string;
+  @Column({ name: 'control_token', type: 'text', select: false })
+  controlToken: string;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -76,7 +76,7 @@ export class NodesService {
         activeConnections: null,
         configError: null,
         configAppliedAt: null,
-        purgeToken: randomBytes(32).toString('hex'),
+        controlToken: randomBytes(32).toString('hex'),
       });
       await manager.save(node);
       const response = toNodeResponse(node);

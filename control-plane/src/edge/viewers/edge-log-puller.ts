@@ -4,7 +4,7 @@ import { controlUrlOf } from '../edge-nodes.js';
 /** A pull slower than this is abandoned; the next round tries again from the same offset. */
 const PULL_TIMEOUT_MS = 3000;
 
-export type EdgeForLogs = Pick<NodeEntity, 'id' | 'name' | 'baseUrl' | 'internalUrl' | 'purgeToken'>;
+export type EdgeForLogs = Pick<NodeEntity, 'id' | 'name' | 'baseUrl' | 'internalUrl' | 'controlToken'>;
 
 /**
  * Follows every edge's access log over HTTP (GET /_hls/access-log?offset=N on the edge, answered
@@ -23,7 +23,7 @@ export class EdgeLogPuller {
     const offset = this.offsets.get(edge.id) ?? 'end';
     try {
       const response = await fetch(`${controlUrlOf(edge)}/_hls/access-log?offset=${offset}`, {
-        headers: { 'X-Purge-Token': edge.purgeToken },
+        headers: { 'X-HLS-Control-Token': edge.controlToken },
         signal: AbortSignal.timeout(PULL_TIMEOUT_MS),
       });
       const text = await response.text();

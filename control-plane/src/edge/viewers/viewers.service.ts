@@ -76,7 +76,7 @@ export class ViewersService implements OnModuleDestroy {
   }
 
   private async pullAll(): Promise<void> {
-    const edges = await enabledEdges(this.dataSource.manager, { withPurgeToken: true });
+    const edges = await enabledEdges(this.dataSource.manager, { withControlToken: true });
     await Promise.all(
       edges.map(async (edge) => {
         const { lines, error } = await this.puller.pull(edge);
