@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseMediaPlaylist } from '../control-plane/src/media/playlist/media-playlist.js';
+import { nextSyncPoint, StreamPackager } from '../control-plane/src/media/stream-packager.js';
 import { parsePat, parsePmt } from '../control-plane/src/media/ts/psi.js';
 import { payloadOffset, pidOf } from '../control-plane/src/media/ts/ts-packet.js';
 import { decodeErrors, encodeTestTs, packageTs, probe } from './support/media.js';
@@ -119,5 +120,38 @@ describe('packager on real ffmpeg output', () => {
     assert.ok(packager.stats().misalignedBytes > 0);
     assert.ok(packager.stats().segmentsWritten >= 4);
     await writeFile(path.join(root, 'touch'), '');
+  });
+
+  it('resynchronises only where whole packets follow: 0x47 bytes inside garbage are not taken for packet starts', async () => {
+    // Garbage full of 0x47 (every 11th byte, and a run of them), before and between whole packets of a
+    // datagram. It starts with another byte: a 0x47 right where a packet is due is taken for one (as
+    // by any demuxer locked to the stream); the search for the next start is what must not be fooled.
+    const garbage = (n: number, first = 0x00) =>
+      Buffer.from(Array.from({ length: n }, (_, i) => (i === 0 ? first : i % 11 === 0 || (i > 40 && i < 60) ? 0x47 : (i * 37) & 0xff)));
+    const packets = Math.floor(ts.length / 188);
+    const datagrams: Buffer[] = [];
+    let garbageBytes = 0;
+    for (let p = 0, n = 0; p < packets; p += 7, n++) {
+      const whole = ts.subarray(p * 188, Math.min(p + 7, packets) * 188);
+      if (n % 5 === 1) {
+        const junk = garbage(23 + (n % 150));
+        garbageBytes += junk.length;
+        datagrams.push(Buffer.concat([junk, whole]));
+      } else if (n % 5 === 3 && whole.length >= 3 * 188) {
+        const junk = garbage(97);
+        garbageBytes += junk.length;
+        datagrams.push(Buffer.concat([whole.subarray(0, 2 * 188), junk, whole.subarray(2 * 188)]));
+      } else datagrams.push(whole);
+    }
+    const packager = new StreamPackager({ mediaRoot: root, key: 'resync', segmentSeconds: 2, windowSegments: 100 });
+    await packager.open();
+    for (const d of datagrams) packager.push(d);
+    packager.flush();
+    await packager.output.drain();
+    const stats = packager.stats();
+    assert.equal(stats.misalignedBytes, garbageBytes, 'exactly the garbage is skipped');
+    assert.equal(stats.demux.packets, packets, 'every real packet reaches the demuxer, none made of garbage');
+    assert.equal(stats.demux.invalid, 0);
+    assert.equal(nextSyncPoint(garbage(200), 0), -1, 'garbage alone holds no sync point');
   });
 });

@@ -68,13 +68,16 @@ export class StreamPackager {
     return this.output.open();
   }
 
-  /** A chunk of TS (one datagram's payload): whole 188-byte packets starting with 0x47. */
+  /**
+   * A chunk of TS (one datagram's payload): whole 188-byte packets starting with 0x47, as RTP and
+   * UDP senders packetise it. Where a packet does not start with 0x47, the next start is searched
+   * for with look-ahead (nextSyncPoint), not taken from the first 0x47 found.
+   */
   push(chunk: Uint8Array): void {
     let at = 0;
     while (at + TS_PACKET_SIZE <= chunk.length) {
       if (chunk[at] !== SYNC_BYTE) {
-        // Resynchronise on the next sync byte rather than misreading every following packet.
-        const next = chunk.indexOf(SYNC_BYTE, at + 1);
+        const next = nextSyncPoint(chunk, at + 1);
         this.misalignedBytes += (next < 0 ? chunk.length : next) - at;
         if (next < 0) return;
         at = next;
@@ -102,4 +105,18 @@ export class StreamPackager {
       format: this.segmenter.format(),
     };
   }
+}
+
+/**
+ * Where whole packets start again at or after `from`, or -1. A 0x47 may be a payload byte, so a
+ * candidate counts only when the packets after it (188 and 376 bytes on, as far as the datagram
+ * goes) start with 0x47 too, or, with no room for one, when its packet ends the datagram exactly
+ * (ISO/IEC 13818-1 2.4.3.2: sync_byte is 0x47, yet nothing stops payload bytes from being 0x47).
+ */
+export function nextSyncPoint(chunk: Uint8Array, from: number): number {
+  for (let at = chunk.indexOf(SYNC_BYTE, from); at >= 0 && at + TS_PACKET_SIZE <= chunk.length; at = chunk.indexOf(SYNC_BYTE, at + 1)) {
+    const ahead = [at + TS_PACKET_SIZE, at + 2 * TS_PACKET_SIZE].filter((p) => p < chunk.length);
+    if (ahead.length === 0 ? at + TS_PACKET_SIZE === chunk.length : ahead.every((p) => chunk[p] === SYNC_BYTE)) return at;
+  }
+  return -1;
 }
