@@ -98,7 +98,16 @@ export class SteeringService implements OnModuleDestroy {
       if (modified === null) continue;
       const source = `${modified}|${JSON.stringify(pathways)}|${first}`;
       if (this.written.get(key) === source) continue;
-      const text = steeredMaster(await readFile(master, 'utf8'), key, pathways, { serverUri: this.steeringUrl(key), pathwayId: first });
+      let text: string;
+      try {
+        text = steeredMaster(await readFile(master, 'utf8'), key, pathways, { serverUri: this.steeringUrl(key), pathwayId: first });
+      } catch (error) {
+        // A value no playlist may hold (PlaylistValueError) fails this stream's copy, not the others'.
+        // Logged once: it is tried again when the master or the edges change.
+        this.logger.warn(`steered master for ${key} not written: ${(error as Error).message}`);
+        this.written.set(key, source);
+        continue;
+      }
       // The stream may be deleted meanwhile: its directory is gone and so is the need for the file.
       await writeFileAtomic(path.join(live, key, 'steered.m3u8'), text).then(
         () => this.written.set(key, source),

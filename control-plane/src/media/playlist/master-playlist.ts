@@ -1,6 +1,7 @@
 // The multivariant ("master") playlist: one EXT-X-STREAM-INF per variant (RFC 8216bis 4.4.6.2),
 // and for Content Steering one copy of each variant per pathway plus EXT-X-CONTENT-STEERING
 // (4.4.6.6). ABR ladders will add variants to the same model.
+import { idValue, playlistUri, quotedString } from './attribute-values.js';
 
 export interface Variant {
   uri: string;
@@ -31,19 +32,19 @@ export interface ContentSteering {
 export function writeMasterPlaylist(variants: Variant[], steering?: ContentSteering, independentSegments = true): string {
   const lines = ['#EXTM3U', '#EXT-X-VERSION:3', ...(independentSegments ? ['#EXT-X-INDEPENDENT-SEGMENTS'] : [])];
   if (steering) {
-    const attributes = [`SERVER-URI="${steering.serverUri}"`];
-    if (steering.pathwayId) attributes.push(`PATHWAY-ID="${steering.pathwayId}"`);
+    const attributes = [`SERVER-URI="${playlistUri(steering.serverUri)}"`];
+    if (steering.pathwayId) attributes.push(`PATHWAY-ID="${idValue(steering.pathwayId, 'PATHWAY-ID')}"`);
     lines.push(`#EXT-X-CONTENT-STEERING:${attributes.join(',')}`);
   }
   for (const v of variants) {
     const attributes = [`BANDWIDTH=${Math.round(v.bandwidth)}`];
     if (v.averageBandwidth !== undefined) attributes.push(`AVERAGE-BANDWIDTH=${Math.round(v.averageBandwidth)}`);
-    if (v.codecs.length) attributes.push(`CODECS="${v.codecs.join(',')}"`);
+    if (v.codecs.length) attributes.push(`CODECS="${quotedString(v.codecs.join(','), 'CODECS')}"`);
     if (v.resolution) attributes.push(`RESOLUTION=${v.resolution.width}x${v.resolution.height}`);
     if (v.frameRate !== undefined) attributes.push(`FRAME-RATE=${v.frameRate.toFixed(3)}`);
-    if (v.pathwayId !== undefined) attributes.push(`PATHWAY-ID="${v.pathwayId}"`);
-    if (v.stableVariantId !== undefined) attributes.push(`STABLE-VARIANT-ID="${v.stableVariantId}"`);
-    lines.push(`#EXT-X-STREAM-INF:${attributes.join(',')}`, v.uri);
+    if (v.pathwayId !== undefined) attributes.push(`PATHWAY-ID="${idValue(v.pathwayId, 'PATHWAY-ID')}"`);
+    if (v.stableVariantId !== undefined) attributes.push(`STABLE-VARIANT-ID="${idValue(v.stableVariantId, 'STABLE-VARIANT-ID')}"`);
+    lines.push(`#EXT-X-STREAM-INF:${attributes.join(',')}`, playlistUri(v.uri));
   }
   return `${lines.join('\n')}\n`;
 }

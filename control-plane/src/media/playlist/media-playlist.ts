@@ -1,5 +1,6 @@
 // The live media playlist as a typed model, with a strict writer and a parser for what the writer
 // produces (used to resume numbering after a restart). RFC 8216 4.3 / draft-pantos-hls-rfc8216bis 4.4.
+import { playlistUri } from './attribute-values.js';
 
 export interface MediaSegmentEntry {
   uri: string;
@@ -35,7 +36,7 @@ export function writeMediaPlaylist(p: MediaPlaylist): string {
     if (s.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
     lines.push(`#EXT-X-PROGRAM-DATE-TIME:${s.programDateTime.toISOString()}`);
     lines.push(`#EXTINF:${s.duration.toFixed(3)},`);
-    lines.push(s.uri);
+    lines.push(playlistUri(s.uri));
   }
   return `${lines.join('\n')}\n`;
 }
