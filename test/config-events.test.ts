@@ -94,16 +94,16 @@ describe('configuration changes are published with LISTEN/NOTIFY', () => {
   });
 
   it('the listener reconnects after its connection is killed', async () => {
-    await api.dataSource.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'hls-config-listener' AND datname = current_database()`,
-    );
-    // Wait until a new listener connection exists, then prove it delivers.
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const [{ n }] = await api.dataSource.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'hls-config-listener' AND datname = current_database()`,
+    const listeners = async (): Promise<number[]> =>
+      (await api.dataSource.query(`SELECT pid FROM pg_stat_activity WHERE application_name = 'hls-config-listener' AND datname = current_database()`)).map(
+        (row: { pid: number }) => row.pid,
       );
-      if (n === 1) break;
+    const before = await listeners();
+    assert.equal(before.length, 1, 'one listener connection to begin with');
+    await api.dataSource.query('SELECT pg_terminate_backend($1)', [before[0]]);
+    // Wait for a new backend (the old one's row may linger while it terminates), then for its LISTEN.
+    const deadline = Date.now() + 10_000;
+    while (!(await listeners()).some((pid) => !before.includes(pid))) {
       assert.ok(Date.now() < deadline, 'listener did not reconnect within 10 s');
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -58,5 +58,22 @@ describe('lint: format and layers', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('rules stated once: no copy of the slug rule, the token form or the HLS file names in nginx templates, njs modules or TypeScript', async () => {
+    const { SLUG_SOURCE } = await import('../control-plane/src/common/slug.js');
+    const { TOKEN_PATTERN } = await import('../control-plane/src/edge/signing/playback-token.js');
+    const copies = [SLUG_SOURCE, TOKEN_PATTERN.source, 'index.m3u8', 'index\\.m3u8', 'steered.m3u8', 'steered\\.m3u8'];
+    const homes = new Set(['control-plane/src/common/slug.ts', 'control-plane/src/edge/signing/playback-token.ts', 'control-plane/src/media/hls-layout.ts']);
+    const run = spawnSync('git', ['ls-files', 'nginx', 'control-plane/src'], { cwd: root, encoding: 'utf8' });
+    const found: string[] = [];
+    for (const file of run.stdout.split('\n').filter((f) => /\.(ts|js|template|conf)$/.test(f) && !homes.has(f))) {
+      const code = (await readFile(path.join(root, file), 'utf8'))
+        .split('\n')
+        .filter((line) => !/^\s*(\/\/|\*|\/\*|#)/.test(line)) // comments may name the files
+        .join('\n');
+      for (const copy of copies) if (code.includes(copy)) found.push(`${file}: ${copy}`);
+    }
+    assert.deepEqual(found, []);
   });
 });

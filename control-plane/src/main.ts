@@ -6,6 +6,7 @@ import { openDatabase } from './database/data-source.js';
 import { ENTITIES } from './entities.js';
 import { RunningDatabase, startEmbeddedPostgres } from './database/embedded-postgres.js';
 import { createHttpApp } from './http-app.js';
+import { playbackPath } from './media/hls-layout.js';
 
 /** Shutdown must finish well before a supervisor's kill timeout (docker: 10 s). */
 const SHUTDOWN_TIMEOUT_MS = 8000;
@@ -64,8 +65,8 @@ async function startParts(config: AppConfig, stack: { name: string; stop: () => 
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   logger.log(`API          http://${shown}:${config.port}/api/v1`);
   logger.log(`API docs     http://${shown}:${config.port}/api/docs`);
-  logger.log(`playback     http://${shown}:${config.hlsHttpPort}/live/<key>/index.m3u8`);
-  if (config.hlsEdgePort !== null) logger.log(`edge         http://${shown}:${config.hlsEdgePort}/live/<key>/index.m3u8  (steering: /steering/<key>.json)`);
+  logger.log(`playback     http://${shown}:${config.hlsHttpPort}${playbackPath('<key>')}`);
+  if (config.hlsEdgePort !== null) logger.log(`edge         http://${shown}:${config.hlsEdgePort}${playbackPath('<key>')}  (steering: /steering/<key>.json)`);
   logger.log(`metrics      http://${shown}:${config.port}/metrics`);
   logger.log(`database     ${database ? `embedded, data in ${config.dataDir}/pg` : 'DATABASE_URL'}`);
   logger.log(

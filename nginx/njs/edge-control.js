@@ -3,9 +3,9 @@
 // Written in the language subset njs 0.7.9 runs: no classes, destructuring, spread, for...of,
 // Map or Array.from. njs gives every request a fresh VM, so module state is per request.
 import fs from 'fs';
+import rules from 'rules.js';
 import signed from 'signed-urls.js';
 
-var STREAM_KEY = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** The cache file header (key included) sits in its first bytes; 4 KiB holds any key we build. */
 var CACHE_HEADER_BYTES = 4096;
 /** The most of the access log one pull returns; the control plane pulls again for the rest. */
@@ -83,7 +83,7 @@ function purge(r) {
     return;
   }
   var stream = typeof r.args.stream === 'string' ? r.args.stream : '';
-  if (stream !== '' && !STREAM_KEY.test(stream)) {
+  if (stream !== '' && !rules.STREAM_KEY.test(stream)) {
     r.return(400, '{"error":"stream must be a stream key"}\n');
     return;
   }

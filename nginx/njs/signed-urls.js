@@ -3,13 +3,13 @@
 // Written in the language subset njs 0.7.9 runs: no classes, destructuring, spread, for...of,
 // Map or Array.from. njs gives every request a fresh VM, so module state is per request.
 import cr from 'crypto';
+import rules from 'rules.js';
 
-var TOKEN = /^([a-z0-9]{1,16})\.(\d{1,12})\.([ai])\.([A-Za-z0-9_-]{43})$/;
 /** A playlist bigger than this is not rewritten (and not ours): passed through untouched. */
 var MAX_PLAYLIST_BYTES = 1048576;
 
 function streamOf(uri) {
-  var match = /^\/live\/([a-z0-9][a-z0-9-]{0,62})\//.exec(uri);
+  var match = rules.STREAM_OF_PATH.exec(uri);
   return match ? match[1] : '';
 }
 
@@ -38,7 +38,7 @@ function sameText(a, b) {
  */
 function verifyToken(token, keysText, stream, clientIp, nowSeconds) {
   if (!token) return 'missing';
-  var parts = TOKEN.exec(token);
+  var parts = rules.TOKEN.exec(token);
   if (!parts) return 'malformed';
   var secret = signingKeys(keysText)[parts[1]];
   if (!secret) return 'unknown-key';

@@ -1,4 +1,5 @@
 import { renderServerConfig } from '../nginx/nginx-config.js';
+import { LAYOUT_TEMPLATE_VALUES } from './layout-template-values.js';
 import { NodeConfigError, renderSignedAccess, SignedAccessInput } from './signed-access-config.js';
 
 /** Everything an edge's nginx server config is made of; gathered from the database by EdgeConfigService. */
@@ -24,6 +25,7 @@ const ORIGIN_FAIL_TIMEOUT = '3s';
 export async function renderEdgeConfig(input: EdgeConfigInput): Promise<string> {
   if (input.origins.length === 0) throw new NodeConfigError('no enabled origin node to pull from');
   return renderServerConfig('edge-server.conf.template', {
+    ...LAYOUT_TEMPLATE_VALUES,
     // An edge believes no one else about who the viewer is.
     ...(await renderSignedAccess({ ...input, trustedEdgeTokens: [] })),
     EDGE_NAME: input.name,

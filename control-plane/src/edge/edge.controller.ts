@@ -2,7 +2,7 @@ import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res } from
 import type { Response } from 'express';
 import { ApiError } from '../common/api-error.js';
 import { definedOnly } from '../common/defined-only.js';
-import { njsModuleFiles } from './njs-modules.js';
+import { njsModules } from './njs-modules.js';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/admin-only.decorator.js';
 import { EdgeConfigQuery, PurgeDto, PurgeResult } from './dto/edge.dto.js';
@@ -40,16 +40,16 @@ export class EdgeController {
   @Get('edge-files')
   @ApiOkResponse({ type: [String], description: 'Names of the files an edge needs in its njsDir' })
   async edgeFiles(): Promise<string[]> {
-    return [...(await njsModuleFiles()).keys()];
+    return [...(await njsModules()).keys()];
   }
 
   @Get('edge-files/:name')
   @ApiProduces('application/javascript')
   @ApiOkResponse({ description: 'One njs module (edge.js imports the others and wasm-core.js, the wasm2js build)' })
   async edgeFile(@Param('name') name: string, @Res() res: Response): Promise<void> {
-    const file = (await njsModuleFiles()).get(name);
-    if (!file) throw ApiError.notFound('edge file', name);
-    res.type('application/javascript').sendFile(file);
+    const text = (await njsModules()).get(name);
+    if (text === undefined) throw ApiError.notFound('edge file', name);
+    res.type('application/javascript').send(text);
   }
 
   @Post('nodes/:ref/purge')

@@ -11,6 +11,7 @@ import { EdgeConfigService, OriginPaths } from './edge-config.service.js';
 import { nginxLogger, recordOutcome } from './local-nginx.js';
 import { LOCAL_ORIGIN } from './local-nodes.js';
 import { installNjsModules } from './njs-modules.js';
+import { LIVE_DIR } from '../media/hls-layout.js';
 
 /**
  * One-machine mode: the origin nginx serving MEDIA_ROOT on HLS_HTTP_PORT (bound to HLS_HTTP_BIND),
@@ -33,7 +34,7 @@ export class LocalOriginService implements OnModuleDestroy {
 
   async start(): Promise<void> {
     const { hlsHttpBind: bind, hlsHttpPort: port, mediaRoot } = this.config;
-    await mkdir(path.join(mediaRoot, 'live'), { recursive: true });
+    await mkdir(path.join(mediaRoot, LIVE_DIR), { recursive: true });
     const prefix = path.join(this.config.dataDir, 'nginx', 'origin');
     const paths: OriginPaths = { njsDir: path.join(prefix, 'njs'), mediaRoot, listen: `${bind}:${port}` };
     await installNjsModules(paths.njsDir);
@@ -44,7 +45,7 @@ export class LocalOriginService implements OnModuleDestroy {
         role: 'origin',
         binary: this.config.nginxBinary,
         prefix,
-        workerPaths: [path.join(mediaRoot, 'live', 'x'), path.join(paths.njsDir, 'edge.js')],
+        workerPaths: [path.join(mediaRoot, LIVE_DIR, 'x'), path.join(paths.njsDir, 'edge.js')],
         njs: true,
         healthUrl: `http://${probeHost}:${port}/healthz`,
         logger,

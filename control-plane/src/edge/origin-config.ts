@@ -1,4 +1,5 @@
 import { renderServerConfig } from '../nginx/nginx-config.js';
+import { LAYOUT_TEMPLATE_VALUES } from './layout-template-values.js';
 import { renderSignedAccess, SignedAccessInput } from './signed-access-config.js';
 
 /** Everything an origin's nginx server config is made of; gathered from the database by EdgeConfigService. */
@@ -11,6 +12,7 @@ export interface OriginConfigInput extends SignedAccessInput {
 
 export async function renderOriginConfig(input: OriginConfigInput): Promise<string> {
   return renderServerConfig('origin-server.conf.template', {
+    ...LAYOUT_TEMPLATE_VALUES,
     ...(await renderSignedAccess(input)),
     LISTEN: input.listen,
     MEDIA_ROOT: input.mediaRoot,

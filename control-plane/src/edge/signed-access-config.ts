@@ -1,4 +1,5 @@
 import { renderTemplateFile } from '../nginx/nginx-config.js';
+import { LAYOUT_TEMPLATE_VALUES } from './layout-template-values.js';
 import type { SigningKey } from './signing/playback-token.js';
 
 /** What origins and edges alike need to check signed playback URLs (nginx/signed-access.conf.template). */
@@ -23,6 +24,7 @@ const SAFE_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 export async function renderSignedAccess(input: SignedAccessInput): Promise<{ SIGNED_ACCESS: string; SIGNING_KEYS: string }> {
   for (const token of input.trustedEdgeTokens) if (!SAFE_TOKEN.test(token)) throw new NodeConfigError('an edge control token has characters nginx cannot take');
   const block = await renderTemplateFile('signed-access.conf.template', {
+    ...LAYOUT_TEMPLATE_VALUES,
     NJS_DIR: input.njsDir,
     SIGNED_STREAMS: input.signedStreams.map((key) => `    ${key} 1;`).join('\n'),
     TRUSTED_EDGES: input.trustedEdgeTokens.map((token) => `    "${token}" 1;`).join('\n'),

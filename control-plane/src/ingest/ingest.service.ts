@@ -12,6 +12,7 @@ import { ConfigEventsService } from '../events/config-events.service.js';
 import { StreamEntity } from '../streams/stream.entity.js';
 import { STREAM_KEY_PATTERN } from '../streams/stream-limits.js';
 import type { FromWorker, IngestStatus, IngestStreamConfig, ToWorker } from './ingest-protocol.js';
+import { LIVE_DIR } from '../media/hls-layout.js';
 
 /** A stop waits this long for the worker to flush and close before the stream is dropped anyway. */
 const STOP_TIMEOUT_MS = 5000;
@@ -167,7 +168,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
 /** A deleted stream's files go; the key is checked again so a bad event can never point elsewhere. */
 async function removeStreamFiles(mediaRoot: string, key: string): Promise<void> {
   if (!STREAM_KEY_PATTERN.test(key)) return;
-  await rm(path.join(mediaRoot, 'live', key), { recursive: true, force: true });
+  await rm(path.join(mediaRoot, LIVE_DIR, key), { recursive: true, force: true });
 }
 
 export function toIngestConfig(stream: StreamEntity): IngestStreamConfig {

@@ -1,6 +1,7 @@
 // The packaging half of a stream: TS packets in, segments and playlists on disk out.
 // Free of NestJS and of the network, so it runs in an ingest worker and in tests alike.
 import path from 'node:path';
+import { LIVE_DIR, SOURCE_VARIANT } from './hls-layout.js';
 import { LiveOutput, OutputStats } from './output/live-output.js';
 import { targetDurationFor } from './playlist/target-duration.js';
 import type { StreamFormat } from './segmenter/segment.js';
@@ -33,8 +34,6 @@ export interface PackagerStats extends OutputStats {
   format: StreamFormat;
 }
 
-export const SOURCE_VARIANT = 'source';
-
 export class StreamPackager {
   private readonly demuxer = new TsDemuxer();
   private readonly segmenter: Segmenter;
@@ -45,7 +44,7 @@ export class StreamPackager {
     const writer = new TsContainerWriter(() => ({ pat: this.demuxer.lastPat, pmt: this.demuxer.lastPmt }));
     const targetDuration = targetDurationFor(options.segmentSeconds);
     this.output = new LiveOutput({
-      streamDir: path.join(options.mediaRoot, 'live', options.key),
+      streamDir: path.join(options.mediaRoot, LIVE_DIR, options.key),
       variant: SOURCE_VARIANT,
       windowSegments: options.windowSegments,
       targetDuration,

@@ -1,3 +1,5 @@
+import { LIVE_DIR, MASTER_PLAYLIST } from '../media/hls-layout.js';
+
 /**
  * A minimal hls.js player page, so an operator can watch a stream straight after creating it:
  * /player?stream=<key> plays http://<this host>:<HLS_HTTP_PORT>/live/<key>/index.m3u8 (through
@@ -25,7 +27,7 @@ export function playerPage(hlsHttpPort: number, hlsEdgePort: number | null = nul
   var params = new URLSearchParams(location.search);
   var key = params.get('stream');
   var token = params.get('token');
-  var src = params.get('src') || (key ? location.protocol + '//' + location.hostname + ':${playbackPort}/live/' + encodeURIComponent(key) + '/index.m3u8' + (token ? '?token=' + encodeURIComponent(token) : '') : '');
+  var src = params.get('src') || (key ? location.protocol + '//' + location.hostname + ':${playbackPort}/${LIVE_DIR}/' + encodeURIComponent(key) + '/${MASTER_PLAYLIST}' + (token ? '?token=' + encodeURIComponent(token) : '') : '');
   var video = document.getElementById('video');
   var state = document.getElementById('state');
   document.getElementById('source').textContent = src || 'add ?stream=<key> or ?src=<playlist URL>';

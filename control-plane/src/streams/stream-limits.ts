@@ -2,9 +2,10 @@
  * Limits on stream configuration, each with the reason for its number. Shared by the DTOs
  * (validation) and the service (port reservations).
  */
+import { SLUG_PATTERN } from '../common/slug.js';
 
-/** A key appears in playback URLs and directory names: lowercase slug, at most 63 characters (one DNS label). */
-export const STREAM_KEY_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** A key appears in playback URLs and directory names: the slug rule (common/slug.ts). */
+export const STREAM_KEY_PATTERN = SLUG_PATTERN;
 
 /** How a stream's feed arrives: RTP (optionally with SMPTE 2022-1 FEC) or bare MPEG-TS over UDP. */
 export const INGEST_PROTOCOLS = ['rtp', 'udp'] as const;

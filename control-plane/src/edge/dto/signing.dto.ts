@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsIP, IsOptional, Max, Min } from 'class-validator';
+import { playbackPath } from '../../media/hls-layout.js';
 
 /** A token outliving a week is a leaked link waiting to happen; ten seconds is the useful floor. */
 export const MIN_TOKEN_SECONDS = 10;
@@ -25,7 +26,7 @@ export class PlaybackTokenResponse {
   @ApiProperty() keyId: string;
   @ApiProperty() expiresAt: string;
   @ApiProperty({ nullable: true, type: String }) clientIp: string | null;
-  @ApiProperty({ example: '/live/demo/index.m3u8?token=…' }) playbackPath: string;
+  @ApiProperty({ example: `${playbackPath('demo')}?token=…` }) playbackPath: string;
   @ApiProperty({ type: [String], description: 'The playback URL on every enabled edge' }) edgeUrls: string[];
 }
 

@@ -22,7 +22,8 @@ export interface SigningKey {
 
 export type TokenVerdict = 'ok' | 'missing' | 'malformed' | 'unknown-key' | 'expired' | 'bad-signature';
 
-const TOKEN_PATTERN = /^([a-z0-9]{1,16})\.(\d{1,12})\.([ai])\.([A-Za-z0-9_-]{43})$/;
+/** The token's form; njs checks the same one (rules.js, generated from this). */
+export const TOKEN_PATTERN = /^([a-z0-9]{1,16})\.(\d{1,12})\.([ai])\.([A-Za-z0-9_-]{43})$/;
 
 export function newSigningKey(): SigningKey {
   return { id: randomBytes(6).toString('hex'), secret: randomBytes(32).toString('base64url') };

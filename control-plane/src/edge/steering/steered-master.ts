@@ -1,4 +1,5 @@
 import { ContentSteering, parseMasterPlaylist, writeMasterPlaylist } from '../../media/playlist/master-playlist.js';
+import { LIVE_DIR, MEDIA_PLAYLIST } from '../../media/hls-layout.js';
 
 export interface Pathway {
   id: string;
@@ -17,10 +18,16 @@ export function steeredMaster(originMaster: string, streamKey: string, pathways:
   const copies = pathways.flatMap((pathway) =>
     variants.map((v) => ({
       ...v,
-      uri: `${pathway.baseUrl.replace(/\/+$/, '')}/live/${streamKey}/${v.uri}`,
+      uri: `${pathway.baseUrl.replace(/\/+$/, '')}/${LIVE_DIR}/${streamKey}/${v.uri}`,
       pathwayId: pathway.id,
-      stableVariantId: v.uri.replace(/\/?index\.m3u8$/, '').replace(/[^A-Za-z0-9_.-]/g, '-') || 'main',
+      stableVariantId: variantName(v.uri),
     })),
   );
   return writeMasterPlaylist(copies, steering, /^#EXT-X-INDEPENDENT-SEGMENTS$/m.test(originMaster));
+}
+
+/** "source/index.m3u8" -> "source": names the variant the same way on every pathway. */
+function variantName(uri: string): string {
+  const dir = uri === MEDIA_PLAYLIST ? '' : uri.endsWith(`/${MEDIA_PLAYLIST}`) ? uri.slice(0, -MEDIA_PLAYLIST.length - 1) : uri;
+  return dir.replace(/[^A-Za-z0-9_.-]/g, '-') || 'main';
 }

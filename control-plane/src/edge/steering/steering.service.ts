@@ -14,6 +14,7 @@ import { StreamEntity } from '../../streams/stream.entity.js';
 import { enabledEdges } from '../edge-nodes.js';
 import { Pathway, steeredMaster } from './steered-master.js';
 import { pathwayPriority } from './pathway-priority.js';
+import { LIVE_DIR, MASTER_PLAYLIST, STEERED_MASTER } from '../../media/hls-layout.js';
 
 /** How often origin masters are looked at for changes (a new stream, new codec parameters). */
 const MASTER_SCAN_MS = 1000;
@@ -85,12 +86,12 @@ export class SteeringService implements OnModuleDestroy {
     const edges = await this.edges();
     this.edgesExist = edges.length > 0;
     if (!this.edgesExist) return;
-    const live = path.join(this.config.mediaRoot, 'live');
+    const live = path.join(this.config.mediaRoot, LIVE_DIR);
     const keys = (await readdir(live).catch(() => [] as string[])).filter((k) => STREAM_KEY_PATTERN.test(k));
     const pathways: Pathway[] = edges.map((e) => ({ id: e.name, baseUrl: e.baseUrl }));
     const first = pathwayPriority(edges, null)[0];
     for (const key of keys) {
-      const master = path.join(live, key, 'index.m3u8');
+      const master = path.join(live, key, MASTER_PLAYLIST);
       const modified = await stat(master).then(
         (s) => s.mtimeMs,
         () => null,
@@ -109,7 +110,7 @@ export class SteeringService implements OnModuleDestroy {
         continue;
       }
       // The stream may be deleted meanwhile: its directory is gone and so is the need for the file.
-      await writeFileAtomic(path.join(live, key, 'steered.m3u8'), text).then(
+      await writeFileAtomic(path.join(live, key, STEERED_MASTER), text).then(
         () => this.written.set(key, source),
         () => undefined,
       );

@@ -3,13 +3,11 @@
 // discontinuity sequence numbers never go backwards across restarts.
 import { mkdir, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { MASTER_PLAYLIST, MEDIA_PLAYLIST } from '../hls-layout.js';
 import { writeMasterPlaylist } from '../playlist/master-playlist.js';
 import { MediaPlaylist, parseMediaPlaylist, playlistDuration, writeMediaPlaylist } from '../playlist/media-playlist.js';
 import type { FinishedSegment, StreamFormat } from '../segmenter/segment.js';
 import { writeFileAtomic } from './atomic-file.js';
-
-export const MASTER_PLAYLIST = 'index.m3u8';
-export const MEDIA_PLAYLIST = 'index.m3u8';
 
 export interface LiveOutputOptions {
   /** MEDIA_ROOT/live/<key> */

@@ -1,10 +1,11 @@
+import { SLUG_MESSAGE, SLUG_PATTERN } from '../../common/slug.js';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min } from 'class-validator';
 import type { NodeEntity, NodeRole, NodeStatus } from '../node.entity.js';
 
 export const NODE_ROLES: readonly NodeRole[] = ['origin', 'edge'];
 /** Node names appear in pathway ids and log prefixes: the same slug rule as stream keys. */
-export const NODE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const NODE_NAME_PATTERN = SLUG_PATTERN;
 /** Relative share of traffic between healthy nodes; 0 drains a node without disabling it. */
 export const MAX_NODE_WEIGHT = 1000;
 
@@ -13,7 +14,7 @@ const URL_RULES = { protocols: ['http', 'https'], require_protocol: true, requir
 export class CreateNodeDto {
   @ApiProperty({ example: 'edge-eu-1', pattern: NODE_NAME_PATTERN.source })
   @IsString()
-  @Matches(NODE_NAME_PATTERN, { message: 'must be a lowercase slug: a-z, 0-9 and "-", 1 to 63 characters, not starting with "-"' })
+  @Matches(NODE_NAME_PATTERN, { message: SLUG_MESSAGE })
   name: string;
 
   @ApiProperty({ enum: NODE_ROLES })

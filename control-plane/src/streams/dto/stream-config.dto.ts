@@ -16,6 +16,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { SLUG_MESSAGE } from '../../common/slug.js';
 import { IsCidr, Satisfies } from '../../common/validators.js';
 import * as limits from '../stream-limits.js';
 
@@ -166,7 +167,7 @@ export class PlaybackDto {
 export class StreamConfigDto {
   @ApiProperty({ example: 'demo', pattern: limits.STREAM_KEY_PATTERN.source })
   @IsString()
-  @Matches(limits.STREAM_KEY_PATTERN, { message: 'must be a lowercase slug: a-z, 0-9 and "-", 1 to 63 characters, not starting with "-"' })
+  @Matches(limits.STREAM_KEY_PATTERN, { message: SLUG_MESSAGE })
   key: string;
 
   @ApiPropertyOptional({ example: 'Demo channel', description: 'Defaults to the key' })

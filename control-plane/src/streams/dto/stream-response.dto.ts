@@ -3,6 +3,7 @@ import type { StreamEntity } from '../stream.entity.js';
 import { settingsOf } from '../stream-settings.js';
 import type { IngestProtocol } from '../stream-limits.js';
 import { FecDto, PackagingDto, PlaybackDto, RenditionDto } from './stream-config.dto.js';
+import { playbackPath } from '../../media/hls-layout.js';
 
 export class IngestResponse {
   @ApiProperty({ enum: ['rtp', 'udp'] }) protocol: IngestProtocol;
@@ -20,7 +21,7 @@ export class StreamResponse {
   @ApiProperty({ type: PackagingDto }) packaging: Required<PackagingDto>;
   @ApiProperty({ type: [RenditionDto] }) renditions: RenditionDto[];
   @ApiProperty({ type: PlaybackDto }) playback: Required<PlaybackDto>;
-  @ApiProperty({ description: 'Path of the master playlist on the origin and edges', example: '/live/demo/index.m3u8' })
+  @ApiProperty({ description: 'Path of the master playlist on the origin and edges', example: playbackPath('demo') })
   playbackPath: string;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
@@ -37,7 +38,7 @@ export function toStreamResponse(stream: StreamEntity): StreamResponse {
   return {
     id: stream.id,
     ...settings,
-    playbackPath: `/live/${stream.key}/index.m3u8`,
+    playbackPath: playbackPath(stream.key),
     createdAt: stream.createdAt.toISOString(),
     updatedAt: stream.updatedAt.toISOString(),
     version: stream.version,

@@ -1,0 +1,18 @@
+// The file layout of the HLS tree under MEDIA_ROOT, named once: the packager writes it, nginx
+// templates route it, steering, the API and the player page point at it.
+//
+//   live/<key>/index.m3u8          multivariant playlist (the origin's)
+//   live/<key>/steered.m3u8        the same with Content Steering, served by edges as index.m3u8
+//   live/<key>/<variant>/index.m3u8  media playlist of one variant (`source` today)
+
+export const LIVE_DIR = 'live';
+export const MASTER_PLAYLIST = 'index.m3u8';
+export const MEDIA_PLAYLIST = 'index.m3u8';
+export const STEERED_MASTER = 'steered.m3u8';
+/** The variant packaged from the input as it comes; ABR renditions will be its siblings. */
+export const SOURCE_VARIANT = 'source';
+
+/** The URL path players open for a stream (on the origin or any edge). */
+export function playbackPath(key: string): string {
+  return `/${LIVE_DIR}/${key}/${MASTER_PLAYLIST}`;
+}
