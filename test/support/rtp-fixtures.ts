@@ -23,7 +23,7 @@ export function mediaPacket(spec: MediaPacketSpec): Uint8Array {
 
 /**
  * One FEC packet over `protectedPackets` (full RTP packets): XOR of everything after the 12-byte
- * header, of the lengths, PTs, timestamps and header bits (SPECS 1.5, 1.6).
+ * header, of the lengths, PTs, timestamps and header bits (SMPTE 2022-1: the FEC packet's RTP header and its 16-byte FEC header).
  */
 export function fecPacket(protectedPackets: Uint8Array[], isRow: boolean, step: number, fecSeq: number): Uint8Array {
   const longest = Math.max(...protectedPackets.map((p) => p.length - 12));

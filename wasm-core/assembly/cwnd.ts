@@ -1,5 +1,5 @@
 // Throughput and rendition choice from the TCP state nginx reports per connection
-// ($tcpinfo_rtt and $tcpinfo_rttvar in microseconds, $tcpinfo_snd_cwnd in segments; SPECS 8.1).
+// ($tcpinfo_rtt and $tcpinfo_rttvar in microseconds, $tcpinfo_snd_cwnd in segments: nginx's ngx_http_core_module, from Linux TCP_INFO).
 // Pure functions of their arguments; the ladder is passed through a fixed scratch area.
 
 /** Longest ladder the scratch area holds; real ladders have 3 to 8 rungs. */

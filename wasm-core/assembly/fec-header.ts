@@ -1,7 +1,7 @@
 import { FEC_HEADER, MAX_DATAGRAM, RTP_HEADER } from './limits';
 import { u32at } from './rtp';
 
-// SMPTE 2022-1 FEC header fields of the last packet parsed (SPECS 1.6); read right after parseFecHeader().
+// SMPTE 2022-1 FEC header fields of the last packet parsed (the 16 bytes after the RTP header); read right after parseFecHeader().
 export let parsedSnBase: i32 = 0;
 export let parsedIsRow: bool = false;
 export let parsedOffset: i32 = 0;
@@ -12,7 +12,7 @@ export const FEC_MALFORMED: i32 = -1;
 
 /**
  * Validates a FEC datagram and reads the fields that place it. The FEC header always starts at
- * byte 12: encoders copy XOR'd CC/X/P bits into the FEC packet's own RTP header (SPECS 1.5), so
+ * byte 12: encoders copy XOR'd CC/X/P bits into the FEC packet's own RTP header (SMPTE 2022-1), so
  * those bits are not interpreted. Only XOR (type 0, index 0) is accepted.
  */
 export function parseFecHeader(ptr: usize, len: i32): i32 {

@@ -95,7 +95,7 @@ export function initReceiver(fecColumns: i32, fecRows: i32, pt: i32, minDelay: f
   // a duplicate from a packet that arrived too late.
   retain = columns * rows + columns > DUPLICATE_HISTORY ? columns * rows + columns : DUPLICATE_HISTORY;
   // Column FEC of a matrix arrives spread over the next one: up to 2 x L x D packets after the
-  // matrix began (SPECS 1.7), plus what the network reorders.
+  // matrix began (SMPTE 2022-1 sends FEC after the packets it protects), plus what the network reorders.
   pendingCap = (columns > 0 ? 2 * columns * rows + 2 * columns : 0) + (reorderPackets > 16 ? reorderPackets : 16);
   // Between the oldest retained packet and the newest that may be placed in one call: no two
   // live packets ever share a cell.
@@ -447,7 +447,7 @@ function tryEntry(entry: i32, now: f64): bool {
   return ok;
 }
 
-/** XOR recovery of `ext` from FEC entry `entry` and the other packets it protects (SPECS 1.8). */
+/** XOR recovery of `ext` from FEC entry `entry` and the other packets it protects (SMPTE 2022-1 XOR recovery). */
 function rebuild(entry: i32, ext: i64, now: f64): bool {
   const slot = popFree();
   if (slot < 0) {

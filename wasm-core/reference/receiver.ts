@@ -339,7 +339,7 @@ export class ReferenceReceiver {
     this.fecDirty = false;
   }
 
-  // --- FEC (SMPTE 2022-1, SPECS 1.8) --------------------------------------------------------
+  // --- FEC (SMPTE 2022-1 XOR recovery) ------------------------------------------------------
 
   private freeFecEntry(): number {
     let free = -1;

@@ -1,8 +1,10 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export type AuditAction = 'create' | 'update' | 'delete' | 'revoke';
 
 @Entity({ name: 'audit_log' })
+// The migration orders id DESC (newest first per entity); TypeORM cannot say so, and compares name and columns.
+@Index('ix_audit_log_entity', ['entityType', 'entityId', 'id'])
 export class AuditEntryEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id: string;

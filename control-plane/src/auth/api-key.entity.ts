@@ -1,7 +1,8 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import type { Scope } from '../common/principal.js';
 
 @Entity({ name: 'api_keys' })
+@Unique('uq_api_keys_prefix', ['prefix'])
 export class ApiKeyEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;

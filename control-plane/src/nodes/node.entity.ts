@@ -1,9 +1,11 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, Unique, UpdateDateColumn, VersionColumn } from 'typeorm';
+import { NODE_DEFAULTS } from './node-limits.js';
 
 export type NodeRole = 'origin' | 'edge';
 export type NodeStatus = 'unknown' | 'up' | 'down';
 
 @Entity({ name: 'nodes' })
+@Unique('uq_nodes_name', ['name'])
 export class NodeEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -24,10 +26,10 @@ export class NodeEntity {
   @Column({ type: 'text', default: '' })
   region: string;
 
-  @Column({ type: 'integer', default: 100 })
+  @Column({ type: 'integer', default: NODE_DEFAULTS.weight })
   weight: number;
 
-  @Column({ name: 'capacity_mbps', type: 'integer', default: 1000 })
+  @Column({ name: 'capacity_mbps', type: 'integer', default: NODE_DEFAULTS.capacityMbps })
   capacityMbps: number;
 
   @Column({ type: 'boolean', default: true })

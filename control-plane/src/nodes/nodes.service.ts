@@ -11,6 +11,7 @@ import { Page, PageQuery, pageBounds } from '../common/pagination.dto.js';
 import { publishConfigEvent } from '../events/config-event.js';
 import { CreateNodeDto, NodeResponse, toNodeResponse, UpdateNodeDto } from './dto/node.dto.js';
 import { NodeEntity } from './node.entity.js';
+import { NODE_DEFAULTS } from './node-limits.js';
 
 @Injectable()
 export class NodesService {
@@ -68,8 +69,8 @@ export class NodesService {
         baseUrl: dto.baseUrl,
         internalUrl: dto.internalUrl ?? null,
         region: dto.region ?? '',
-        weight: dto.weight ?? 100,
-        capacityMbps: dto.capacityMbps ?? 1000,
+        weight: dto.weight ?? NODE_DEFAULTS.weight,
+        capacityMbps: dto.capacityMbps ?? NODE_DEFAULTS.capacityMbps,
         enabled: dto.enabled ?? true,
         status: 'unknown',
         lastCheckedAt: null,
@@ -97,9 +98,7 @@ export class NodesService {
       assertIfMatch(ifMatch, node.version);
       const before = toNodeResponse(node);
       if (patch.name !== undefined && patch.name !== node.name) await this.assertNameFree(manager, patch.name, node.id);
-      for (const [field, value] of Object.entries(patch)) {
-        if (value !== undefined) (node as unknown as Record<string, unknown>)[field] = value;
-      }
+      applyNodePatch(node, patch);
       await manager.save(node);
       const after = toNodeResponse(node);
       if (after.version === before.version) return after;
@@ -141,4 +140,16 @@ export class NodesService {
       throw error;
     }
   }
+}
+
+/** Each field a PATCH may change, applied by name (null was refused above, except internalUrl's). */
+function applyNodePatch(node: NodeEntity, patch: UpdateNodeDto): void {
+  if (patch.name !== undefined) node.name = patch.name;
+  if (patch.role !== undefined) node.role = patch.role;
+  if (patch.baseUrl !== undefined) node.baseUrl = patch.baseUrl;
+  if (patch.internalUrl !== undefined) node.internalUrl = patch.internalUrl;
+  if (patch.region !== undefined) node.region = patch.region;
+  if (patch.weight !== undefined) node.weight = patch.weight;
+  if (patch.capacityMbps !== undefined) node.capacityMbps = patch.capacityMbps;
+  if (patch.enabled !== undefined) node.enabled = patch.enabled;
 }

@@ -15,13 +15,13 @@ export type IngestProtocol = (typeof INGEST_PROTOCOLS)[number];
 export const MIN_INGEST_PORT = 1024;
 export const MAX_INGEST_PORT = 65535;
 
-/** SMPTE 2022-1 sends column FEC to the media port + 2 and row FEC to + 4 (SPECS 1.1). */
+/** SMPTE 2022-1 sends column FEC to the media port + 2 and row FEC to + 4 (SMPTE 2022-1, as FFmpeg's prompeg sends it). */
 export const COLUMN_FEC_PORT_OFFSET = 2;
 export const ROW_FEC_PORT_OFFSET = 4;
 
 /**
  * SMPTE 2022-1 matrix limits: L (columns) 1..20, D (rows) 4..20, L x D <= 100. FFmpeg's prompeg
- * additionally refuses L below 4 (SPECS 1.2); a GStreamer sender may use smaller L.
+ * additionally refuses L below 4 (libavformat/prompeg.c); a GStreamer sender may use smaller L.
  */
 export const FEC_MIN_COLUMNS = 1;
 export const FEC_MAX_COLUMNS = 20;

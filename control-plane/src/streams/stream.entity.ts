@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn, VersionColumn } from 'typeorm';
 import type { IngestProtocol } from './stream-limits.js';
 
 export interface PackagingSettings {
@@ -19,6 +19,7 @@ export interface RenditionSettings {
 }
 
 @Entity({ name: 'streams' })
+@Unique('uq_streams_key', ['key'])
 export class StreamEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -73,8 +74,14 @@ export class IngestPortEntity {
   @Column({ type: 'integer', primary: true })
   port: number;
 
+  @Index('ix_ingest_ports_stream')
   @Column({ name: 'stream_id', type: 'uuid' })
   streamId: string;
+
+  /** Declared for the foreign key (a stream's ports go with it); never loaded. */
+  @ManyToOne(() => StreamEntity, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'stream_id', foreignKeyConstraintName: 'fk_ingest_ports_stream' })
+  stream?: StreamEntity;
 
   @Column({ type: 'text' })
   purpose: string;

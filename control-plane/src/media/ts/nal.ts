@@ -39,7 +39,7 @@ export function isSlice(codec: VideoCodec, type: number): boolean {
 
 /**
  * A random access point: H.264 IDR (5); HEVC IDR (19, 20) and BLA (16-18). CRA (21) is left out
- * on purpose: its RASL pictures cannot be decoded when a player starts there (SPECS 3.5).
+ * on purpose: its RASL pictures cannot be decoded when a player starts there (ITU-T H.265: RASL pictures reference pictures before the CRA).
  */
 export function isRandomAccess(codec: VideoCodec, type: number): boolean {
   return codec === 'h264' ? type === 5 : type >= 16 && type <= 20;

@@ -1,13 +1,10 @@
-import { SLUG_MESSAGE, SLUG_PATTERN } from '../../common/slug.js';
+import { SLUG_MESSAGE } from '../../common/slug.js';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min } from 'class-validator';
+import { MAX_NODE_WEIGHT, NODE_DEFAULTS, NODE_NAME_PATTERN } from '../node-limits.js';
 import type { NodeEntity, NodeRole, NodeStatus } from '../node.entity.js';
 
 export const NODE_ROLES: readonly NodeRole[] = ['origin', 'edge'];
-/** Node names appear in pathway ids and log prefixes: the same slug rule as stream keys. */
-export const NODE_NAME_PATTERN = SLUG_PATTERN;
-/** Relative share of traffic between healthy nodes; 0 drains a node without disabling it. */
-export const MAX_NODE_WEIGHT = 1000;
 
 const URL_RULES = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true };
 
@@ -44,14 +41,14 @@ export class CreateNodeDto {
   @MaxLength(64)
   region?: string;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: MAX_NODE_WEIGHT, default: 100 })
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_NODE_WEIGHT, default: NODE_DEFAULTS.weight })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(MAX_NODE_WEIGHT)
   weight?: number;
 
-  @ApiPropertyOptional({ minimum: 1, default: 1000, description: 'Egress capacity used for load-aware steering' })
+  @ApiPropertyOptional({ minimum: 1, default: NODE_DEFAULTS.capacityMbps, description: 'Egress capacity used for load-aware steering' })
   @IsOptional()
   @IsInt()
   @Min(1)
