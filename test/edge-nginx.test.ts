@@ -1,3 +1,4 @@
+import { ASSUMED_MSS } from '../wasm-core/shared-limits.js';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -186,7 +187,7 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
     assert.ok(tcp, `X-TCP-Info: ${res.headers.get('x-tcp-info')}`);
     const [rtt, rttvar, cwnd] = tcp.slice(1).map(Number);
     const math = new CwndMath();
-    const etpExact = math.throughputKbps(rtt, rttvar, cwnd, 1448, 0);
+    const etpExact = math.throughputKbps(rtt, rttvar, cwnd, ASSUMED_MSS, 0);
     const mb = LADDER[math.selectRendition(LADDER, etpExact, 0.8)];
     assert.equal(res.headers.get('cmsd-dynamic'), `"edge-a";etp=${Math.floor(etpExact)};rtt=${Math.max(1, Math.round(rtt / 1000))};mb=${mb}`);
     const noLadder = await get('/live/other/source/seg2.ts');

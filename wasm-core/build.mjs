@@ -23,7 +23,11 @@ function run(command, args) {
 
 /** Skips the build when every output is newer than every source. */
 function upToDate(outputs) {
-  const sources = [path.join(here, 'build.mjs'), ...readdirSync(path.join(here, 'assembly')).map((f) => path.join(here, 'assembly', f))];
+  const sources = [
+    path.join(here, 'build.mjs'),
+    path.join(here, 'shared-limits.ts'),
+    ...readdirSync(path.join(here, 'assembly')).map((f) => path.join(here, 'assembly', f)),
+  ];
   const newestSource = Math.max(...sources.map((f) => statSync(f).mtimeMs));
   return outputs.every((f) => existsSync(f) && statSync(f).mtimeMs > newestSource);
 }

@@ -2,14 +2,11 @@
 // from the TCP state nginx reports for the client connection.
 // Written in the language subset njs 0.7.9 runs: no classes, destructuring, spread, for...of,
 // Map or Array.from. njs gives every request a fresh VM, so module state is per request.
+import rules from 'rules.js';
 import core from 'wasm-core.js';
 
-/** nginx does not expose the MSS; 1448 is Ethernet's 1500 less IP, TCP and timestamp options. */
-var MSS = 1448;
 /** The share of the estimated throughput a suggested rendition may use: headroom for audio, muxing, variance. */
 var MB_SAFETY = 0.8;
-/** wasm-core's ladder scratch area holds this many rungs. */
-var MAX_LADDER = 32;
 
 /** One typed accessor for numeric nginx variables: a number, or 0 when absent or not numeric. */
 function numberVariable(r, name) {
@@ -36,8 +33,8 @@ function cmsdStatic(r) {
 function maxSuggestedBitrate(ladderText, etpKbps) {
   if (!ladderText) return 0;
   var rungs = ladderText.split(',');
-  var count = Math.min(rungs.length, MAX_LADDER);
-  var scratch = new Float64Array(core.memory.buffer, core.cwndScratchPtr(), MAX_LADDER);
+  var count = Math.min(rungs.length, rules.MAX_LADDER);
+  var scratch = new Float64Array(core.memory.buffer, core.cwndScratchPtr(), rules.MAX_LADDER);
   for (var i = 0; i < count; i++) scratch[i] = Number(rungs[i]);
   var best = core.selectRendition(count, etpKbps, MB_SAFETY);
   return best < 0 ? 0 : scratch[best];
@@ -52,7 +49,7 @@ function cmsdDynamic(r) {
   var rtt = numberVariable(r, 'tcpinfo_rtt');
   var cwnd = numberVariable(r, 'tcpinfo_snd_cwnd');
   if (rtt === 0 || cwnd === 0) return '';
-  var etp = core.estimateThroughputKbps(rtt, numberVariable(r, 'tcpinfo_rttvar'), cwnd, MSS, 0);
+  var etp = core.estimateThroughputKbps(rtt, numberVariable(r, 'tcpinfo_rttvar'), cwnd, rules.ASSUMED_MSS, 0);
   var node = r.variables.hls_edge_name || 'edge';
   var mb = maxSuggestedBitrate(r.variables.hls_ladder, etp);
   return '"' + node + '";etp=' + Math.floor(etp) + ';rtt=' + Math.max(1, Math.round(rtt / 1000)) + (mb > 0 ? ';mb=' + mb : '');

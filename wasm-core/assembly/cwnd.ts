@@ -2,8 +2,8 @@
 // ($tcpinfo_rtt and $tcpinfo_rttvar in microseconds, $tcpinfo_snd_cwnd in segments: nginx's ngx_http_core_module, from Linux TCP_INFO).
 // Pure functions of their arguments; the ladder is passed through a fixed scratch area.
 
-/** Longest ladder the scratch area holds; real ladders have 3 to 8 rungs. */
-export const MAX_LADDER: i32 = 32;
+import { MAX_LADDER } from '../shared-limits';
+
 const ladder = memory.data(MAX_LADDER * 8);
 
 /** Mathis et al. constant C = sqrt(3/2) for the loss-bounded TCP throughput MSS/RTT x C/sqrt(p). */

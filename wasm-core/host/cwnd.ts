@@ -1,3 +1,4 @@
+import { ASSUMED_MSS, MAX_LADDER } from '../shared-limits.js';
 import { instantiateCore } from './load.js';
 
 interface CwndExports extends Record<string, unknown> {
@@ -7,16 +8,11 @@ interface CwndExports extends Record<string, unknown> {
   cwndScratchPtr(): number;
 }
 
-/** Longest ladder the module accepts (assembly/cwnd.ts MAX_LADDER). */
-export const MAX_LADDER = 32;
-/** nginx does not expose the MSS; 1448 is Ethernet's 1500 minus IP, TCP and timestamp options. */
-export const DEFAULT_MSS = 1448;
-
 /** The cwnd math of wasm-core for the control plane (server-guided ABR). */
 export class CwndMath {
   private readonly core = instantiateCore<CwndExports>();
 
-  throughputKbps(rttUs: number, rttvarUs: number, cwndSegments: number, mssBytes = DEFAULT_MSS, lossRate = 0): number {
+  throughputKbps(rttUs: number, rttvarUs: number, cwndSegments: number, mssBytes = ASSUMED_MSS, lossRate = 0): number {
     return this.core.estimateThroughputKbps(rttUs, rttvarUs, cwndSegments, mssBytes, lossRate);
   }
 

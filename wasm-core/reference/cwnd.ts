@@ -1,4 +1,5 @@
 // The cwnd math written plainly, to check the WebAssembly and njs builds against.
+import { MAX_LADDER } from '../shared-limits.js';
 
 const MATHIS_C = Math.sqrt(3 / 2);
 
@@ -21,7 +22,7 @@ export function referenceSelectRendition(ladderKbps: readonly number[], etpKbps:
   if (ladderKbps.length === 0) return -1;
   const budget = etpKbps * safety;
   let best = 0;
-  ladderKbps.slice(0, 32).forEach((kbps, i) => {
+  ladderKbps.slice(0, MAX_LADDER).forEach((kbps, i) => {
     if (kbps <= budget) best = i;
   });
   return best;

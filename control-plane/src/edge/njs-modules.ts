@@ -3,14 +3,15 @@ import path from 'node:path';
 import { SLUG_SOURCE } from '../common/slug.js';
 import { LIVE_DIR } from '../media/hls-layout.js';
 import { nginxTemplateDir } from '../nginx/nginx-config.js';
+import { ASSUMED_MSS, MAX_LADDER } from '../../../wasm-core/shared-limits.js';
 import { TOKEN_PATTERN } from './signing/playback-token.js';
 
 /** The generated module that hands the njs modules the rules written once in TypeScript. */
 export const NJS_RULES_MODULE = 'rules.js';
 
 /**
- * rules.js: the stream-key rule, the playback path and the token form as njs regex literals, made
- * from the same constants the control plane validates with, so njs never holds a copy of its own.
+ * rules.js: the stream-key rule, the playback path and the token form as njs regex literals, and
+ * wasm-core's ladder and MSS limits, made from the same constants the control plane validates with, so njs never holds a copy of its own.
  */
 export function njsRulesModule(): string {
   return [
@@ -20,6 +21,8 @@ export function njsRulesModule(): string {
     `  STREAM_KEY: /^${SLUG_SOURCE}$/,`,
     `  STREAM_OF_PATH: /^\\/${LIVE_DIR}\\/(${SLUG_SOURCE})\\//,`,
     `  TOKEN: ${TOKEN_PATTERN.toString()},`,
+    `  MAX_LADDER: ${MAX_LADDER},`,
+    `  ASSUMED_MSS: ${ASSUMED_MSS},`,
     '};',
     '',
   ].join('\n');
