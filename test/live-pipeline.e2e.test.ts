@@ -12,8 +12,6 @@ import { freeUdpPortBlock, udpPortInUse } from './support/ports.js';
 import { eventually, startSystem, SystemUnderTest } from './support/system.js';
 import { UdpRelay } from './support/udp-relay.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('live pipeline: encoder -> ingest -> HLS on disk -> nginx origin', () => {
   let system: SystemUnderTest;
   let scratch: string;
@@ -53,6 +51,9 @@ describe('live pipeline: encoder -> ingest -> HLS on disk -> nginx origin', () =
       assert.equal(errors, '', `${key}/${segment.uri} decodes without a single error (kept in ${os.tmpdir()}/failed-${key}-${segment.uri})`);
     }
   };
+  /** The feed ended and the stream saw it stop: its last segment is published and its counters final. */
+  const settled = (key: string) =>
+    eventually(async () => ((await status(key)).state === 'stalled' ? true : undefined), 15_000, `${key} stalled after its feed`);
   const waitForSegments = (key: string, count: number, timeoutMs = 20_000) =>
     eventually(async () => ((await status(key)).segmentsWritten >= count ? true : undefined), timeoutMs, `${count} segments of ${key}`);
 
@@ -64,7 +65,7 @@ describe('live pipeline: encoder -> ingest -> HLS on disk -> nginx origin', () =
     await relay.start();
     const encoder = startEncoder({ protocol: 'rtp', port: relayPort, fec: { columns: 5, rows: 10 }, seconds: 12 });
     assert.equal(await encoder.done, 0, encoder.stderr());
-    await sleep(2500);
+    await settled('fec');
     relay.stop();
     const s = await status('fec');
     assert.ok(relay.dropped > 20, `relay dropped ${relay.dropped}`);
@@ -85,7 +86,7 @@ describe('live pipeline: encoder -> ingest -> HLS on disk -> nginx origin', () =
     await createStream({ key: 'plain', ingest: { protocol: 'udp', port }, packaging: { segmentSeconds: 2 } });
     const encoder = startEncoder({ protocol: 'udp', port, seconds: 7 });
     assert.equal(await encoder.done, 0, encoder.stderr());
-    await sleep(1500);
+    await settled('plain');
     const s = await status('plain');
     assert.ok(s.packetsReceived > 100);
     assert.equal(s.lost, 0);
@@ -103,7 +104,7 @@ describe('live pipeline: encoder -> ingest -> HLS on disk -> nginx origin', () =
     await relay.start();
     const encoder = startEncoder({ protocol: 'rtp', port: relayPort, seconds: 9 });
     assert.equal(await encoder.done, 0, encoder.stderr());
-    await sleep(2500);
+    await settled('lossy');
     relay.stop();
     const s = await status('lossy');
     assert.equal(s.unrecoverable, relay.dropped, JSON.stringify(s));
@@ -120,7 +121,13 @@ describe('live pipeline: encoder -> ingest -> HLS on disk -> nginx origin', () =
     await eventually(async () => ((await status('restart')).state === 'stalled' ? true : undefined), 8000, 'the stall');
     const before = await mediaPlaylist('restart');
     assert.equal(await startEncoder({ protocol: 'udp', port, seconds: 5 }).done, 0);
-    await sleep(3000);
+    // Live again, then stalled again: the second run's segments are all published.
+    await eventually(
+      async () => ((await status('restart')).segmentsWritten > before.mediaSequence + before.segments.length ? true : undefined),
+      15_000,
+      'the second run',
+    );
+    await settled('restart');
     const after = await mediaPlaylist('restart');
     const text = await (await system.origin('/live/restart/source/index.m3u8')).text();
     assert.match(text, /#EXT-X-DISCONTINUITY\n/);
@@ -177,7 +184,7 @@ describe('live pipeline: encoder -> ingest -> HLS on disk -> nginx origin', () =
     assert.equal(await encoder.done, 0, encoder.stderr());
     clearInterval(blast);
     attacker.close();
-    await sleep(1500);
+    await settled('hostile');
     const s = await status('hostile');
     assert.ok(s.malformed > 100, `malformed ${s.malformed} of ${sent} hostile datagrams`);
     assert.ok(s.segmentsWritten >= 2, JSON.stringify(s));

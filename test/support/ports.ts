@@ -33,8 +33,10 @@ export async function udpPortInUse(port: number): Promise<boolean> {
       s.bind(port, '0.0.0.0', resolve);
     });
     return false;
-  } catch {
-    return true;
+  } catch (error) {
+    // Only "address in use" answers the question; any other failure is a problem of its own.
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return true;
+    throw error;
   } finally {
     s.close();
   }
