@@ -21,6 +21,9 @@ import { IsCidr, Satisfies } from '../../common/validators.js';
 import * as limits from '../stream-limits.js';
 
 const { INGEST_PROTOCOLS } = limits;
+
+/** The 400 message for a setting whose feature is not built yet: refused, never stored and ignored. */
+const NOT_BUILT = (feature: string, instead: string) => `${feature} is not built yet (see the README's Status): ${instead}`;
 type IngestProtocol = limits.IngestProtocol;
 
 export class FecDto {
@@ -90,15 +93,16 @@ export class PackagingDto {
   @Max(limits.MAX_WINDOW_SEGMENTS)
   windowSegments?: number;
 
-  @ApiPropertyOptional({ default: false, description: 'Low-Latency HLS (parts, blocking reload)' })
+  @ApiPropertyOptional({ default: false, description: 'Low-Latency HLS (parts, blocking reload): not built yet, only false is accepted' })
   @IsOptional()
   @IsBoolean()
+  @Satisfies((v) => (v === true ? NOT_BUILT('Low-Latency HLS', 'send false or leave it out') : null))
   lowLatency?: boolean;
 
   @ApiPropertyOptional({
     minimum: limits.MIN_PART_SECONDS,
     default: limits.PACKAGING_DEFAULTS.partSeconds,
-    description: 'LL-HLS part duration; less than segmentSeconds',
+    description: 'LL-HLS part duration; less than segmentSeconds. Applies only with lowLatency, which is not built yet',
   })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
@@ -109,11 +113,12 @@ export class PackagingDto {
   })
   partSeconds?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: limits.MAX_DVR_SECONDS, default: 0, description: 'DVR window kept on disk; 0: off' })
+  @ApiPropertyOptional({ minimum: 0, maximum: limits.MAX_DVR_SECONDS, default: 0, description: 'DVR window kept on disk; 0: off. Not built yet: only 0' })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(limits.MAX_DVR_SECONDS)
+  @Satisfies((v) => (typeof v === 'number' && v > 0 ? NOT_BUILT('A DVR window', 'send 0 or leave it out') : null))
   dvrSeconds?: number;
 }
 
