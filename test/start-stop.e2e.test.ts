@@ -22,7 +22,7 @@ async function api(port: number, method: string, route: string, token: string, b
 
 async function stopWith(proc: RunningProcess, signal: NodeJS.Signals): Promise<number | string> {
   proc.child.kill(signal);
-  return proc.exited;
+  return proc.exitWithin();
 }
 
 describe('the README run command (npm start) with embedded PostgreSQL', () => {
@@ -89,7 +89,7 @@ describe('the README run command (npm start) with embedded PostgreSQL', () => {
     await first.waitFor(/ready; Ctrl-C stops everything/);
     assert.equal((await fetch(`http://127.0.0.1:${httpPort}/healthz`)).status, 200, 'origin up');
     first.child.kill('SIGKILL');
-    await first.exited;
+    await first.exitWithin();
     assert.equal((await fetch(`http://127.0.0.1:${httpPort}/healthz`)).status, 200, 'the orphaned origin still serves');
     const second = startProcess(process.execPath, START, env);
     try {
@@ -105,7 +105,7 @@ describe('the README run command (npm start) with embedded PostgreSQL', () => {
 
   it('stops at start-up with the key named when a setting is invalid', async () => {
     const proc = startProcess(process.execPath, START, cleanEnv({ PORT: 'eighty', DATA_DIR: dataDir }));
-    assert.equal(await proc.exited, 1);
+    assert.equal(await proc.exitWithin(), 1);
     assert.match(proc.output(), /invalid configuration: PORT must be a TCP port number, got "eighty"/);
   });
 });

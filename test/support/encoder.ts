@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { within } from './process.js';
 
 export interface EncoderOptions {
   /** rtp: RTP/MPEG-TS, optionally with prompeg FEC; udp: bare MPEG-TS datagrams. */
@@ -53,6 +54,8 @@ export function startEncoder(options: EncoderOptions): { child: ChildProcess; do
   );
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d));
-  const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // Bounded: an encoder that hangs is killed and fails its test instead of stalling the run.
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const done = within(exit, (options.seconds + 60) * 1000, 'ffmpeg encoder exit', () => child.kill('SIGKILL'));
   return { child, done, stderr: () => stderr };
 }

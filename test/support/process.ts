@@ -12,6 +12,20 @@ export interface RunningProcess {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** Resolves with the exit code (or the signal's name). */
   exited: Promise<number | string>;
+  /** The exit code, or a failure after `timeoutMs` (the process is then killed): a hang fails, it does not stall. */
+  exitWithin(timeoutMs?: number): Promise<number | string>;
+}
+
+/** Settles with `promise`, or rejects after `timeoutMs` (calling `onTimeout` first). */
+export function within<T>(promise: Promise<T>, timeoutMs: number, what: string, onTimeout: () => void = () => undefined): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new Error(`${what} did not happen within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Starts a command from the repository root, capturing its output for assertions and failures. */
@@ -30,6 +44,7 @@ export function startProcess(command: string, args: string[], env: NodeJS.Proces
     child,
     output: () => output,
     exited,
+    exitWithin: (timeoutMs = 60_000) => within(exited, timeoutMs, `exit of ${path.basename(command)} ${args.join(' ')}`, () => child.kill('SIGKILL')),
     waitFor: (pattern, timeoutMs = 120_000) =>
       new Promise<void>((resolve, reject) => {
         const check = (): void => {

@@ -93,7 +93,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<SystemUn
     async stop() {
       stopping = true;
       system.proc.child.kill('SIGTERM');
-      return system.proc.exited;
+      return system.proc.exitWithin();
     },
     async dispose() {
       if (system.proc.child.exitCode === null) await system.stop();
