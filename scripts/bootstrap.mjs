@@ -44,6 +44,8 @@ function ensureDependencies() {
 function build() {
   run(process.execPath, [path.join(root, 'wasm-core', 'build.mjs')]);
   run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
+  // The njs modules: type-checked against njs-types and compiled to ES5 for njs 0.7.9 and 0.8.
+  run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join('nginx', 'njs', 'tsconfig.json')]);
 }
 
 const command = process.argv[2];

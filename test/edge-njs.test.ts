@@ -8,10 +8,10 @@ import { issueToken, newSigningKey, verifyToken } from '../control-plane/src/edg
 import { installNjsModules } from '../control-plane/src/edge/njs-modules.js';
 import { CwndMath } from '../wasm-core/host/cwnd.js';
 
-/** Runs `body` under the njs command-line tool with nginx/njs/edge.js imported as `edge`; returns its printed lines. */
+/** Runs `body` under the njs command-line tool with the modules' test entry points (testing.js) as `edge`; returns its printed lines. */
 function runNjs(dir: string, body: string): string[] {
   const file = path.join(dir, `case-${Math.random().toString(36).slice(2)}.mjs`);
-  writeFileSync(file, `import edge from 'edge.js';\n${body}\n`);
+  writeFileSync(file, `import edge from 'testing.js';\n${body}\n`);
   const result = spawnSync('njs', ['-p', dir, file], { encoding: 'utf8' });
   assert.equal(result.status, 0, `njs failed: ${result.stderr}${result.stdout}`);
   return result.stdout.trim().split('\n');
@@ -21,7 +21,7 @@ describe('edge.js under njs agrees with the control plane', () => {
   let dir: string;
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'hls-edge-njs-'));
-    await installNjsModules(dir);
+    await installNjsModules(dir, { testing: true });
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -66,7 +66,7 @@ describe('lint: format and layers', () => {
     const copies = [SLUG_SOURCE, TOKEN_PATTERN.source, 'index.m3u8', 'index\\.m3u8', 'steered.m3u8', 'steered\\.m3u8', '1448'];
     const homes = new Set([
       'control-plane/src/common/slug.ts',
-      'control-plane/src/edge/signing/playback-token.ts',
+      'nginx/njs/token-check.ts',
       'control-plane/src/media/hls-layout.ts',
       'wasm-core/shared-limits.ts',
     ]);
@@ -80,5 +80,17 @@ describe('lint: format and layers', () => {
       for (const copy of copies) if (code.includes(copy)) found.push(`${file}: ${copy}`);
     }
     assert.deepEqual(found, []);
+  });
+
+  it('every $hls_* variable the njs modules read (hls-variables.ts) is defined by a template (set, map or js_set)', async () => {
+    const { default: variables } = await import(pathToFileURL(path.join(root, 'dist', 'njs', 'hls-variables.js')).href);
+    const templates = await Promise.all(
+      ['edge-server', 'origin-server', 'signed-access'].map((t) => readFile(path.join(root, 'nginx', `${t}.conf.template`), 'utf8')),
+    );
+    const text = templates.join('\n');
+    const undefinedNames = (variables.HLS_VARIABLES as string[]).filter(
+      (name) => !new RegExp(`^\\s*(set|js_set) \\$${name}\\s|^map \\S+ \\$${name} \\{`, 'm').test(text),
+    );
+    assert.deepEqual(undefinedNames, []);
   });
 });

@@ -150,7 +150,17 @@ describe('the control-plane container command, natively, against an external Pos
         'a restarted edge finds itself registered',
       );
       const files = await (await fetch(`http://127.0.0.1:${port}/api/v1/edge-files`, { headers: { Authorization: 'Bearer compose' } })).json();
-      assert.deepEqual(files, ['cmcd.js', 'cmsd.js', 'edge-control.js', 'edge.js', 'signed-urls.js', 'rules.js', 'wasm-core.js']);
+      assert.deepEqual(files, [
+        'cmcd.js',
+        'cmsd.js',
+        'edge-control.js',
+        'edge.js',
+        'hls-variables.js',
+        'signed-urls.js',
+        'token-check.js',
+        'rules.js',
+        'wasm-core.js',
+      ]);
       for (const file of files) {
         const res = await fetch(`http://127.0.0.1:${port}/api/v1/edge-files/${file}`, { headers: { Authorization: 'Bearer compose' } });
         assert.match(res.headers.get('content-type') ?? '', /javascript/, file);

@@ -4,14 +4,13 @@ import { SLUG_SOURCE } from '../common/slug.js';
 import { LIVE_DIR } from '../media/hls-layout.js';
 import { nginxTemplateDir } from '../nginx/nginx-config.js';
 import { ASSUMED_MSS, MAX_LADDER } from '../../../wasm-core/shared-limits.js';
-import { TOKEN_PATTERN } from './signing/playback-token.js';
 
 /** The generated module that hands the njs modules the rules written once in TypeScript. */
 export const NJS_RULES_MODULE = 'rules.js';
 
 /**
- * rules.js: the stream-key rule, the playback path and the token form as njs regex literals, and
- * wasm-core's ladder and MSS limits, made from the same constants the control plane validates with, so njs never holds a copy of its own.
+ * rules.js: the stream-key rule and the playback path as njs regex literals, and wasm-core's
+ * ladder and MSS limits, made from the same constants the control plane validates with, so njs never holds a copy of its own.
  */
 export function njsRulesModule(): string {
   return [
@@ -19,8 +18,8 @@ export function njsRulesModule(): string {
     '// rules when it installs or serves the njs modules. Not edited by hand.',
     'export default {',
     `  STREAM_KEY: /^${SLUG_SOURCE}$/,`,
+    `  LIVE_PREFIX: '/${LIVE_DIR}/',`,
     `  STREAM_OF_PATH: /^\\/${LIVE_DIR}\\/(${SLUG_SOURCE})\\//,`,
-    `  TOKEN: ${TOKEN_PATTERN.toString()},`,
     `  MAX_LADDER: ${MAX_LADDER},`,
     `  ASSUMED_MSS: ${ASSUMED_MSS},`,
     '};',
@@ -28,18 +27,29 @@ export function njsRulesModule(): string {
   ].join('\n');
 }
 
-/** What an edge's njsDir holds, by name: nginx/njs/*.js, rules.js and the wasm2js build of wasm-core. */
-export async function njsModules(): Promise<Map<string, string>> {
-  const njsDir = path.join(nginxTemplateDir(), 'njs');
+/** The njs modules as built from nginx/njs/*.ts (nginx/njs/tsconfig.json: ES5 for njs 0.7.9). */
+function njsBuildDir(): string {
+  return path.join(nginxTemplateDir(), '..', 'dist', 'njs');
+}
+
+/** Only for the tests that run the modules' plain functions under the njs command-line tool. */
+const TEST_ONLY_MODULE = 'testing.js';
+
+/**
+ * What an edge's njsDir holds, by name: the compiled modules, rules.js and the wasm2js build of
+ * wasm-core. `testing` adds the test-only entry points.
+ */
+export async function njsModules(options: { testing?: boolean } = {}): Promise<Map<string, string>> {
   const files = new Map<string, string>();
-  for (const name of (await readdir(njsDir)).filter((n) => n.endsWith('.js')).sort()) files.set(name, await readFile(path.join(njsDir, name), 'utf8'));
+  const names = (await readdir(njsBuildDir())).filter((n) => n.endsWith('.js') && (options.testing || n !== TEST_ONLY_MODULE)).sort();
+  for (const name of names) files.set(name, await readFile(path.join(njsBuildDir(), name), 'utf8'));
   files.set(NJS_RULES_MODULE, njsRulesModule());
   files.set('wasm-core.js', await readFile(path.join(nginxTemplateDir(), '..', 'wasm-core', 'build', 'njs', 'wasm-core.js'), 'utf8'));
   return files;
 }
 
 /** Writes every njs module into `dir`, so a rebuild never swaps files under a running nginx. */
-export async function installNjsModules(dir: string): Promise<void> {
+export async function installNjsModules(dir: string, options: { testing?: boolean } = {}): Promise<void> {
   await mkdir(dir, { recursive: true });
-  for (const [name, text] of await njsModules()) await writeFile(path.join(dir, name), text);
+  for (const [name, text] of await njsModules(options)) await writeFile(path.join(dir, name), text);
 }

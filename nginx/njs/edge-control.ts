@@ -1,56 +1,59 @@
-// What the control plane asks of an edge, with the node's token: purge cached objects, and read
-// the access log for viewer metrics.
-// Written in the language subset njs 0.7.9 runs: no classes, destructuring, spread, for...of,
-// Map or Array.from. njs gives every request a fresh VM, so module state is per request.
+// What the control plane asks of an edge, with the node's edge control token: purge cached
+// objects, and read the access log for viewer metrics.
 import fs from 'fs';
+import variables from 'hls-variables.js';
 import rules from 'rules.js';
-import signed from 'signed-urls.js';
+import tokens from 'token-check.js';
 
 /** The cache file header (key included) sits in its first bytes; 4 KiB holds any key we build. */
-var CACHE_HEADER_BYTES = 4096;
+const CACHE_HEADER_BYTES = 4096;
 /** The most of the access log one pull returns; the control plane pulls again for the rest. */
-var LOG_CHUNK_BYTES = 1048576;
+const LOG_CHUNK_BYTES = 1048576;
 
 /** The cache key nginx stores in a cache file's header, after "\nKEY: ". */
-function cacheKeyOf(file) {
-  var fd;
+function cacheKeyOf(file: string): string | null {
+  let fd: number;
   try {
     fd = fs.openSync(file, 'r');
   } catch (e) {
     return null;
   }
-  var header = Buffer.alloc(CACHE_HEADER_BYTES);
-  var length = 0;
+  const header = Buffer.alloc(CACHE_HEADER_BYTES);
+  let length = 0;
   try {
     length = fs.readSync(fd, header, 0, CACHE_HEADER_BYTES, 0);
   } catch (e) {
     length = 0;
   }
   fs.closeSync(fd);
-  var text = '';
-  for (var i = 0; i < length; i++) text += String.fromCharCode(header[i] < 128 ? header[i] : 63);
-  var start = text.indexOf('\nKEY: ');
+  let text = '';
+  for (let i = 0; i < length; i++) text += String.fromCharCode(header[i] < 128 ? header[i] : 63);
+  const start = text.indexOf('\nKEY: ');
   if (start < 0) return null;
-  var end = text.indexOf('\n', start + 6);
+  const end = text.indexOf('\n', start + 6);
   return end < 0 ? null : text.slice(start + 6, end);
 }
 
+function listDirectory(dir: string) {
+  return fs.readdirSync(dir, { withFileTypes: true });
+}
+
 /** Deletes, under `dir` (levels=1:2), every cache file whose key starts with `prefix`. */
-function purgeDirectory(dir, prefix) {
-  var removed = 0;
-  var entries;
+function purgeDirectory(dir: string, prefix: string): number {
+  let removed = 0;
+  let entries: ReturnType<typeof listDirectory>;
   try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
+    entries = listDirectory(dir);
   } catch (e) {
     return 0;
   }
-  for (var i = 0; i < entries.length; i++) {
-    var entry = dir + '/' + entries[i].name;
+  for (let i = 0; i < entries.length; i++) {
+    const entry = dir + '/' + entries[i].name;
     if (entries[i].isDirectory()) {
       removed += purgeDirectory(entry, prefix);
       continue;
     }
-    var key = cacheKeyOf(entry);
+    let key = cacheKeyOf(entry);
     // Keys start with the signed flag ("0|" or "1|", see proxy_cache_key), then the path.
     if (key !== null) key = key.replace(/^[01]\|/, '');
     if (key === null || key.indexOf(prefix) !== 0) continue;
@@ -64,10 +67,10 @@ function purgeDirectory(dir, prefix) {
   return removed;
 }
 
-/** The control plane's own requests (purge, log pulls) carry the token rendered for this node. */
-function fromControlPlane(r) {
-  var expected = r.variables.hls_control_token || '';
-  if (expected !== '' && signed.sameText(r.headersIn['X-HLS-Control-Token'] || '', expected)) return true;
+/** The control plane's own requests (purge, log pulls) carry the edge control token rendered for this node. */
+function fromControlPlane(r: NginxHTTPRequest): boolean {
+  const expected = variables.hlsVariable(r, 'hls_control_token');
+  if (expected !== '' && tokens.sameText(r.headersIn['X-HLS-Control-Token'] || '', expected)) return true;
   r.return(403, '{"error":"this needs the node\'s X-HLS-Control-Token"}\n');
   return false;
 }
@@ -76,18 +79,18 @@ function fromControlPlane(r) {
  * js_content for POST /_hls/purge[?stream=<key>]: removes cached objects (of one stream, or all
  * live objects). nginx notices the missing file at the next request and fetches it again.
  */
-function purge(r) {
+function purge(r: NginxHTTPRequest): void {
   if (!fromControlPlane(r)) return;
   if (r.method !== 'POST') {
     r.return(405, '{"error":"use POST"}\n');
     return;
   }
-  var stream = typeof r.args.stream === 'string' ? r.args.stream : '';
+  const stream = typeof r.args.stream === 'string' ? r.args.stream : '';
   if (stream !== '' && !rules.STREAM_KEY.test(stream)) {
     r.return(400, '{"error":"stream must be a stream key"}\n');
     return;
   }
-  var removed = purgeDirectory(r.variables.hls_cache_dir, stream === '' ? '/live/' : '/live/' + stream + '/');
+  const removed = purgeDirectory(variables.hlsVariable(r, 'hls_cache_dir'), stream === '' ? rules.LIVE_PREFIX : rules.LIVE_PREFIX + stream + '/');
   r.headersOut['Content-Type'] = 'application/json';
   r.return(200, JSON.stringify({ removed: removed, stream: stream === '' ? null : stream }) + '\n');
 }
@@ -98,24 +101,24 @@ function purge(r) {
  * answers where the log ends now. A log that shrank (rotated, truncated) is read from its start.
  * The control plane pulls every edge's log this way for its viewer metrics.
  */
-function accessLogChunk(r) {
+function accessLogChunk(r: NginxHTTPRequest): void {
   if (!fromControlPlane(r)) return;
-  var file = r.variables.hls_access_log_file;
-  var size = 0;
+  const file = variables.hlsVariable(r, 'hls_access_log_file');
+  let size = 0;
   try {
     size = fs.statSync(file).size;
   } catch (e) {
     size = 0;
   }
-  var offset = r.args.offset === 'end' ? size : Number(r.args.offset);
+  let offset = r.args.offset === 'end' ? size : Number(r.args.offset);
   if (!(offset >= 0) || offset > size) offset = 0;
-  var length = Math.min(size - offset, LOG_CHUNK_BYTES);
-  var whole = 0;
-  var text = '';
+  const length = Math.min(size - offset, LOG_CHUNK_BYTES);
+  let whole = 0;
+  let text = '';
   if (length > 0) {
-    var chunk = Buffer.alloc(length);
-    var fd = fs.openSync(file, 'r');
-    var read = 0;
+    const chunk = Buffer.alloc(length);
+    const fd = fs.openSync(file, 'r');
+    let read = 0;
     try {
       read = fs.readSync(fd, chunk, 0, length, offset);
     } finally {
@@ -129,4 +132,4 @@ function accessLogChunk(r) {
   r.return(200, text);
 }
 
-export default { purge: purge, accessLogChunk: accessLogChunk };
+export default { purge, accessLogChunk };
