@@ -3,6 +3,15 @@
 // assembly/ imports this file as it is, and the TypeScript build compiles it for the rest (the
 // control plane hands the njs modules the same values in the rules.js it generates).
 
+/** FEC packets kept at once: three matrices of the largest shape (L + D <= 24 at L x D <= 100). */
+export const FEC_ENTRIES = 128;
+/** RFC 3550 A.1: a jump of more than this many sequence numbers is a restart or garbage. */
+export const MAX_DROPOUT = 3000;
+/** RFC 3550 A.1: a packet this far behind is old, not a restart. */
+export const MAX_MISORDER = 100;
+/** RTP clock of MPEG-TS payloads (RFC 2250 / RFC 3551 payload type 33): 90 kHz. */
+export const RTP_CLOCK_RATE = 90000;
+
 /** Longest ABR ladder the cwnd scratch area holds; real ladders have 3 to 8 rungs. */
 export const MAX_LADDER = 32;
 

@@ -8,12 +8,8 @@ export const SLOT_BYTES: i32 = 1504;
 export const RTP_HEADER: i32 = 12;
 /** SMPTE 2022-1 FEC header, right after the 12-byte RTP header of a FEC packet. */
 export const FEC_HEADER: i32 = 16;
-/** FEC packets kept at once: three matrices of the largest shape (L + D <= 24 at L x D <= 100). */
-export const FEC_ENTRIES: i32 = 128;
-/** RFC 3550 A.1: a jump of more than this many sequence numbers is a restart or garbage. */
-export const MAX_DROPOUT: i32 = 3000;
-/** RFC 3550 A.1: a packet this far behind is old, not a restart. */
-export const MAX_MISORDER: i32 = 100;
+// Limits the reference model and the host need too are stated in ../shared-limits.ts.
+export { FEC_ENTRIES, MAX_DROPOUT, MAX_MISORDER, RTP_CLOCK_RATE } from '../shared-limits';
 
 /** Ring sizes are powers of two so an extended sequence maps to a cell with a mask. */
 export function nextPowerOfTwo(n: i32): i32 {

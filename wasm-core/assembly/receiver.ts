@@ -7,7 +7,7 @@
 // - released packets are listed in the control block (payload pointer, length, extended sequence
 //   low 32 bits, flags) and stay readable until the next call;
 // - tick(nowUs) releases what is due when no packets arrive.
-import { FEC_ENTRIES, FEC_HEADER, MAX_DATAGRAM, nextPowerOfTwo, RTP_HEADER, SLOT_BYTES } from './limits';
+import { FEC_ENTRIES, FEC_HEADER, MAX_DATAGRAM, nextPowerOfTwo, RTP_CLOCK_RATE, RTP_HEADER, SLOT_BYTES } from './limits';
 import {
   FEC_OK, parsedCount, parsedIsRow, parsedOffset, parsedSnBase, lengthRecovery, parseFecHeader, payloadTypeRecovery, timestampRecovery,
 } from './fec-header';
@@ -32,7 +32,7 @@ const ENTRY_WORDS: i32 = 4;
 let columns: i32 = 0; // L; 0 = no FEC
 let rows: i32 = 0; // D
 let payloadType: i32 = 33; // -1 accepts any
-let clockRate: f64 = 90000;
+let clockRate: f64 = <f64>RTP_CLOCK_RATE;
 let minDelayUs: f64 = 0;
 let maxDelayUs: f64 = 0;
 /** Packets kept after release, so a late column FEC can still XOR them (one matrix + a row). */
@@ -184,7 +184,8 @@ function playoutDelay(): f64 {
   return delay;
 }
 
-function place(ext: i64, slot: i32, now: f64, flags: i32): void {
+/** Holds `slot` as extended sequence `ext`; the payload's place in it comes with it, not from the last parse. */
+function place(ext: i64, slot: i32, now: f64, flags: i32, payloadOffset: i32, payloadLength: i32): void {
   const cell = cellOf(ext);
   const old = i32at(ring, cell);
   if (old >= 0 && old != slot) setI32(deferred, deferredCount++, old); // an evictable older packet
@@ -192,8 +193,8 @@ function place(ext: i64, slot: i32, now: f64, flags: i32): void {
   setI64(slotExt, slot, ext);
   setF64(slotArrival, slot, now);
   setI32(slotFlags, slot, flags);
-  setI32(slotPayloadOffset, slot, rtpPayloadOffset);
-  setI32(slotPayloadLen, slot, rtpPayloadLength);
+  setI32(slotPayloadOffset, slot, payloadOffset);
+  setI32(slotPayloadLen, slot, payloadLength);
   if (ext > highestSeq) highestSeq = ext;
 }
 
@@ -266,7 +267,7 @@ export function pushMedia(len: i32, now: f64): i32 {
     return endCall();
   }
   if (payloadType >= 0 && rtpPayloadType != payloadType) {
-    S.bump(S.STAT_WRONG_PT);
+    S.bump(S.STAT_WRONG_PAYLOAD_TYPE);
     return endCall();
   }
   if (haveFirst && rtpSsrc != ssrc) {
@@ -313,7 +314,7 @@ export function pushMedia(len: i32, now: f64): i32 {
   if (ext > highestSeq) lastArrival = now;
   setI32(slotLen, inputSlot, len);
   updateJitter(<u32><i64>Math.floor(now * clockRate / 1000000.0), rtpTimestamp);
-  place(ext, inputSlot, now, 0);
+  place(ext, inputSlot, now, 0, rtpPayloadOffset, rtpPayloadLength);
   inputSlot = fresh;
   S.bump(S.STAT_ACCEPTED);
   fecDirty = true;
@@ -495,7 +496,7 @@ function rebuild(entry: i32, ext: i64, now: f64): bool {
     return false;
   }
   setI32(slotLen, slot, RTP_HEADER + length);
-  place(ext, slot, now, FLAG_RECOVERED);
+  place(ext, slot, now, FLAG_RECOVERED, rtpPayloadOffset, rtpPayloadLength);
   S.bump(S.STAT_RECOVERED);
   return true;
 }

@@ -1,10 +1,11 @@
 // Counters the host reads straight from memory (one f64 each, exported through statsPtr()).
-// The indices are part of the host contract: wasm-core/host/stats.ts names them.
+// The indices are part of the host contract: wasm-core/build.mjs generates the host's list of names
+// from these constants (STAT_FEC_RECEIVED -> fecReceived), in this order.
 
 export const STAT_RECEIVED: i32 = 0; // media datagrams offered
 export const STAT_ACCEPTED: i32 = 1; // media packets placed in the buffer
 export const STAT_MALFORMED: i32 = 2; // bad RTP header or length
-export const STAT_WRONG_PT: i32 = 3; // payload type other than the configured one
+export const STAT_WRONG_PAYLOAD_TYPE: i32 = 3; // payload type other than the configured one
 export const STAT_DUPLICATES: i32 = 4;
 export const STAT_REORDERED: i32 = 5; // arrived after a higher sequence number
 export const STAT_LATE: i32 = 6; // arrived after its slot was released or given up

@@ -1,26 +1,11 @@
-/** Names of the receiver's counters, in the order of assembly/stats.ts. */
-export const RECEIVER_STATS = [
-  'received',
-  'accepted',
-  'malformed',
-  'wrongPayloadType',
-  'duplicates',
-  'reordered',
-  'late',
-  'lost',
-  'recovered',
-  'released',
-  'fecReceived',
-  'fecMalformed',
-  'fecMismatch',
-  'fecStale',
-  'fecFailed',
-  'restarts',
-  'jumps',
-  'jitterMs',
-  'delayUs',
-  'intervalUs',
-  'overflow',
-] as const;
+import { RECEIVER_STATS } from './receiver-stats.generated.js';
+
+/** Names of the receiver's counters and gauges, in memory order: generated from assembly/stats.ts. */
+export { RECEIVER_STATS };
 
 export type ReceiverStats = Record<(typeof RECEIVER_STATS)[number], number>;
+
+/** Entries that are levels, not counts: milliseconds and microseconds (jitterMs, delayUs, intervalUs). */
+export function isGauge(name: string): boolean {
+  return /(Ms|Us)$/.test(name);
+}

@@ -1,6 +1,7 @@
 // The receive path written plainly (Maps, arrays, objects) to check the WebAssembly build
 // against. Same observable behaviour: the same packets released in the same order with the same
 // bytes, and the same counters. Not fast, and not meant to be.
+import { FEC_ENTRIES, MAX_DROPOUT, MAX_MISORDER, RTP_CLOCK_RATE as CLOCK_RATE } from '../shared-limits.js';
 import { parseRtpHeader, sequenceDistance } from './rtp.js';
 
 export interface ReferenceOptions {
@@ -32,11 +33,6 @@ interface FecEntry {
   step: number;
   count: number;
 }
-
-const FEC_ENTRIES = 128;
-const MAX_DROPOUT = 3000;
-const MAX_MISORDER = 100;
-const CLOCK_RATE = 90000;
 
 export class ReferenceReceiver {
   readonly stats = {
