@@ -7,7 +7,7 @@
 // - released packets are listed in the control block (payload pointer, length, extended sequence
 //   low 32 bits, flags) and stay readable until the next call;
 // - tick(nowUs) releases what is due when no packets arrive.
-import { FEC_ENTRIES, nextPowerOfTwo, RTP_CLOCK_RATE, SLOT_BYTES } from './limits';
+import { DUPLICATE_HISTORY, FEC_ENTRIES, MIN_REORDER_PACKETS, nextPowerOfTwo, RTP_CLOCK_RATE, SLOT_BYTES } from './limits';
 import { FEC_OK, parsedCount, parsedIsRow, parsedOffset, parsedSnBase, parseFecHeader } from './fec-header';
 import * as FEC from './fec-store';
 import { parseRtp, RTP_OK, rtpPayloadLength, rtpPayloadOffset, rtpPayloadType, rtpSequence, rtpSsrc, rtpTimestamp } from './rtp';
@@ -18,8 +18,6 @@ import * as Slots from './slots';
 import * as S from './stats';
 
 export { FLAG_RECOVERED } from './slots';
-/** Released packets remembered without FEC, to recognise duplicates. */
-const DUPLICATE_HISTORY: i32 = 64;
 
 // Control block words (i32).
 const CTRL_INPUT: i32 = 0;
@@ -67,7 +65,7 @@ export function initReceiver(fecColumns: i32, fecRows: i32, pt: i32, minDelay: f
   retain = columns * rows + columns > DUPLICATE_HISTORY ? columns * rows + columns : DUPLICATE_HISTORY;
   // Column FEC of a matrix arrives spread over the next one: up to 2 x L x D packets after the
   // matrix began (SMPTE 2022-1 sends FEC after the packets it protects), plus what the network reorders.
-  pendingCap = (columns > 0 ? 2 * columns * rows + 2 * columns : 0) + (reorderPackets > 16 ? reorderPackets : 16);
+  pendingCap = (columns > 0 ? 2 * columns * rows + 2 * columns : 0) + (reorderPackets > MIN_REORDER_PACKETS ? reorderPackets : MIN_REORDER_PACKETS);
   // Between the oldest retained packet and the newest that may be placed in one call: no two
   // live packets ever share a cell.
   const windowSize = nextPowerOfTwo(retain + 2 * pendingCap + 2);

@@ -1,7 +1,18 @@
 // The receive path written plainly (Maps, arrays, objects) to check the WebAssembly build
 // against. Same observable behaviour: the same packets released in the same order with the same
 // bytes, and the same counters. Not fast, and not meant to be.
-import { FEC_ENTRIES, MAX_DROPOUT, MAX_MISORDER, RTP_CLOCK_RATE as CLOCK_RATE } from '../shared-limits.js';
+import {
+  DUPLICATE_HISTORY,
+  FEC_ENTRIES,
+  FEC_HEADER,
+  MAX_DATAGRAM,
+  MAX_DROPOUT,
+  MAX_MISORDER,
+  MIN_REORDER_PACKETS,
+  RTP_CLOCK_RATE as CLOCK_RATE,
+  RTP_HEADER,
+  SLOT_BYTES,
+} from '../shared-limits.js';
 import { parseRtpHeader, sequenceDistance } from './rtp.js';
 
 export interface ReferenceOptions {
@@ -97,15 +108,15 @@ export class ReferenceReceiver {
     const max = options.maxDelayUs ?? 2_000_000;
     this.maxDelayUs = max > this.minDelayUs ? max : this.minDelayUs;
     const reorder = options.reorderPackets ?? 64;
-    this.retain = Math.max(this.columns * this.rows + this.columns, 64);
-    this.pendingCap = (this.columns ? 2 * this.columns * this.rows + 2 * this.columns : 0) + (reorder > 16 ? reorder : 16);
+    this.retain = Math.max(this.columns * this.rows + this.columns, DUPLICATE_HISTORY);
+    this.pendingCap = (this.columns ? 2 * this.columns * this.rows + 2 * this.columns : 0) + Math.max(reorder, MIN_REORDER_PACKETS);
   }
 
   pushMedia(datagram: Uint8Array, now: number): Released[] {
     this.beginCall();
     this.stats.received++;
-    const packet = datagram.slice(0, Math.min(datagram.length, 1504));
-    const header = datagram.length > 1500 ? null : parseRtpHeader(packet);
+    const packet = datagram.slice(0, Math.min(datagram.length, SLOT_BYTES));
+    const header = datagram.length > MAX_DATAGRAM ? null : parseRtpHeader(packet);
     if (!header) {
       this.stats.malformed++;
       return this.endCall();
@@ -162,8 +173,8 @@ export class ReferenceReceiver {
   pushFec(datagram: Uint8Array, now: number): Released[] {
     this.beginCall();
     this.stats.fecReceived++;
-    const packet = datagram.slice(0, Math.min(datagram.length, 1504));
-    if (datagram.length < 28 || datagram.length > 1500 || packet[0] >> 6 !== 2) {
+    const packet = datagram.slice(0, Math.min(datagram.length, SLOT_BYTES));
+    if (datagram.length < RTP_HEADER + FEC_HEADER || datagram.length > MAX_DATAGRAM || packet[0] >> 6 !== 2) {
       this.stats.fecMalformed++;
       return this.endCall();
     }
@@ -381,7 +392,7 @@ export class ReferenceReceiver {
 
   private rebuild(entry: FecEntry, ext: number, now: number): boolean {
     const fec = entry.packet;
-    const fecPayloadLength = fec.length - 28;
+    const fecPayloadLength = fec.length - RTP_HEADER - FEC_HEADER;
     const others = this.protectedBy(entry)
       .map((e) => this.present(e))
       .filter((h): h is Held => h !== undefined);
@@ -391,21 +402,21 @@ export class ReferenceReceiver {
     let bits0 = fec[0] & 0x3f;
     let marker = fec[1] & 0x80;
     for (const other of others) {
-      length ^= other.packet.length - 12;
+      length ^= other.packet.length - RTP_HEADER;
       bits0 ^= other.packet[0] & 0x3f;
       marker ^= other.packet[1] & 0x80;
       payloadType ^= other.packet[1] & 0x7f;
       timestamp = (timestamp ^ (((other.packet[4] << 24) | (other.packet[5] << 16) | (other.packet[6] << 8) | other.packet[7]) >>> 0)) >>> 0;
     }
     length &= 0xffff;
-    if (length > fecPayloadLength || 12 + length > 1500) {
+    if (length > fecPayloadLength || RTP_HEADER + length > MAX_DATAGRAM) {
       this.stats.fecFailed++;
       return false;
     }
-    const packet = new Uint8Array(12 + length);
-    packet.set(fec.subarray(28, 28 + length), 12);
+    const packet = new Uint8Array(RTP_HEADER + length);
+    packet.set(fec.subarray(RTP_HEADER + FEC_HEADER, RTP_HEADER + FEC_HEADER + length), RTP_HEADER);
     for (const other of others) {
-      const n = Math.min(other.packet.length - 12, length);
+      const n = Math.min(other.packet.length - RTP_HEADER, length);
       for (let i = 0; i < n; i++) packet[12 + i] ^= other.packet[12 + i];
     }
     const view = new DataView(packet.buffer);
