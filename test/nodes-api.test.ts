@@ -103,4 +103,26 @@ describe('nodes API', () => {
       ['edge-2'],
     );
   });
+
+  it('a node waits for its config to change (If-None-Match + Prefer: wait): a new edge reaches the origin when it is created', async () => {
+    assert.equal((await create({ name: 'origin-1', role: 'origin', baseUrl: 'http://origin:8080' })).status, 201);
+    const config = () => api.request().get('/api/v1/nodes/origin-1/nginx-config').set(api.admin);
+    const first = await config();
+    assert.equal(first.status, 200);
+    const etag = first.headers.etag;
+    assert.match(etag, /^"[0-9a-f]{16}"$/);
+    assert.equal((await config().set('If-None-Match', etag)).status, 304, 'unchanged, no wait asked: 304 at once');
+    assert.equal((await config().set('If-None-Match', etag).set('Prefer', 'wait=1')).status, 304, 'unchanged for the whole wait: 304');
+    // The origin waits; an edge is created meanwhile and the origin must learn its control token.
+    const waiting = config().set('If-None-Match', etag).set('Prefer', 'wait=30');
+    const pending = new Promise<{ status: number; etag: string; text: string }>((resolve, reject) =>
+      waiting.then((res) => resolve({ status: res.status, etag: res.headers.etag, text: res.text }), reject),
+    );
+    await new Promise((r) => setTimeout(r, 200)); // let the request start waiting before the change
+    assert.equal((await create(edge({ name: 'edge-new' }))).status, 201);
+    const changed = await pending;
+    assert.equal(changed.status, 200, 'answered on the change, before the 30 s wait ran out');
+    assert.notEqual(changed.etag, etag);
+    assert.match(changed.text, /map \$http_x_hls_edge_token \$hls_from_edge \{\n\s+default 0;\n\s+"[0-9a-f]{64}" 1;/);
+  });
 });
