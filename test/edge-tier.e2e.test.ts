@@ -106,29 +106,40 @@ describe('edge tier end to end: local edge, a second edge, health, steering, sig
     await eventually(async () => ((await node('local-edge')).configError === null ? true : undefined), 15_000, 'the error to clear');
   });
 
+  /**
+   * Registers edge-b and runs it with the config the API renders for it, once: the tests that need
+   * a second edge call this, so none depends on another having run first.
+   */
+  let edgeBStarted: Promise<string> | null = null;
+  const startEdgeB = (): Promise<string> =>
+    (edgeBStarted ??= (async () => {
+      assert.equal(
+        (await system.api('POST', '/api/v1/nodes', { name: 'edge-b', role: 'edge', baseUrl: `http://127.0.0.1:${edgeBPort}`, weight: 200 })).status,
+        201,
+      );
+      const njsDir = path.join(scratch, 'njs');
+      await mkdir(njsDir, { recursive: true });
+      await installNjsModules(njsDir);
+      const query = new URLSearchParams({ cacheDir: path.join(scratch, 'cache'), njsDir, accessLog: path.join(scratch, 'access.log'), cacheMaxSize: '256m' });
+      const rendered = await system.api('GET', `/api/v1/nodes/edge-b/nginx-config?${query}`);
+      assert.equal(rendered.status, 200);
+      const cacheDir = path.join(scratch, 'cache');
+      edgeB = new NginxInstance({
+        role: 'edge',
+        binary: 'nginx',
+        prefix: path.join(scratch, 'nginx'),
+        workerPaths: [path.join(cacheDir, 'x'), path.join(njsDir, 'edge.js')],
+        workerWritableDirs: [cacheDir],
+        njs: true,
+        logger: quiet,
+      });
+      await edgeB.start(rendered.json);
+      return rendered.json as string;
+    })());
+
   it('a second edge runs the config the API renders for it; steering lists both, ordered by weight', async () => {
-    assert.equal(
-      (await system.api('POST', '/api/v1/nodes', { name: 'edge-b', role: 'edge', baseUrl: `http://127.0.0.1:${edgeBPort}`, weight: 200 })).status,
-      201,
-    );
-    const njsDir = path.join(scratch, 'njs');
-    await mkdir(njsDir, { recursive: true });
-    await installNjsModules(njsDir);
-    const query = new URLSearchParams({ cacheDir: path.join(scratch, 'cache'), njsDir, accessLog: path.join(scratch, 'access.log'), cacheMaxSize: '256m' });
-    const rendered = await system.api('GET', `/api/v1/nodes/edge-b/nginx-config?${query}`);
-    assert.equal(rendered.status, 200);
-    assert.match(rendered.json, new RegExp(`listen ${edgeBPort};`));
-    const cacheDir = path.join(scratch, 'cache');
-    edgeB = new NginxInstance({
-      role: 'edge',
-      binary: 'nginx',
-      prefix: path.join(scratch, 'nginx'),
-      workerPaths: [path.join(cacheDir, 'x'), path.join(njsDir, 'edge.js')],
-      workerWritableDirs: [cacheDir],
-      njs: true,
-      logger: quiet,
-    });
-    await edgeB.start(rendered.json);
+    const rendered = await startEdgeB();
+    assert.match(rendered, new RegExp(`listen ${edgeBPort};`));
     await eventually(
       async () => {
         const priority = (await steering())['PATHWAY-PRIORITY'] as string[];
@@ -152,7 +163,8 @@ describe('edge tier end to end: local edge, a second edge, health, steering, sig
     assert.match(master, new RegExp(`^http://127\\.0\\.0\\.1:${edgeBPort}/live/steer/source/index\\.m3u8$`, 'm'));
   });
 
-  it('hls.js in Chromium plays the steered stream and keeps playing when its edge is stopped', async () => {
+  it('hls.js in Chromium plays the steered stream and keeps playing when its edge is stopped; viewer metrics come from its CMCD', async () => {
+    await startEdgeB();
     // Players read the pathways from the master once; an edge may serve one up to two seconds old
     // (max-age=1, stale-while-revalidate=1), so wait until the local edge's copy lists edge-b.
     await eventually(
@@ -214,9 +226,8 @@ describe('edge tier end to end: local edge, a second edge, health, steering, sig
       [],
       `no fatal hls.js error; console: ${consoleLines.join('\n')}`,
     );
-  });
 
-  it('viewer metrics come from the CMCD the player sends', async () => {
+    // The player sent CMCD all along: the control plane's viewer metrics (pulled from the edges' logs) show it.
     const viewers = await eventually(
       async () => {
         const v = (await system.api('GET', '/api/v1/streams/steer/viewers')).json;
