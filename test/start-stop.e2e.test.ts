@@ -47,6 +47,8 @@ describe('the README run command (npm start) with embedded PostgreSQL', () => {
     await stat(pidFile); // PostgreSQL is running from DATA_DIR
     assert.equal(await stopWith(first, 'SIGINT'), 0, first.output());
     await assert.rejects(stat(pidFile), { code: 'ENOENT' }, 'PostgreSQL stopped cleanly with the control plane');
+    assert.match(first.output(), /origin nginx serving/, 'the origin ran');
+    assert.doesNotMatch(first.output(), /restarting/, 'a stop is not taken for a crash of nginx');
 
     const second = startProcess(process.execPath, START, env);
     try {
