@@ -73,12 +73,14 @@ export class ApiKeysService {
   async authenticate(token: string): Promise<Principal | null> {
     const prefix = prefixOf(token);
     if (!prefix) return null;
-    const key = await this.keys.findOne({ where: { prefix } }).catch((error: unknown) => {
+    let key: ApiKeyEntity | null;
+    try {
+      key = await this.keys.findOne({ where: { prefix } });
+    } catch (error) {
       const offline = isDatabaseWait(error) ? this.recentlyVerified(prefix, token) : null;
-      if (offline) return offline;
+      if (offline) return offline.principal;
       throw error;
-    });
-    if (key && 'principal' in key) return key.principal;
+    }
     if (!key || key.revokedAt || !secretsEqual(sha256Hex(token), key.secretHash)) {
       this.verified.delete(prefix);
       return null;
