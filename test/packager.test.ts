@@ -61,7 +61,7 @@ describe('packager on real ffmpeg output', () => {
     const first = await packageTs(root, 'window', ts, { segmentSeconds: 1, windowSegments: 3 });
     const dir = path.join(root, 'live', 'window', 'source');
     const p1 = parseMediaPlaylist(await readFile(path.join(dir, 'index.m3u8'), 'utf8'))!;
-    assert.equal(p1.targetDuration, 2);
+    assert.equal(p1.targetDuration, 1, '1 s segments of a 1 s GOP: a target of 1');
     assert.ok(p1.segments.length >= 3);
     assert.ok(p1.segments.reduce((a, s) => a + s.duration, 0) >= 3 * p1.targetDuration - 0.01, 'never shorter than 3 target durations');
     assert.ok(p1.mediaSequence > 0, 'old segments scrolled out');
@@ -153,5 +153,21 @@ describe('packager on real ffmpeg output', () => {
     assert.equal(stats.demux.packets, packets, 'every real packet reaches the demuxer, none made of garbage');
     assert.equal(stats.demux.invalid, 0);
     assert.equal(nextSyncPoint(garbage(200), 0), -1, 'garbage alone holds no sync point');
+  });
+
+  it('EXT-X-TARGETDURATION is what the encoder GOP cuts, not a second more (players hold back three of it)', async () => {
+    const cases: { gop: number; segmentSeconds: number; target: number }[] = [
+      { gop: 25, segmentSeconds: 2, target: 2 }, // 1 s GOP, 2 s segments: 2 (the provisional ceiling was 3)
+      { gop: 50, segmentSeconds: 2, target: 2 },
+      { gop: 75, segmentSeconds: 2, target: 3 }, // a 3 s GOP cuts 3 s segments: the target says so
+    ];
+    for (const { gop, segmentSeconds, target } of cases) {
+      const key = `target-${gop}-${segmentSeconds}`;
+      const packager = await packageTs(root, key, encodeTestTs(12, { gop, size: '160x120' }), { segmentSeconds, windowSegments: 100 });
+      const playlist = parseMediaPlaylist(await readFile(path.join(root, 'live', key, 'source', 'index.m3u8'), 'utf8'))!;
+      assert.equal(playlist.targetDuration, target, `GOP ${gop} frames, segmentSeconds ${segmentSeconds}`);
+      for (const s of playlist.segments) assert.ok(Math.round(s.duration) <= target, `EXTINF ${s.duration} rounds within ${target}`);
+      assert.equal(packager.stats().forcedCuts, 0, 'no cut without a keyframe');
+    }
   });
 });

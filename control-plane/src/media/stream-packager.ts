@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { LIVE_DIR, SOURCE_VARIANT } from './hls-layout.js';
 import { LiveOutput, OutputStats } from './output/live-output.js';
-import { targetDurationFor } from './playlist/target-duration.js';
+import { provisionalTargetDuration } from './playlist/target-duration.js';
 import type { StreamFormat } from './segmenter/segment.js';
 import { Segmenter } from './segmenter/segmenter.js';
 import { TsContainerWriter } from './segmenter/ts-container-writer.js';
@@ -42,7 +42,7 @@ export class StreamPackager {
 
   constructor(private readonly options: PackagerOptions) {
     const writer = new TsContainerWriter(() => ({ pat: this.demuxer.lastPat, pmt: this.demuxer.lastPmt }));
-    const targetDuration = targetDurationFor(options.segmentSeconds);
+    const targetDuration = provisionalTargetDuration(options.segmentSeconds);
     this.output = new LiveOutput({
       streamDir: path.join(options.mediaRoot, LIVE_DIR, options.key),
       variant: SOURCE_VARIANT,

@@ -15,6 +15,7 @@ export interface LiveOutputOptions {
   /** Sub-directory of this variant; ABR renditions will be its siblings. */
   variant: string;
   windowSegments: number;
+  /** Provisional: the first segment published brings the target the segmenter fixed. */
   targetDuration: number;
   extension: string;
   now?: () => number;
@@ -52,6 +53,8 @@ export class LiveOutput {
   private readonly retired: Retired[] = [];
   private readonly now: () => number;
   private resumed = false;
+  /** The target is fixed by the first segment published (a resumed playlist never lowers it). */
+  private targetFixed = false;
   private masterText = '';
   /** Settles when the writes so far are done; never rejects, so one failure cannot block the next write. */
   private queue: Promise<void> = Promise.resolve();
@@ -74,8 +77,9 @@ export class LiveOutput {
     await mkdir(this.variantDir, { recursive: true });
     const previous = await readFile(path.join(this.variantDir, MEDIA_PLAYLIST), 'utf8').then(parseMediaPlaylist, () => null);
     if (previous) {
-      // EXT-X-TARGETDURATION must never change for the life of a playlist (6.2.1).
-      this.playlist = { ...previous, targetDuration: Math.max(previous.targetDuration, this.options.targetDuration) };
+      // EXT-X-TARGETDURATION must never change for the life of a playlist (6.2.1): the first
+      // segment of this run may only raise it (it must, if its segments are longer).
+      this.playlist = { ...previous };
       this.resumed = previous.segments.length > 0 || previous.mediaSequence > 0;
       for (const s of previous.segments)
         this.sizes.set(
@@ -157,6 +161,11 @@ export class LiveOutput {
       // The segment is lost; its number goes to the next one, which marks the gap (8216bis 4.4.4.3).
       this.gap = true;
       throw error;
+    }
+    if (!this.targetFixed) {
+      const resumedTarget = this.resumed ? this.playlist.targetDuration : 0;
+      this.playlist.targetDuration = Math.max(resumedTarget, segment.targetDuration);
+      this.targetFixed = true;
     }
     this.sizes.set(uri, segment.bytes.length);
     if (!segment.startsWithKeyframe) this.withoutKeyframe.add(uri);

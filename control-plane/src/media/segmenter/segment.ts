@@ -9,6 +9,8 @@ export interface FinishedSegment {
   discontinuity: boolean;
   /** False when the encoder's keyframe interval forced a cut without a keyframe. */
   startsWithKeyframe: boolean;
+  /** The EXT-X-TARGETDURATION the segmenter cuts to (fixed by the stream's first regular segment). */
+  targetDuration: number;
 }
 
 /** What the segmenter knows about the stream's format, for the multivariant playlist. */

@@ -2,13 +2,18 @@
 // passed; durations come from video PTS. Timeline breaks (PTS jumps, encoder restarts, stalls)
 // end the current segment and mark the next one as a discontinuity.
 import type { PacketInfo, TsDemuxer } from '../ts/demuxer.js';
+import { targetFromFirstSegment } from '../playlist/target-duration.js';
 import { PTS_HZ } from '../ts/timestamps.js';
 import { ByteBuffer } from './byte-buffer.js';
 import type { ContainerWriter, FinishedSegment, StreamFormat } from './segment.js';
 
 export interface SegmenterOptions {
   segmentSeconds: number;
-  /** The playlist's EXT-X-TARGETDURATION: no segment may round above it, so a cut is forced before. */
+  /**
+   * The provisional EXT-X-TARGETDURATION (provisionalTargetDuration): the ceiling until the first
+   * keyframe-to-keyframe segment fixes the target (targetFromFirstSegment). No segment may round
+   * above the target, so a cut is forced before.
+   */
   targetDuration: number;
   onSegment: (segment: FinishedSegment) => void;
   /** Most bytes one segment may gather (default MAX_SEGMENT_BYTES). */
@@ -52,6 +57,9 @@ export class Segmenter {
   private readonly frameDurations: number[] = [];
   /** Video stopped while audio goes on: audio frames are the random access points until video returns. */
   private videoGap = false;
+  /** EXT-X-TARGETDURATION cut to: provisional until the first regular segment fixes it. */
+  private target: number;
+  private targetFixed = false;
   forcedCuts = 0;
   /** Segments dropped because they outgrew MAX_SEGMENT_BYTES. */
   oversizeDrops = 0;
@@ -64,6 +72,12 @@ export class Segmenter {
     private readonly options: SegmenterOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.target = options.targetDuration;
+  }
+
+  /** The target duration segments are cut to now. */
+  get targetDuration(): number {
+    return this.target;
   }
 
   get started(): boolean {
@@ -115,7 +129,7 @@ export class Segmenter {
       this.flush();
       return;
     }
-    const gapTicks = VIDEO_GAP_TARGET_DURATIONS * this.options.targetDuration * PTS_HZ;
+    const gapTicks = VIDEO_GAP_TARGET_DURATIONS * this.target * PTS_HZ;
     if (!this.videoGap && info.kind === 'audio' && this.lastVideoPts >= 0 && info.pts - this.lastVideoPts > gapTicks) {
       this.videoGap = true;
       this.videoGaps++;
@@ -138,7 +152,7 @@ export class Segmenter {
    */
   flush(): void {
     if (this.started && this.lastUnitAt > 0 && this.lastUnitPts > this.segmentStartPts) {
-      this.emit(this.lastUnitAt, this.lastUnitPts - this.segmentStartPts, true);
+      this.emit(this.lastUnitAt, this.lastUnitPts - this.segmentStartPts, true, false);
     }
     this.reset();
   }
@@ -153,7 +167,7 @@ export class Segmenter {
   private endTimeline(): void {
     if (this.started && this.lastVideoPts >= this.segmentStartPts) {
       const end = this.pendingAt >= 0 ? this.pendingAt : this.buffer.length;
-      this.emit(end, this.lastVideoPts - this.segmentStartPts + this.frameTicks(), true);
+      this.emit(end, this.lastVideoPts - this.segmentStartPts + this.frameTicks(), true, false);
     }
     this.reset();
   }
@@ -181,7 +195,7 @@ export class Segmenter {
       // No keyframe in time: cut anyway so EXT-X-TARGETDURATION holds (the player copes with a
       // segment that does not start on a keyframe; a broken playlist it cannot).
       this.forcedCuts++;
-      this.emit(this.buffer.length, info.pts - this.segmentStartPts, false);
+      this.emit(this.buffer.length, info.pts - this.segmentStartPts, false, false);
       this.segmentStartPts = info.pts;
       this.pendingAt = -1;
       return;
@@ -204,7 +218,7 @@ export class Segmenter {
     }
     const elapsed = this.pendingPts - this.segmentStartPts;
     if (elapsed >= this.options.segmentSeconds * PTS_HZ - this.frameTicks() / 2) {
-      this.emit(at, elapsed, true);
+      this.emit(at, elapsed, true, true);
       this.segmentStartPts = this.pendingPts;
       this.segmentStartWallMs = this.now();
     }
@@ -218,22 +232,30 @@ export class Segmenter {
   }
 
   private overdue(pts: number): boolean {
-    return pts - this.segmentStartPts > (this.options.targetDuration + 0.45) * PTS_HZ;
+    return pts - this.segmentStartPts > (this.target + 0.45) * PTS_HZ;
   }
 
-  private emit(at: number, durationTicks: number, startsWithKeyframe: boolean): void {
+  /** `regular`: cut at a keyframe after starting on one, the way the encoder's GOP cuts the stream. */
+  private emit(at: number, durationTicks: number, startsWithKeyframe: boolean, regular: boolean): void {
+    const durationSeconds = durationTicks / PTS_HZ;
+    if (!this.targetFixed) {
+      // The first segment fixes the target for the playlist's life: its own length if it was cut
+      // the regular way, else the provisional ceiling (a stall or a forced cut says nothing of the GOP).
+      if (regular) this.target = targetFromFirstSegment(durationSeconds, this.options.targetDuration);
+      this.targetFixed = true;
+    }
     const prefix = this.writer.segmentPrefix();
     const bytes = this.buffer.cut(at, prefix);
     // Offsets into the buffer move with the cut.
     this.lastUnitAt = this.lastUnitAt >= at ? this.lastUnitAt - at + prefix.length : -1;
     const programDateMs = this.nextProgramDateMs ?? this.segmentStartWallMs;
-    const durationSeconds = durationTicks / PTS_HZ;
     this.options.onSegment({
       bytes,
       durationSeconds,
       programDateTime: new Date(programDateMs),
       discontinuity: this.discontinuityPending,
       startsWithKeyframe,
+      targetDuration: this.target,
     });
     this.discontinuityPending = false;
     // Keep the date-time mapping continuous while the timeline is; re-anchor after a break.
