@@ -55,6 +55,13 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
   const currentKey = newSigningKey();
   const controlToken = 'purge-secret-for-tests';
   const media = () => path.join(dir, 'media');
+  /** A playlist big enough to be worth compressing (gzip_min_length 256). */
+  const longPlaylist = [
+    '#EXTM3U',
+    '#EXT-X-TARGETDURATION:2',
+    ...Array.from({ length: 60 }, (_, i) => `#EXT-X-PROGRAM-DATE-TIME:2026-12-02T10:00:${String(i).padStart(2, '0')}.000Z\n#EXTINF:2.000,\nseg${i}.ts`),
+    '',
+  ].join('\n');
 
   /** Renders an edge exactly as the control plane does, for the given signing keys. */
   const edgeConfig = (name: string, port: number, keys = [currentKey, oldKey]) =>
@@ -79,6 +86,7 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
       await writeFile(path.join(media(), 'live', stream, 'index.m3u8'), '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000000\nsource/index.m3u8\n');
       await writeFile(path.join(media(), 'live', stream, 'source', 'index.m3u8'), '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nseg0.ts\n');
       for (let i = 0; i < 60; i++) await writeFile(path.join(media(), 'live', stream, 'source', `seg${i}.ts`), segment);
+      await writeFile(path.join(media(), 'live', stream, 'source', 'long.m3u8'), longPlaylist);
     }
     const njsDir = path.join(dir, 'njs');
     await mkdir(njsDir, { recursive: true });
@@ -123,6 +131,30 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
     assert.match(second.headers.get('cache-control') ?? '', /immutable/);
     assert.equal(second.headers.get('access-control-allow-origin'), '*');
     await second.arrayBuffer();
+  });
+
+  it('playlists are gzip-encoded for clients that accept it, by origins and edges; the edge caches one plain copy for all', async () => {
+    const asked = (encoding: string) => ({ headers: { 'Accept-Encoding': encoding } });
+    const gzipped = await get('/live/demo/source/long.m3u8', 0, asked('gzip'));
+    assert.equal(gzipped.status, 200);
+    assert.equal(gzipped.headers.get('content-encoding'), 'gzip');
+    assert.match(gzipped.headers.get('vary') ?? '', /Accept-Encoding/);
+    assert.equal(await gzipped.text(), longPlaylist, 'fetch decodes it back to the file');
+    const plain = await get('/live/demo/source/long.m3u8', 0, asked('identity'));
+    assert.equal(plain.headers.get('content-encoding'), null, 'a client that does not accept gzip gets plain text from the same cache entry');
+    assert.equal(await plain.text(), longPlaylist);
+    const fromOrigin = await fetch(`http://127.0.0.1:${originPorts[0]}/live/demo/source/long.m3u8`, asked('gzip'));
+    assert.equal(fromOrigin.headers.get('content-encoding'), 'gzip');
+    await fromOrigin.text();
+    const segmentRes = await get('/live/demo/source/seg1.ts', 0, asked('gzip'));
+    assert.equal(segmentRes.headers.get('content-encoding'), null, 'segments are never compressed');
+    await segmentRes.arrayBuffer();
+    // A signed playlist: njs writes the token into every URI before gzip compresses.
+    const t = token('paid');
+    const signed = await get(`/live/paid/source/long.m3u8?token=${t}`, 0, asked('gzip'));
+    assert.equal(signed.headers.get('content-encoding'), 'gzip');
+    const text = await signed.text();
+    assert.equal(text.split('\n').filter((l) => l.startsWith('seg') && l.endsWith(`?token=${t}`)).length, 60);
   });
 
   it('each edge has its own cache', async () => {
