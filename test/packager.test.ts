@@ -170,4 +170,20 @@ describe('packager on real ffmpeg output', () => {
       assert.equal(packager.stats().forcedCuts, 0, 'no cut without a keyframe');
     }
   });
+
+  it('a DVR window keeps that much history in the media playlist and on disk, beyond the live window', async () => {
+    const ts20 = encodeTestTs(24, { gop: 25, size: '160x120' });
+    const key = 'dvr';
+    await packageTs(root, key, ts20, { segmentSeconds: 1, windowSegments: 3, dvrSeconds: 15 });
+    const dir = path.join(root, 'live', key, 'source');
+    const playlist = parseMediaPlaylist(await readFile(path.join(dir, 'index.m3u8'), 'utf8'))!;
+    const kept = playlist.segments.reduce((sum, s) => sum + s.duration, 0);
+    assert.ok(kept >= 15 && kept < 17, `kept ${kept.toFixed(2)} s for a 15 s window`);
+    assert.ok(playlist.mediaSequence > 0, 'older segments still slide out');
+    for (const s of playlist.segments) await readFile(path.join(dir, s.uri));
+    // Without a DVR window the same feed keeps the live window only.
+    await packageTs(root, 'nodvr', ts20, { segmentSeconds: 1, windowSegments: 3 });
+    const live = parseMediaPlaylist(await readFile(path.join(root, 'live', 'nodvr', 'source', 'index.m3u8'), 'utf8'))!;
+    assert.ok(live.segments.length <= 4, `live window: ${live.segments.length} segments`);
+  });
 });

@@ -62,4 +62,67 @@ describe('playback in a real browser', () => {
       await encoder.done;
     }
   });
+
+  it('a DVR window: hls.js seeks 25 s back into it, plays from there, and returns to live', { timeout: 180_000 }, async () => {
+    const port = await freeUdpPortBlock();
+    const created = await system.api('POST', '/api/v1/streams', {
+      key: 'rewind',
+      ingest: { protocol: 'udp', port },
+      packaging: { segmentSeconds: 1, windowSegments: 4, dvrSeconds: 40 },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const encoder = startEncoder({ protocol: 'udp', port, seconds: 120 });
+    try {
+      await eventually(
+        async () => ((await system.api('GET', '/api/v1/streams/rewind/status')).json.segmentsWritten >= 32 ? true : undefined),
+        60_000,
+        'over 30 s of history',
+      );
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${system.apiPort}/player?src=${encodeURIComponent(`http://127.0.0.1:${system.httpPort}/live/rewind/index.m3u8`)}`);
+      await page.waitForFunction(() => document.getElementById('state')?.textContent === 'playing', undefined, { timeout: 30_000 });
+      type Player = { hls: { playingDate: Date | null; liveSyncPosition: number | null } };
+      const behindLive = () =>
+        page.evaluate(() => {
+          const date = (window as unknown as Player).hls.playingDate;
+          return date ? (Date.now() - date.getTime()) / 1000 : null;
+        });
+      const video = () => page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).currentTime);
+      const atLive = await eventually(async () => (await behindLive()) ?? undefined, 15_000, 'a playing date');
+      await page.evaluate(() => {
+        const v = document.getElementById('video') as HTMLVideoElement;
+        v.currentTime = v.currentTime - 25;
+      });
+      const rewound = await eventually(
+        async () => {
+          const behind = await behindLive();
+          return behind !== null && behind > atLive + 20 ? behind : undefined;
+        },
+        20_000,
+        'playing 25 s back',
+      );
+      const from = await video();
+      await eventually(async () => ((await video()) >= from + 3 ? true : undefined), 20_000, 'playback going on in the past');
+      // Back to live: the player's own live position.
+      await page.evaluate(() => {
+        const player = (window as unknown as Player).hls;
+        (document.getElementById('video') as HTMLVideoElement).currentTime = player.liveSyncPosition ?? 0;
+      });
+      const back = await eventually(
+        async () => {
+          const behind = await behindLive();
+          return behind !== null && behind < rewound - 15 ? behind : undefined;
+        },
+        20_000,
+        'back near live',
+      );
+      assert.ok(back < rewound, `behind live: ${atLive.toFixed(1)} s, rewound ${rewound.toFixed(1)} s, back ${back.toFixed(1)} s`);
+      const playlist = await (await fetch(`http://127.0.0.1:${system.httpPort}/live/rewind/source/index.m3u8`)).text();
+      const seconds = [...playlist.matchAll(/#EXTINF:([\d.]+),/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+      assert.ok(seconds >= 30, `the media playlist holds ${seconds} s`);
+    } finally {
+      encoder.child.kill('SIGINT');
+      await encoder.done;
+    }
+  });
 });

@@ -119,7 +119,7 @@ describe('streams API', () => {
       },
       { name: 'window below 3 segments', body: streamBody({ packaging: { windowSegments: 2 } }), field: 'packaging.windowSegments' },
       { name: 'low latency (not built yet)', body: streamBody({ packaging: { lowLatency: true } }), field: 'packaging.lowLatency', message: /not built yet/ },
-      { name: 'a DVR window (not built yet)', body: streamBody({ packaging: { dvrSeconds: 60 } }), field: 'packaging.dvrSeconds', message: /not built yet/ },
+      { name: 'a DVR window past four hours', body: streamBody({ packaging: { dvrSeconds: 14_401 } }), field: 'packaging.dvrSeconds', message: /14400/ },
       { name: 'rendition without bitrate', body: streamBody({ renditions: [{ name: '720p', width: 1280, height: 720 }] }), field: 'renditions.0.videoKbps' },
       { name: 'missing ingest', body: { key: 'demo' }, field: 'ingest' },
     ];

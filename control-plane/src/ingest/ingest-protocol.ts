@@ -9,6 +9,8 @@ export interface IngestStreamConfig {
   allowedSources: string[];
   segmentSeconds: number;
   windowSegments: number;
+  /** History kept in the media playlist and on disk beyond the live window (0: none). */
+  dvrSeconds: number;
 }
 
 export type ToWorker = { type: 'start'; stream: IngestStreamConfig } | { type: 'stop'; id: string; removeFiles: boolean };

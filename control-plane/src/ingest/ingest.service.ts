@@ -181,5 +181,6 @@ export function toIngestConfig(stream: StreamEntity): IngestStreamConfig {
     allowedSources: stream.allowedSources,
     segmentSeconds: stream.packaging.segmentSeconds,
     windowSegments: stream.packaging.windowSegments,
+    dvrSeconds: stream.packaging.dvrSeconds,
   };
 }

@@ -53,6 +53,7 @@ export class StreamIngest {
       key: config.key,
       segmentSeconds: config.segmentSeconds,
       windowSegments: config.windowSegments,
+      dvrSeconds: config.dvrSeconds,
       onError: (error) => this.onWriteError(error),
     });
   }

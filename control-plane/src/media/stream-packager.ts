@@ -15,6 +15,8 @@ export interface PackagerOptions {
   key: string;
   segmentSeconds: number;
   windowSegments: number;
+  /** Seconds of history kept in the media playlist and on disk (a DVR window); 0 or absent: none. */
+  dvrSeconds?: number;
   now?: () => number;
   /** Memory caps, lowered by tests: bytes per segment in progress, bytes waiting to be written. */
   maxSegmentBytes?: number;
@@ -47,6 +49,7 @@ export class StreamPackager {
       streamDir: path.join(options.mediaRoot, LIVE_DIR, options.key),
       variant: SOURCE_VARIANT,
       windowSegments: options.windowSegments,
+      dvrSeconds: options.dvrSeconds ?? 0,
       targetDuration,
       extension: writer.extension,
       now: options.now,

@@ -37,8 +37,11 @@ export const MIN_WINDOW_SEGMENTS = 3;
 export const MAX_WINDOW_SEGMENTS = 100;
 /** LL-HLS parts: Apple recommends about 1 s, hls.js copes down to ~0.2 s. */
 export const MIN_PART_SECONDS = 0.1;
-/** DVR window: up to a day; longer belongs in VOD recording, not a live playlist. */
-export const MAX_DVR_SECONDS = 86_400;
+/**
+ * DVR window: up to four hours. The media playlist is rewritten whole with every segment and
+ * players fetch it whole (gzip-encoded) until delta updates land; longer belongs in VOD recording.
+ */
+export const MAX_DVR_SECONDS = 14_400;
 /** Allowed sources: a handful of encoder networks, not a firewall table. */
 export const MAX_ALLOWED_SOURCES = 64;
 /** A ladder longer than this is a configuration mistake. */

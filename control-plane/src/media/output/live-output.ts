@@ -15,6 +15,8 @@ export interface LiveOutputOptions {
   /** Sub-directory of this variant; ABR renditions will be its siblings. */
   variant: string;
   windowSegments: number;
+  /** Seconds of history the playlist keeps at least (a DVR window players can seek back into); 0: none. */
+  dvrSeconds?: number;
   /** Provisional: the first segment published brings the target the segmenter fixed. */
   targetDuration: number;
   extension: string;
@@ -187,12 +189,13 @@ export class LiveOutput {
   }
 
   /**
-   * Keeps windowSegments, never less than three target durations (6.2.2). A removed segment stays
-   * on disk for its duration plus the playlist's (the availability duration, 8216bis 6.2.2).
+   * Keeps windowSegments, never less than three target durations (6.2.2), nor less than the DVR
+   * window. A removed segment stays on disk for its duration plus the playlist's (the availability
+   * duration, 8216bis 6.2.2).
    */
   private slideWindow(): void {
     const p = this.playlist;
-    const minimum = 3 * p.targetDuration;
+    const minimum = Math.max(3 * p.targetDuration, this.options.dvrSeconds ?? 0);
     while (p.segments.length > this.options.windowSegments && playlistDuration(p) - p.segments[0].duration >= minimum) {
       const removed = p.segments.shift()!;
       p.mediaSequence++;

@@ -113,12 +113,16 @@ export class PackagingDto {
   })
   partSeconds?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: limits.MAX_DVR_SECONDS, default: 0, description: 'DVR window kept on disk; 0: off. Not built yet: only 0' })
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: limits.MAX_DVR_SECONDS,
+    default: 0,
+    description: 'Seconds of history kept in the media playlist and on disk, for players to seek back into; 0: off',
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(limits.MAX_DVR_SECONDS)
-  @Satisfies((v) => (typeof v === 'number' && v > 0 ? NOT_BUILT('A DVR window', 'send 0 or leave it out') : null))
   dvrSeconds?: number;
 }
 
