@@ -20,6 +20,22 @@ describe('playback in a real browser', () => {
     await system.dispose();
   });
 
+  const segmentsWritten = (key: string, count: number, timeoutMs: number) =>
+    eventually(
+      async () => ((await system.api('GET', `/api/v1/streams/${key}/status`)).json.segmentsWritten >= count ? true : undefined),
+      timeoutMs,
+      `${count} segments of ${key}`,
+    );
+  /** The player page on the origin URL of `key`, once hls.js says it is playing. */
+  const openPlayer = async (key: string) => {
+    const page = await browser.newPage();
+    const console: string[] = [];
+    page.on('console', (m) => console.push(m.text()));
+    await page.goto(`http://127.0.0.1:${system.apiPort}/player?src=${encodeURIComponent(`http://127.0.0.1:${system.httpPort}/live/${key}/index.m3u8`)}`);
+    await page.waitForFunction(() => document.getElementById('state')?.textContent === 'playing', undefined, { timeout: 30_000 });
+    return { page, console };
+  };
+
   it('hls.js in headless Chromium plays the origin URL for 20 s: no fatal error, the playhead advances', async () => {
     const port = await freeUdpPortBlock();
     const created = await system.api('POST', '/api/v1/streams', {
@@ -30,16 +46,8 @@ describe('playback in a real browser', () => {
     assert.equal(created.status, 201);
     const encoder = startEncoder({ protocol: 'rtp', port, fec: { columns: 5, rows: 10 }, seconds: 60 });
     try {
-      await eventually(
-        async () => ((await system.api('GET', '/api/v1/streams/watch/status')).json.segmentsWritten >= 3 ? true : undefined),
-        30_000,
-        'three segments',
-      );
-      const page = await browser.newPage();
-      const console: string[] = [];
-      page.on('console', (m) => console.push(m.text()));
-      await page.goto(`http://127.0.0.1:${system.apiPort}/player?src=${encodeURIComponent(`http://127.0.0.1:${system.httpPort}/live/watch/index.m3u8`)}`);
-      await page.waitForFunction(() => document.getElementById('state')?.textContent === 'playing', undefined, { timeout: 30_000 });
+      await segmentsWritten('watch', 3, 30_000);
+      const { page, console } = await openPlayer('watch');
       const start = await page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).currentTime);
       const samples: number[] = [];
       for (let i = 0; i < 20; i++) {
@@ -73,14 +81,8 @@ describe('playback in a real browser', () => {
     assert.equal(created.status, 201, JSON.stringify(created.json));
     const encoder = startEncoder({ protocol: 'udp', port, seconds: 120 });
     try {
-      await eventually(
-        async () => ((await system.api('GET', '/api/v1/streams/rewind/status')).json.segmentsWritten >= 32 ? true : undefined),
-        60_000,
-        'over 30 s of history',
-      );
-      const page = await browser.newPage();
-      await page.goto(`http://127.0.0.1:${system.apiPort}/player?src=${encodeURIComponent(`http://127.0.0.1:${system.httpPort}/live/rewind/index.m3u8`)}`);
-      await page.waitForFunction(() => document.getElementById('state')?.textContent === 'playing', undefined, { timeout: 30_000 });
+      await segmentsWritten('rewind', 32, 60_000); // over 30 s of history
+      const { page } = await openPlayer('rewind');
       type Player = { hls: { playingDate: Date | null; liveSyncPosition: number | null } };
       const behindLive = () =>
         page.evaluate(() => {

@@ -10,7 +10,7 @@ export const FLAG_RECOVERED: i32 = 1;
 
 export let windowSize: i32 = 0;
 let windowMask: i64 = 0;
-export let poolSize: i32 = 0;
+let poolSize: i32 = 0;
 
 let pool: usize = 0;
 let slotExt: usize = 0; // i64 per slot
@@ -64,7 +64,6 @@ export function popFree(): i32 {
 
 @inline export function slotLength(slot: i32): i32 { return i32at(slotLen, slot); }
 @inline export function setSlotLength(slot: i32, len: i32): void { setI32(slotLen, slot, len); }
-@inline export function slotArrivalAt(slot: i32): f64 { return f64at(slotArrival, slot); }
 @inline export function slotPayloadPtr(slot: i32): usize { return slotPtr(slot) + <usize>i32at(slotPayloadOffset, slot); }
 @inline export function slotPayloadLength(slot: i32): i32 { return i32at(slotPayloadLen, slot); }
 @inline export function slotExtended(slot: i32): i64 { return i64at(slotExt, slot); }

@@ -75,11 +75,6 @@ export class Segmenter {
     this.target = options.targetDuration;
   }
 
-  /** The target duration segments are cut to now. */
-  get targetDuration(): number {
-    return this.target;
-  }
-
   get started(): boolean {
     return this.segmentStartPts >= 0;
   }
