@@ -36,6 +36,8 @@ let maxDelayUs: f64 = 0;
 let retain: i32 = 0;
 /** Packets that may wait behind a gap before the oldest gap is given up regardless of time. */
 let pendingCap: i32 = 0;
+/** How far past the newest packet an FEC packet's first protected packet may lie. */
+let fecReach: i32 = 0;
 
 // --- per call ------------------------------------------------------------------------------
 let control: usize = 0;
@@ -69,6 +71,8 @@ export function initReceiver(fecColumns: i32, fecRows: i32, pt: i32, minDelay: f
   // Between the oldest retained packet and the newest that may be placed in one call: no two
   // live packets ever share a cell.
   const windowSize = nextPowerOfTwo(retain + 2 * pendingCap + 2);
+  // FEC that protects packets further ahead than the receiver can hold at once is refused as stale.
+  fecReach = retain + 2 * pendingCap + 2;
   const poolSize = 2 * windowSize + FEC_ENTRIES + 4;
   Slots.allocSlots(windowSize, poolSize);
   control = heap.alloc(<usize>(CTRL_ENTRIES + poolSize * ENTRY_WORDS) << 2);
@@ -262,7 +266,7 @@ export function pushFec(len: i32, now: f64): i32 {
   }
   const base = extMax + <i64>seqDelta(maxSeq, parsedSnBase);
   const last = base + <i64>((count - 1) * step);
-  if (last < Slots.nextSeq || base > Slots.highestSeq + <i64>Slots.windowSize) {
+  if (last < Slots.nextSeq || base > Slots.highestSeq + <i64>fecReach) {
     S.bump(S.STAT_FEC_STALE);
     return endCall();
   }

@@ -1,9 +1,12 @@
-// The receive path written plainly (Maps, arrays, objects) to check the WebAssembly build
-// against. Same observable behaviour: the same packets released in the same order with the same
-// bytes, and the same counters. Not fast, and not meant to be.
+// The receive path written as the simplest model that is correct, to check the WebAssembly build
+// against: a Map of held packets by extended sequence number, a Set of FEC packets, no rings, no
+// slot pools, no fixed tables. It shares only the limits (shared-limits.ts) with the fast build, so
+// a mistake in the fast build's data structures cannot hide by being copied here. Same observable
+// behaviour: the same packets released in the same order with the same bytes, and the same counters.
+// (The fast build holds at most FEC_ENTRIES FEC packets and evicts the oldest beyond that; the
+// scenarios never hold that many at once, so this model keeps them all.) Not fast, and not meant to be.
 import {
   DUPLICATE_HISTORY,
-  FEC_ENTRIES,
   FEC_HEADER,
   MAX_DATAGRAM,
   MAX_DROPOUT,
@@ -75,7 +78,7 @@ export class ReferenceReceiver {
   private readonly pendingCap: number;
 
   private readonly held = new Map<number, Held>();
-  private readonly fec: (FecEntry | null)[] = new Array(FEC_ENTRIES).fill(null);
+  private readonly fec = new Set<FecEntry>();
   private fecDirty = false;
   private out: Released[] = [];
 
@@ -196,14 +199,15 @@ export class ReferenceReceiver {
     }
     const base = this.extMax + sequenceDistance(this.maxSeq, (packet[12] << 8) | packet[13]);
     const last = base + (count - 1) * step;
-    const windowSize = nextPowerOfTwo(this.retain + 2 * this.pendingCap + 2);
-    if (last < this.nextSeq || base > this.highestSeq + windowSize) {
+    // Protects only released packets, or reaches further ahead than the receiver holds at once.
+    if (last < this.nextSeq || base > this.highestSeq + this.retain + 2 * this.pendingCap + 2) {
       this.stats.fecStale++;
       return this.endCall();
     }
-    const index = this.freeFecEntry();
-    this.fec[index] = { packet, base, step, count };
-    this.tryEntry(index, now);
+    for (const entry of this.fec) if (lastProtected(entry) < this.nextSeq) this.fec.delete(entry);
+    const entry = { packet, base, step, count };
+    this.fec.add(entry);
+    this.tryEntry(entry, now);
     this.fecDirty = true;
     this.drain(now);
     return this.endCall();
@@ -340,7 +344,7 @@ export class ReferenceReceiver {
     this.firstExt = this.highestSeq + 1;
     this.jitter = 0;
     this.haveTransit = false;
-    this.fec.fill(null);
+    this.fec.clear();
     this.haveFirst = false;
     this.lastArrival = -1;
     this.fecDirty = false;
@@ -348,45 +352,24 @@ export class ReferenceReceiver {
 
   // --- FEC (SMPTE 2022-1 XOR recovery) ------------------------------------------------------
 
-  private freeFecEntry(): number {
-    let free = -1;
-    let oldest = -1;
-    for (let i = 0; i < FEC_ENTRIES; i++) {
-      const entry = this.fec[i];
-      if (!entry) {
-        if (free < 0) free = i;
-        continue;
-      }
-      if (entry.base + (entry.count - 1) * entry.step < this.nextSeq) {
-        this.fec[i] = null;
-        if (free < 0) free = i;
-      } else if (oldest < 0 || entry.base < this.fec[oldest]!.base) {
-        oldest = i;
-      }
-    }
-    if (free >= 0) return free;
-    this.fec[oldest] = null;
-    return oldest;
-  }
-
   private protectedBy(entry: FecEntry): number[] {
     return Array.from({ length: entry.count }, (_, i) => entry.base + i * entry.step);
   }
 
-  private tryEntry(index: number, now: number): boolean {
-    const entry = this.fec[index]!;
+  /** Nothing missing -> forget it; exactly one missing and still wanted -> rebuild it; more -> keep. */
+  private tryEntry(entry: FecEntry, now: number): boolean {
     const missing: number[] = [];
     for (const ext of this.protectedBy(entry)) {
       if (this.present(ext)) continue;
       if (ext > this.highestSeq) return false; // not due yet: the packet may still arrive
       if (ext < this.nextSeq) {
-        this.fec[index] = null;
+        this.fec.delete(entry);
         return false;
       }
       missing.push(ext);
       if (missing.length > 1) return false;
     }
-    this.fec[index] = null;
+    this.fec.delete(entry);
     return missing.length === 1 ? this.rebuild(entry, missing[0], now) : false;
   }
 
@@ -417,7 +400,7 @@ export class ReferenceReceiver {
     packet.set(fec.subarray(RTP_HEADER + FEC_HEADER, RTP_HEADER + FEC_HEADER + length), RTP_HEADER);
     for (const other of others) {
       const n = Math.min(other.packet.length - RTP_HEADER, length);
-      for (let i = 0; i < n; i++) packet[12 + i] ^= other.packet[12 + i];
+      for (let i = 0; i < n; i++) packet[RTP_HEADER + i] ^= other.packet[RTP_HEADER + i];
     }
     const view = new DataView(packet.buffer);
     packet[0] = 0x80 | bits0;
@@ -439,13 +422,11 @@ export class ReferenceReceiver {
     let progress = true;
     while (progress) {
       progress = false;
-      for (let i = 0; i < FEC_ENTRIES; i++) if (this.fec[i] && this.tryEntry(i, now)) progress = true;
+      for (const entry of [...this.fec]) if (this.fec.has(entry) && this.tryEntry(entry, now)) progress = true;
     }
   }
 }
 
-function nextPowerOfTwo(n: number): number {
-  let p = 64;
-  while (p < n) p <<= 1;
-  return p;
+function lastProtected(entry: FecEntry): number {
+  return entry.base + (entry.count - 1) * entry.step;
 }

@@ -1,3 +1,5 @@
+import { MAX_DATAGRAM, RTP_HEADER } from '../shared-limits.js';
+
 /** RFC 3550 5.1 header fields, or a reason the datagram is not RTP. Readable, not fast. */
 export interface RtpHeader {
   padding: boolean;
@@ -12,16 +14,14 @@ export interface RtpHeader {
   payloadLength: number;
 }
 
-export const MAX_DATAGRAM = 1500;
-
 export function parseRtpHeader(packet: Uint8Array): RtpHeader | null {
-  if (packet.length > MAX_DATAGRAM || packet.length < 12) return null;
+  if (packet.length > MAX_DATAGRAM || packet.length < RTP_HEADER) return null;
   const version = packet[0] >> 6;
   if (version !== 2) return null;
   const csrcCount = packet[0] & 0x0f;
   const extension = (packet[0] & 0x10) !== 0;
   const padding = (packet[0] & 0x20) !== 0;
-  let offset = 12 + 4 * csrcCount;
+  let offset = RTP_HEADER + 4 * csrcCount;
   if (offset > packet.length) return null;
   if (extension) {
     if (offset + 4 > packet.length) return null;
