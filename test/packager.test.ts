@@ -95,6 +95,26 @@ describe('packager on real ffmpeg output', () => {
     for (const s of playlist.segments) assert.equal(decodeErrors(path.join(root, 'live', 'restart', 'source', s.uri)), '');
   });
 
+  it('a new program (the audio track goes, timestamps run on) ends the timeline: one EXT-X-DISCONTINUITY, clean segments either side', async () => {
+    // The second program continues the first one's clock, so only the PMT change can break the timeline.
+    const videoOnly = encodeTestTs(6, { gop: 25, size: '320x240', outputArgs: ['-an', '-output_ts_offset', '10'] });
+    await packageTs(root, 'program', Buffer.concat([ts, videoOnly]));
+    const dir = path.join(root, 'live', 'program', 'source');
+    const playlist = parseMediaPlaylist(await readFile(path.join(dir, 'index.m3u8'), 'utf8'))!;
+    const breakAt = playlist.segments.findIndex((s) => s.discontinuity);
+    assert.ok(breakAt > 0, 'a discontinuity after the first program');
+    assert.equal(playlist.segments.filter((s) => s.discontinuity).length, 1);
+    assert.deepEqual(
+      probe(path.join(dir, playlist.segments[breakAt - 1].uri)).streams.map((s) => s.codec_type),
+      ['video', 'audio'],
+    );
+    assert.deepEqual(
+      probe(path.join(dir, playlist.segments[breakAt].uri)).streams.map((s) => s.codec_type),
+      ['video'],
+    );
+    for (const s of playlist.segments) assert.equal(decodeErrors(path.join(dir, s.uri)), '');
+  });
+
   it('measures the frame rate from decode timestamps when B-frames reorder presentation times', async () => {
     await packageTs(root, 'bframes', encodeTestTs(4, { gop: 30, rate: 30, preset: 'veryfast' }), { segmentSeconds: 1 });
     const master = await readFile(path.join(root, 'live', 'bframes', 'index.m3u8'), 'utf8');

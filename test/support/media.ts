@@ -21,7 +21,10 @@ export async function packageTs(
 }
 
 /** H.264 + AAC test media as MPEG-TS from real ffmpeg (testsrc2 + sine), with a keyframe every `gop` frames. */
-export function encodeTestTs(seconds: number, options: { gop?: number; size?: string; rate?: number; preset?: string } = {}): Buffer {
+export function encodeTestTs(
+  seconds: number,
+  options: { gop?: number; size?: string; rate?: number; preset?: string; /** Extra output options (e.g. -an, -output_ts_offset). */ outputArgs?: string[] } = {},
+): Buffer {
   const result = spawnSync(
     'ffmpeg',
     [
@@ -49,6 +52,7 @@ export function encodeTestTs(seconds: number, options: { gop?: number; size?: st
       'aac',
       '-b:a',
       '64k',
+      ...(options.outputArgs ?? []),
       '-f',
       'mpegts',
       '-',

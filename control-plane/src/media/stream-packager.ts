@@ -55,13 +55,13 @@ export class StreamPackager {
       now: options.now,
       maxQueuedBytes: options.maxQueuedBytes,
     });
-    this.segmenter = new Segmenter(this.demuxer, writer, {
+    this.segmenter = new Segmenter(writer, {
       segmentSeconds: options.segmentSeconds,
       targetDuration,
       now: options.now,
       maxSegmentBytes: options.maxSegmentBytes,
       onSegment: (segment) => {
-        this.output.add(segment, this.segmenter.format()).catch((error: Error) => options.onError?.(error));
+        this.output.add(segment, this.format()).catch((error: Error) => options.onError?.(error));
       },
     });
   }
@@ -85,10 +85,30 @@ export class StreamPackager {
         at = next;
         continue;
       }
-      this.segmenter.push(chunk.subarray(at, at + TS_PACKET_SIZE));
+      this.pushPacket(chunk.subarray(at, at + TS_PACKET_SIZE));
       at += TS_PACKET_SIZE;
     }
     this.misalignedBytes += chunk.length - at;
+  }
+
+  /** The stages, in order: demuxer, then the segmenter with the demuxer's verdict, then (through onSegment) the writer and output. */
+  private pushPacket(packet: Uint8Array): void {
+    const info = this.demuxer.push(packet);
+    // A new program: the segmenter ends its timeline, the demuxer forgets clocks and partial PES.
+    if (info.programChanged) this.demuxer.resetTiming();
+    this.segmenter.push(packet, info);
+  }
+
+  /** What the stream carries, for the multivariant playlist and status. */
+  private format(): StreamFormat {
+    const video = this.demuxer.videoFormat;
+    return {
+      videoCodecs: video?.codecs ?? null,
+      audioCodecs: this.demuxer.audioFormat?.codecs ?? null,
+      width: video?.width ?? null,
+      height: video?.height ?? null,
+      frameRate: this.segmenter.frameRate(),
+    };
   }
 
   /** The feed stopped: publish what we have. */
@@ -104,7 +124,7 @@ export class StreamPackager {
       forcedCuts: this.segmenter.forcedCuts,
       oversizeDrops: this.segmenter.oversizeDrops,
       videoGaps: this.segmenter.videoGaps,
-      format: this.segmenter.format(),
+      format: this.format(),
     };
   }
 }

@@ -1,11 +1,12 @@
 // Cuts a TS packet stream into HLS segments at random access points once segmentSeconds have
 // passed; durations come from video PTS. Timeline breaks (PTS jumps, encoder restarts, stalls)
-// end the current segment and mark the next one as a discontinuity.
-import type { PacketInfo, TsDemuxer } from '../ts/demuxer.js';
+// end the current segment and mark the next one as a discontinuity. It sees each packet with what
+// the demuxer made of it (the packager drives both) and never the demuxer itself.
+import type { PacketInfo } from '../ts/demuxer.js';
 import { targetFromFirstSegment } from '../playlist/target-duration.js';
 import { PTS_HZ } from '../ts/timestamps.js';
 import { ByteBuffer } from './byte-buffer.js';
-import type { ContainerWriter, FinishedSegment, StreamFormat } from './segment.js';
+import type { ContainerWriter, FinishedSegment } from './segment.js';
 
 export interface SegmenterOptions {
   segmentSeconds: number;
@@ -57,6 +58,8 @@ export class Segmenter {
   private readonly frameDurations: number[] = [];
   /** Video stopped while audio goes on: audio frames are the random access points until video returns. */
   private videoGap = false;
+  /** The program has a video track (from the last packet's PacketInfo). */
+  private hasVideo = false;
   /** EXT-X-TARGETDURATION cut to: provisional until the first regular segment fixes it. */
   private target: number;
   private targetFixed = false;
@@ -67,7 +70,6 @@ export class Segmenter {
   videoGaps = 0;
 
   constructor(
-    private readonly demuxer: TsDemuxer,
     private readonly writer: ContainerWriter,
     private readonly options: SegmenterOptions,
   ) {
@@ -79,23 +81,16 @@ export class Segmenter {
     return this.segmentStartPts >= 0;
   }
 
-  format(): StreamFormat {
-    return {
-      videoCodecs: this.demuxer.videoFormat?.codecs ?? null,
-      audioCodecs: this.demuxer.audioFormat?.codecs ?? null,
-      width: this.demuxer.videoFormat?.width ?? null,
-      height: this.demuxer.videoFormat?.height ?? null,
-      frameRate: this.frameRate(),
-    };
-  }
-
-  /** One 188-byte packet (a view; it is copied). */
-  push(packet: Uint8Array): void {
-    const info = this.demuxer.push(packet);
+  /**
+   * One 188-byte packet (a view; it is copied) and what the demuxer made of it. A changed program
+   * is a timeline break: everything buffered is complete (the next access unit is not in yet).
+   */
+  push(packet: Uint8Array, info: PacketInfo): void {
     if (info.kind === 'invalid') return;
-    if (info.programChanged) this.breakTimeline();
+    this.hasVideo = info.hasVideo;
+    if (info.programChanged) this.endTimeline();
     if (info.pesStart && info.pts >= 0) this.watchVideoGap(info);
-    const audioKeyed = this.demuxer.videoPid < 0 || this.videoGap;
+    const audioKeyed = !this.hasVideo || this.videoGap;
     const keyed = audioKeyed ? info.kind === 'audio' : info.kind === 'video';
     if (info.endedUndecided && this.pendingAt >= 0) this.onVerdict(false);
     if (keyed && info.pesStart && info.pts >= 0) this.onAccessUnitStart(info);
@@ -118,7 +113,7 @@ export class Segmenter {
    * starts a new one when video comes back.
    */
   private watchVideoGap(info: PacketInfo): void {
-    if (this.demuxer.videoPid < 0) return;
+    if (!this.hasVideo) return;
     if (this.videoGap && info.kind === 'video') {
       this.videoGap = false;
       this.flush();
@@ -150,12 +145,6 @@ export class Segmenter {
       this.emit(this.lastUnitAt, this.lastUnitPts - this.segmentStartPts, true, false);
     }
     this.reset();
-  }
-
-  /** A timeline break: everything buffered is complete (the next access unit is not in yet). */
-  breakTimeline(): void {
-    this.endTimeline();
-    this.demuxer.resetTiming();
   }
 
   /** Emits everything buffered (complete up to this packet) and starts over at the next keyframe. */
@@ -275,9 +264,10 @@ export class Segmenter {
     return sorted[sorted.length >> 1];
   }
 
-  private frameRate(): number | null {
+  /** Frames per second measured from decode timestamps; null for audio-only streams. */
+  frameRate(): number | null {
     // Audio frame durations are not a frame rate: an audio-only stream has none.
-    if (this.demuxer.videoPid < 0) return null;
+    if (!this.hasVideo) return null;
     const ticks = this.frameTicks();
     return ticks > 0 ? Math.round((PTS_HZ / ticks) * 1000) / 1000 : null;
   }

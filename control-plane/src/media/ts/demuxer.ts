@@ -28,8 +28,10 @@ export interface PacketInfo {
   endedUndecided: boolean;
   /** The current video PES was just classified: 'key' or 'delta'; null while undecided or none. */
   decided: 'key' | 'delta' | null;
-  /** The PMT's tracks changed (a new program or version). */
+  /** The PMT's tracks changed (a new program or version): a timeline break. */
   programChanged: boolean;
+  /** The program has a video track (else audio frames are the random access points). */
+  hasVideo: boolean;
 }
 
 export interface DemuxCounters {
@@ -52,7 +54,7 @@ export class TsDemuxer {
   lastPat: Uint8Array | null = null;
   lastPmt: Uint8Array | null = null;
 
-  private readonly info: PacketInfo = { kind: 'other', pid: 0, pesStart: false, pts: -1, dts: -1, endedUndecided: false, decided: null, programChanged: false };
+  private readonly info: PacketInfo = { kind: 'other', pid: 0, pesStart: false, pts: -1, dts: -1, endedUndecided: false, decided: null, programChanged: false, hasVideo: false };
   private readonly lastCc = new Int8Array(8192).fill(-1);
   private readonly videoClock = new TimestampUnwrapper();
   private readonly decodeClock = new TimestampUnwrapper();
@@ -70,6 +72,7 @@ export class TsDemuxer {
     info.decided = null;
     info.endedUndecided = false;
     info.programChanged = false;
+    info.hasVideo = this.videoPid >= 0;
     this.counters.packets++;
     if (p.length !== ts.TS_PACKET_SIZE || p[0] !== ts.SYNC_BYTE || (p[1] & 0x80) !== 0) {
       this.counters.invalid++;
@@ -148,6 +151,7 @@ export class TsDemuxer {
     this.videoCodec = video ? (video.streamType === STREAM_TYPE.h264 ? 'h264' : 'hevc') : null;
     this.audioPid = audio?.pid ?? -1;
     info.programChanged = hadProgram;
+    info.hasVideo = this.videoPid >= 0;
   }
 
   /** PES header (2.4.3.6): returns the payload offset within `payload`, and sets info.pts. */
