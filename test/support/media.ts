@@ -23,7 +23,13 @@ export async function packageTs(
 /** H.264 + AAC test media as MPEG-TS from real ffmpeg (testsrc2 + sine), with a keyframe every `gop` frames. */
 export function encodeTestTs(
   seconds: number,
-  options: { gop?: number; size?: string; rate?: number; preset?: string; /** Extra output options (e.g. -an, -output_ts_offset). */ outputArgs?: string[] } = {},
+  options: {
+    gop?: number;
+    size?: string;
+    rate?: number;
+    preset?: string;
+    /** Extra output options (e.g. -an, -output_ts_offset). */ outputArgs?: string[];
+  } = {},
 ): Buffer {
   const result = spawnSync(
     'ffmpeg',

@@ -54,7 +54,17 @@ export class TsDemuxer {
   lastPat: Uint8Array | null = null;
   lastPmt: Uint8Array | null = null;
 
-  private readonly info: PacketInfo = { kind: 'other', pid: 0, pesStart: false, pts: -1, dts: -1, endedUndecided: false, decided: null, programChanged: false, hasVideo: false };
+  private readonly info: PacketInfo = {
+    kind: 'other',
+    pid: 0,
+    pesStart: false,
+    pts: -1,
+    dts: -1,
+    endedUndecided: false,
+    decided: null,
+    programChanged: false,
+    hasVideo: false,
+  };
   private readonly lastCc = new Int8Array(8192).fill(-1);
   private readonly videoClock = new TimestampUnwrapper();
   private readonly decodeClock = new TimestampUnwrapper();
