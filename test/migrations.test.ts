@@ -50,6 +50,7 @@ describe('migrations', () => {
   });
 
   it('the database itself refuses duplicate ports and keys and out-of-range values', async () => {
+    await dataSource.runMigrations({ transaction: 'each' }); // a no-op when an earlier test left them applied
     await dataSource.query(`INSERT INTO streams (id, key, name, ingest_protocol, ingest_port, packaging, version)
       VALUES ('00000000-0000-4000-8000-000000000001', 'a', 'a', 'rtp', 5000, '{}', 1)`);
     await dataSource.query(`INSERT INTO ingest_ports (port, stream_id, purpose) VALUES (5000, '00000000-0000-4000-8000-000000000001', 'media')`);
