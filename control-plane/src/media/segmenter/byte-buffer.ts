@@ -31,6 +31,11 @@ export class ByteBuffer {
     return old.subarray(0, at);
   }
 
+  /** The bytes from start to end, without copying: valid until the next append, cut or clear. */
+  view(start: number, end: number): Uint8Array {
+    return this.bytes.subarray(start, Math.min(end, this.length));
+  }
+
   clear(): void {
     this.length = 0;
   }

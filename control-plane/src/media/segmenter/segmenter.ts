@@ -100,7 +100,7 @@ export class Segmenter {
       // PSI packets are renumbered, so they are copied first (the input may be shared memory);
       // everything else is copied once, by the append.
       const psi = info.kind === 'pat' || info.kind === 'pmt';
-      this.buffer.append(psi ? this.writer.prepare(packet.slice(), info.kind as 'pat' | 'pmt') : packet);
+      this.buffer.append(psi ? this.writer.prepare(new Uint8Array(packet), info.kind as 'pat' | 'pmt') : packet);
       if (this.buffer.length > (this.options.maxSegmentBytes ?? MAX_SEGMENT_BYTES)) this.dropOversize();
     }
     // Audio-only streams (and audio while video is gone): every audio frame is a random access point.

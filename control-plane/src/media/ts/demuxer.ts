@@ -32,6 +32,8 @@ export interface PacketInfo {
   programChanged: boolean;
   /** The program has a video track (else audio frames are the random access points). */
   hasVideo: boolean;
+  /** A packet of this PID was lost just before this one (continuity counter skipped). */
+  continuityError: boolean;
 }
 
 export interface DemuxCounters {
@@ -64,6 +66,7 @@ export class TsDemuxer {
     decided: null,
     programChanged: false,
     hasVideo: false,
+    continuityError: false,
   };
   private readonly lastCc = new Int8Array(8192).fill(-1);
   private readonly videoClock = new TimestampUnwrapper();
@@ -83,6 +86,7 @@ export class TsDemuxer {
     info.endedUndecided = false;
     info.programChanged = false;
     info.hasVideo = this.videoPid >= 0;
+    info.continuityError = false;
     this.counters.packets++;
     if (p.length !== ts.TS_PACKET_SIZE || p[0] !== ts.SYNC_BYTE || (p[1] & 0x80) !== 0) {
       this.counters.invalid++;
@@ -98,6 +102,7 @@ export class TsDemuxer {
       return info;
     }
     const ccOk = this.checkContinuity(p, pid);
+    info.continuityError = !ccOk;
     // Most packets continue a PES nobody needs to look into: only slice when something reads it.
     const needsPayload = pid === ts.PAT_PID || pid === this.pmtPid || ts.isUnitStart(p) || (pid === this.videoPid && this.scanning);
     const payload = !needsPayload ? EMPTY : ts.hasPayload(p) ? p.subarray(payloadAt) : EMPTY;
@@ -107,7 +112,7 @@ export class TsDemuxer {
         const pmtPid = parsePat(payload);
         if (pmtPid !== null) {
           this.pmtPid = pmtPid;
-          this.lastPat = p.slice();
+          this.lastPat = new Uint8Array(p);
         } else this.counters.invalid++;
       }
     } else if (pid === this.pmtPid) {
@@ -150,7 +155,7 @@ export class TsDemuxer {
       this.counters.invalid++;
       return;
     }
-    this.lastPmt = p.slice();
+    this.lastPmt = new Uint8Array(p);
     const changed = !this.program || this.program.version !== pmt.version || JSON.stringify(this.program.streams) !== JSON.stringify(pmt.streams);
     if (!changed) return;
     const hadProgram = this.program !== null;

@@ -29,7 +29,12 @@ function trimTrailingZeros(unit: Uint8Array): Uint8Array {
 }
 
 export function nalType(codec: VideoCodec, unit: Uint8Array): number {
-  return codec === 'h264' ? unit[0] & 0x1f : (unit[0] >> 1) & 0x3f;
+  return nalTypeAt(codec, unit, 0);
+}
+
+/** The type of the NAL unit whose header starts at `at` (H.264 7.3.1: 5 bits; H.265 7.3.1.2: 6 bits after the forbidden bit). */
+export function nalTypeAt(codec: VideoCodec, data: Uint8Array, at: number): number {
+  return codec === 'h264' ? data[at] & 0x1f : (data[at] >> 1) & 0x3f;
 }
 
 /** H.264: 1-5 are slices (5 = IDR). HEVC: 0-31 are VCL (16-23 IRAP). */
@@ -54,6 +59,19 @@ export interface VideoFormat {
   codecs: string;
   width: number;
   height: number;
+  /** chroma_format_idc and bit depths, which avcC (high profiles) and hvcC repeat. */
+  chromaFormat: number;
+  bitDepthLuma: number;
+  bitDepthChroma: number;
+  /** HEVC only: the SPS fields an hvcC record repeats (ISO/IEC 14496-15 8.3.3.1). */
+  hevc?: HevcSpsFields;
+}
+
+export interface HevcSpsFields {
+  /** general_profile_space .. general_level_idc: 12 bytes, in the layout hvcC copies them. */
+  generalProfile: Uint8Array;
+  maxSubLayers: number;
+  temporalIdNested: boolean;
 }
 
 const hex2 = (n: number) => n.toString(16).padStart(2, '0');
@@ -66,12 +84,14 @@ export function parseH264Sps(unit: Uint8Array): VideoFormat {
   const level = r.bits(8);
   r.ue(); // seq_parameter_set_id
   let chromaFormat = 1;
+  let bitDepthLuma = 8;
+  let bitDepthChroma = 8;
   let separateColourPlanes = false;
   if ([100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135].includes(profile)) {
     chromaFormat = r.ue();
     if (chromaFormat === 3) separateColourPlanes = r.flag();
-    r.ue(); // bit_depth_luma_minus8
-    r.ue(); // bit_depth_chroma_minus8
+    bitDepthLuma = r.ue() + 8;
+    bitDepthChroma = r.ue() + 8;
     r.skip(1); // qpprime_y_zero_transform_bypass_flag
     if (r.flag()) {
       for (let i = 0; i < (chromaFormat !== 3 ? 8 : 12); i++) {
@@ -105,6 +125,9 @@ export function parseH264Sps(unit: Uint8Array): VideoFormat {
     codecs: `avc1.${hex2(profile)}${hex2(constraints)}${hex2(level)}`,
     width: widthMbs * 16 - cropX * (crop[0] + crop[1]),
     height: (frameMbsOnly ? 1 : 2) * heightMapUnits * 16 - cropY * (crop[2] + crop[3]),
+    chromaFormat,
+    bitDepthLuma,
+    bitDepthChroma,
   };
 }
 
@@ -122,10 +145,12 @@ function skipScalingList(r: BitReader, size: number): void {
  * (ISO/IEC 14496-15 E.3) and pic_width/height with the conformance window.
  */
 export function parseHevcSps(unit: Uint8Array): VideoFormat {
-  const r = new BitReader(toRbsp(unit.subarray(2)));
+  const rbsp = toRbsp(unit.subarray(2));
+  const r = new BitReader(rbsp);
   r.skip(4); // sps_video_parameter_set_id
   const maxSubLayers = r.bits(3) + 1;
-  r.skip(1);
+  const temporalIdNested = r.flag();
+  const generalProfile = rbsp.slice(1, 13);
   const profileSpace = r.bits(2);
   const tier = r.bits(1);
   const profile = r.bits(5);
@@ -155,6 +180,8 @@ export function parseHevcSps(unit: Uint8Array): VideoFormat {
     width -= subWidth * (left + right);
     height -= subHeight * (top + bottom);
   }
+  const bitDepthLuma = r.ue() + 8;
+  const bitDepthChroma = r.ue() + 8;
   // compatibility flags are written bit-reversed, in hex, without leading zeros
   let reversed = 0;
   for (let i = 0; i < 32; i++) reversed = reversed * 2 + ((compat >>> i) & 1);
@@ -165,5 +192,13 @@ export function parseHevcSps(unit: Uint8Array): VideoFormat {
     .map((b) => b.toString(16).toUpperCase())
     .join('.');
   const space = ['', 'A', 'B', 'C'][profileSpace];
-  return { codecs: `hvc1.${space}${profile}.${reversed.toString(16).toUpperCase()}.${tier ? 'H' : 'L'}${level}.${constraints}`, width, height };
+  return {
+    codecs: `hvc1.${space}${profile}.${reversed.toString(16).toUpperCase()}.${tier ? 'H' : 'L'}${level}.${constraints}`,
+    width,
+    height,
+    chromaFormat,
+    bitDepthLuma,
+    bitDepthChroma,
+    hevc: { generalProfile, maxSubLayers, temporalIdNested },
+  };
 }

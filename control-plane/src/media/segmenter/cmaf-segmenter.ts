@@ -1,0 +1,206 @@
+// Cuts access units into CMAF segments made of LL-HLS parts (RFC 8216bis 4.4.4.9): a segment starts
+// at a video random access point once segmentSeconds have passed; within it, a part ends every
+// whole number of frames closest to partSeconds, so every part but a segment's last lasts exactly
+// the part target. Each part is one movie fragment (moof + mdat) of every track; a segment is its
+// parts' bytes, concatenated. The init segment is written when the first keyframe brings the
+// parameter sets. Audio-only streams cut by audio frames instead.
+import type { AccessUnit } from '../access-units/access-unit-assembler.js';
+import { FragmentBuilder } from '../fmp4/fragment-builder.js';
+import { writeInitSegment } from '../fmp4/init-segment.js';
+import { type Track, videoTrackFrom } from '../fmp4/tracks.js';
+import type { AudioFormat } from '../ts/adts.js';
+import type { VideoCodec, VideoFormat } from '../ts/nal.js';
+import { PTS_HZ } from '../ts/timestamps.js';
+
+/** What the demuxer knows of the program, handed in with each unit. */
+export interface ProgramContext {
+  videoCodec: VideoCodec | null;
+  videoFormat: VideoFormat | null;
+  /** Known from the first audio PES; the program may declare audio before any arrives. */
+  audioFormat: AudioFormat | null;
+  audioDeclared: boolean;
+}
+
+export interface CmafPart {
+  /** moof + mdat: a view, valid during the callback. */
+  bytes: Uint8Array;
+  durationSeconds: number;
+  /** Starts with a video random access point (EXT-X-PART INDEPENDENT=YES); always for audio-only. */
+  independent: boolean;
+}
+
+export interface CmafSegmentEnd {
+  durationSeconds: number;
+  /** The timeline broke before this segment (EXT-X-DISCONTINUITY). */
+  discontinuity: boolean;
+}
+
+export interface CmafSegmenterOptions {
+  segmentSeconds: number;
+  partSeconds: number;
+  /** A new init segment (EXT-X-MAP): at the start and whenever the tracks change. */
+  onInit: (init: Uint8Array, tracks: Track[]) => void;
+  onPart: (part: CmafPart) => void;
+  onSegmentEnd: (segment: CmafSegmentEnd) => void;
+}
+
+/**
+ * How long the first keyframe and what follows it are held while a declared audio track has not
+ * shown its format yet (its first PES usually comes just after the keyframe); after that the stream
+ * starts without audio rather than not at all (a feed that lost its audio). Bounded in units too.
+ */
+const AUDIO_WAIT_TICKS = 2 * PTS_HZ;
+const AUDIO_WAIT_UNITS = 512;
+
+/** A decode-time step larger than this (or backwards beyond a frame) is a new timeline. */
+const MAX_DTS_STEP = 5 * PTS_HZ;
+const AAC_FRAME_SAMPLES = 1024;
+
+export class CmafSegmenter {
+  private tracks: Track[] | null = null;
+  private builder: FragmentBuilder | null = null;
+  private videoIndex = -1;
+  private audioIndex = -1;
+  private codec: VideoCodec = 'h264';
+  /** 90 kHz decode times: where the open segment and part began, and the last unit's. */
+  private segmentStart = -1;
+  private partStart = -1;
+  private lastDts = -1;
+  /** One frame of the stream that paces the parts (video, or audio when there is none). */
+  private frameTicks = 0;
+  private partIndependent = false;
+  private discontinuityPending = false;
+  /** mfhd sequence_number: counts fragments over the stream's life (CMAF 7.5.14). */
+  private nextSequence = 1;
+  /** Copies of the units from the first keyframe on, while the audio format is awaited. */
+  private held: AccessUnit[] = [];
+  /** The part target actually used, whole frames: null until the frame duration is known. */
+  partTargetSeconds: number | null = null;
+
+  constructor(private readonly options: CmafSegmenterOptions) {}
+
+  /** True once the init segment is out and a segment is open. */
+  get started(): boolean {
+    return this.segmentStart >= 0;
+  }
+
+  push(unit: AccessUnit, program: ProgramContext): void {
+    const pacing = program.videoCodec ? 'video' : 'audio';
+    if (this.tracks && unit.track === pacing && this.breaksTimeline(unit.dts)) this.flush();
+    if (this.tracks) {
+      this.add(unit);
+      return;
+    }
+    if (this.held.length === 0 && (unit.track !== pacing || !unit.key)) return;
+    this.held.push({ ...unit, data: new Uint8Array(unit.data) });
+    const awaitingAudio = program.videoCodec !== null && program.audioDeclared && !program.audioFormat;
+    if (awaitingAudio && unit.dts - this.held[0].dts < AUDIO_WAIT_TICKS && this.held.length < AUDIO_WAIT_UNITS) return;
+    const held = this.held;
+    this.held = [];
+    if (this.begin(held[0], program)) for (const u of held) this.add(u);
+  }
+
+  private add(unit: AccessUnit): void {
+    if (unit.track === 'audio') {
+      if (this.audioIndex >= 0 && this.started) this.addAudio(unit);
+      return;
+    }
+    if (this.videoIndex < 0) return;
+    this.pace(unit.dts, unit.key);
+    this.builder!.addVideo(this.videoIndex, this.codec, unit.dts, unit.pts, unit.key, unit.data);
+  }
+
+  /** The feed stopped or the timeline broke: ends the open segment; the next starts over with a keyframe. */
+  flush(): void {
+    if (this.started && this.builder!.sampleCount > 0) this.endPart(undefined, true);
+    this.tracks = null;
+    this.builder = null;
+    this.held = [];
+    this.segmentStart = -1;
+    this.partStart = -1;
+    this.lastDts = -1;
+    this.discontinuityPending = true;
+  }
+
+  /** First keyframe (or audio frame): the tracks, the init segment, the first segment. */
+  private begin(unit: AccessUnit, program: ProgramContext): boolean {
+    const tracks: Track[] = [];
+    if (program.videoCodec) {
+      if (!program.videoFormat) return false;
+      const video = videoTrackFrom(1, program.videoCodec, program.videoFormat, unit.data);
+      if (!video) return false;
+      tracks.push(video);
+      this.codec = program.videoCodec;
+    }
+    if (program.audioFormat) tracks.push({ kind: 'audio', id: tracks.length + 1, format: program.audioFormat });
+    this.tracks = tracks;
+    this.videoIndex = tracks.findIndex((t) => t.kind === 'video');
+    this.audioIndex = tracks.findIndex((t) => t.kind === 'audio');
+    this.builder = new FragmentBuilder(tracks);
+    this.options.onInit(writeInitSegment(tracks), tracks);
+    this.segmentStart = unit.dts;
+    this.partStart = unit.dts;
+    this.lastDts = -1;
+    this.partIndependent = true;
+    return true;
+  }
+
+  private addAudio(unit: AccessUnit): void {
+    const rate = unit.sampleRate;
+    if (this.videoIndex < 0) {
+      if (this.frameTicks === 0) this.frameTicks = (AAC_FRAME_SAMPLES * PTS_HZ) / rate;
+      this.pace(unit.dts, true);
+    }
+    this.builder!.addAudio(this.audioIndex, Math.round((unit.dts * rate) / PTS_HZ), unit.data);
+  }
+
+  /** Before a unit of the pacing track at `dts`: ends the part or the segment it would overrun. */
+  private pace(dts: number, key: boolean): void {
+    if (this.lastDts >= 0 && this.frameTicks === 0 && dts > this.lastDts) this.frameTicks = dts - this.lastDts;
+    this.lastDts = dts;
+    if (this.frameTicks === 0) return; // the first unit: nothing to cut yet
+    const half = this.frameTicks / 2;
+    const partTicks = this.partTicks();
+    if (key && dts - this.segmentStart >= this.options.segmentSeconds * PTS_HZ - half) {
+      this.endPart(dts, true);
+      this.segmentStart = dts;
+      this.partStart = dts;
+      this.partIndependent = true;
+    } else if (dts - this.partStart >= partTicks - half) {
+      this.endPart(dts, false);
+      this.partStart = dts;
+      this.partIndependent = key;
+    }
+  }
+
+  /** An encoder restart or a timestamp jump: what is open ends, and a new timeline begins. */
+  private breaksTimeline(dts: number): boolean {
+    if (this.lastDts < 0) return false;
+    const step = dts - this.lastDts;
+    return step > MAX_DTS_STEP || step < -PTS_HZ;
+  }
+
+  /** Whole frames nearest partSeconds (at least one). */
+  private partTicks(): number {
+    const frames = Math.max(1, Math.round((this.options.partSeconds * PTS_HZ) / this.frameTicks));
+    const ticks = frames * this.frameTicks;
+    this.partTargetSeconds = ticks / PTS_HZ;
+    return ticks;
+  }
+
+  private endPart(endDts: number | undefined, endsSegment: boolean): void {
+    const builder = this.builder!;
+    if (builder.sampleCount === 0) return;
+    const end = endDts ?? this.lastDts + this.frameTicks;
+    const ends = this.tracks!.map((t) => (t.kind === 'video' ? end : undefined));
+    this.options.onPart({
+      bytes: builder.finish(this.nextSequence++, ends),
+      durationSeconds: (end - this.partStart) / PTS_HZ,
+      independent: this.partIndependent,
+    });
+    if (endsSegment) {
+      this.options.onSegmentEnd({ durationSeconds: (end - this.segmentStart) / PTS_HZ, discontinuity: this.discontinuityPending });
+      this.discontinuityPending = false;
+    }
+  }
+}
