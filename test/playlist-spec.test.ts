@@ -61,7 +61,75 @@ const MEDIA_TABLE: { section: string; what: string; line: RegExp }[] = [
   { section: '4.4.4.6', what: 'EXT-X-PROGRAM-DATE-TIME, ISO 8601 with milliseconds and zone', line: /^#EXT-X-PROGRAM-DATE-TIME:2026-12-02T10:00:00\.000Z$/m },
 ];
 
+const PDT = (seconds: number) => new Date(Date.parse('2026-12-02T10:00:00.000Z') + seconds * 1000);
+const part = (msn: number, i: number, independent = i === 0) => ({ uri: `seg${msn}.${i}.m4s`, duration: 0.2, independent });
+const LOW_LATENCY: MediaPlaylist = {
+  targetDuration: 2,
+  mediaSequence: 40,
+  discontinuitySequence: 0,
+  lowLatency: { partTarget: 0.2, partHoldBack: 0.6, holdBack: 6, canSkipUntil: 12 },
+  segments: [
+    { uri: 'seg40.m4s', duration: 2, programDateTime: PDT(0), discontinuity: false, map: 'init0.mp4' },
+    { uri: 'seg41.m4s', duration: 0.4, programDateTime: PDT(2), discontinuity: false, map: 'init0.mp4', parts: [part(41, 0), part(41, 1)] },
+  ],
+  pending: { programDateTime: PDT(2.4), discontinuity: true, map: 'init1.mp4', parts: [part(42, 0), part(42, 1, false)] },
+  preloadHint: 'seg42.2.m4s',
+  renditionReports: [{ uri: '../720p/index.m3u8', lastMsn: 42, lastPart: 1 }],
+};
+const LOW_LATENCY_TABLE: { section: string; what: string; playlist?: MediaPlaylist; line: RegExp }[] = [
+  { section: '4.4.1.2', what: 'EXT-X-VERSION 6 for EXT-X-MAP', line: /^#EXT-X-VERSION:6$/m },
+  { section: '4.4.1.2', what: 'EXT-X-VERSION 3 without EXT-X-MAP', playlist: MEDIA, line: /^#EXT-X-VERSION:3$/m },
+  {
+    section: '4.4.3.8',
+    what: 'EXT-X-SERVER-CONTROL: blocking reload, skip boundary, hold-backs',
+    line: /^#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,CAN-SKIP-UNTIL=12\.00000,HOLD-BACK=6\.00000,PART-HOLD-BACK=0\.60000$/m,
+  },
+  { section: '4.4.3.7', what: 'EXT-X-PART-INF', line: /^#EXT-X-PART-INF:PART-TARGET=0\.20000$/m },
+  {
+    section: '4.4.4.5',
+    what: 'EXT-X-MAP once, again where it changes',
+    line: /^#EXT-X-MAP:URI="init0\.mp4"$(?![\s\S]*init0)[\s\S]*^#EXT-X-MAP:URI="init1\.mp4"$/m,
+  },
+  {
+    section: '4.4.4.9',
+    what: 'EXT-X-PART lines after the PDT and before their EXTINF, INDEPENDENT on the first',
+    line: /^#EXT-X-PROGRAM-DATE-TIME:2026-12-02T10:00:02\.000Z\n#EXT-X-PART:DURATION=0\.20000,URI="seg41\.0\.m4s",INDEPENDENT=YES\n#EXT-X-PART:DURATION=0\.20000,URI="seg41\.1\.m4s"\n#EXTINF:0\.400,\nseg41\.m4s$/m,
+  },
+  {
+    section: '4.4.4.9',
+    what: 'the pending segment: DISCONTINUITY, MAP and PDT before its parts, no EXTINF',
+    line: /^#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="init1\.mp4"\n#EXT-X-PROGRAM-DATE-TIME:2026-12-02T10:00:02\.400Z\n#EXT-X-PART:[^\n]*seg42\.0[^\n]*\n#EXT-X-PART:DURATION=0\.20000,URI="seg42\.1\.m4s"\n#EXT-X-PRELOAD-HINT/m,
+  },
+  { section: '4.4.5.3', what: 'EXT-X-PRELOAD-HINT TYPE=PART', line: /^#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg42\.2\.m4s"$/m },
+  {
+    section: '4.4.5.4',
+    what: 'EXT-X-RENDITION-REPORT with LAST-MSN and LAST-PART',
+    line: /^#EXT-X-RENDITION-REPORT:URI="\.\.\/720p\/index\.m3u8",LAST-MSN=42,LAST-PART=1$/m,
+  },
+  {
+    section: '4.4.5.2',
+    what: 'a delta update: EXT-X-SKIP for the segments left out, version 9, numbering unchanged',
+    playlist: { ...LOW_LATENCY, skippedSegments: 1 },
+    line: /^#EXT-X-VERSION:9\n[\s\S]*^#EXT-X-MEDIA-SEQUENCE:40\n#EXT-X-DISCONTINUITY-SEQUENCE:0\n#EXT-X-SKIP:SKIPPED-SEGMENTS=1\n#EXT-X-MAP:URI="init0\.mp4"\n#EXT-X-PROGRAM-DATE-TIME:2026-12-02T10:00:02\.000Z$(?![\s\S]*seg40\.m4s)/m,
+  },
+];
+
 describe('playlists against RFC 8216bis, tag by tag', () => {
+  for (const row of LOW_LATENCY_TABLE) {
+    it(`LL-HLS media ${row.section}: ${row.what}`, () => {
+      const playlist = row.playlist ?? LOW_LATENCY;
+      const text = writeMediaPlaylist(playlist);
+      assert.match(text, row.line);
+      // The resume parser reads the complete segments back past every LL-HLS tag.
+      const parsed = parseMediaPlaylist(text)!;
+      assert.equal(parsed.mediaSequence, playlist.mediaSequence);
+      assert.deepEqual(
+        parsed.segments.map((s) => s.uri),
+        playlist.segments.slice(playlist.skippedSegments ?? 0).map((s) => s.uri),
+      );
+    });
+  }
+
   for (const row of MASTER_TABLE) {
     it(`multivariant ${row.section}: ${row.what}`, () => {
       const text = writeMasterPlaylist(row.variants, row.steering, row.independent ?? true);

@@ -8,6 +8,35 @@ export interface MediaSegmentEntry {
   duration: number;
   programDateTime: Date;
   discontinuity: boolean;
+  /** fMP4: the init segment (EXT-X-MAP), written where it differs from the previous segment's. */
+  map?: string;
+  /** LL-HLS: the segment's parts, listed before it while they are recent (4.4.4.9). */
+  parts?: PartEntry[];
+}
+
+/** EXT-X-PART (8216bis 4.4.4.9). */
+export interface PartEntry {
+  uri: string;
+  duration: number;
+  independent: boolean;
+}
+
+/** What makes a playlist low-latency: EXT-X-SERVER-CONTROL (4.4.3.8) and EXT-X-PART-INF (4.4.3.7). */
+export interface LowLatencyControl {
+  partTarget: number;
+  /** At least 3 x partTarget (SHOULD), 2 x (MUST). */
+  partHoldBack: number;
+  /** At least 3 x the target duration. */
+  holdBack: number;
+  /** The skip boundary for delta updates: at least 6 x the target duration. */
+  canSkipUntil: number;
+}
+
+/** EXT-X-RENDITION-REPORT (4.4.5.4): where another rendition of the stream has got to. */
+export interface RenditionReport {
+  uri: string;
+  lastMsn: number;
+  lastPart: number;
 }
 
 export interface MediaPlaylist {
@@ -17,28 +46,70 @@ export interface MediaPlaylist {
   /** Discontinuity sequence number of the first segment listed. */
   discontinuitySequence: number;
   segments: MediaSegmentEntry[];
+  lowLatency?: LowLatencyControl;
+  /** LL-HLS: the segment being cut, listed by its parts so far (no EXTINF yet). */
+  pending?: Omit<MediaSegmentEntry, 'uri' | 'duration'> & { parts: PartEntry[] };
+  /** EXT-X-PRELOAD-HINT TYPE=PART (4.4.5.3): the next part's URI, requestable before it exists. */
+  preloadHint?: string;
+  renditionReports?: RenditionReport[];
+  /** A delta update (6.2.5.1): this many segments at the head are left out, said by EXT-X-SKIP. */
+  skippedSegments?: number;
 }
 
-/** Version 3: floating-point EXTINF. Nothing here needs more; declare no higher (4.4.1.2). */
-export const MEDIA_PLAYLIST_VERSION = 3;
+/**
+ * The lowest EXT-X-VERSION for the tags used, and no higher (4.4.1.2): 3 for decimal EXTINF, 6 for
+ * EXT-X-MAP in a playlist that is not I-frames only, 9 for EXT-X-SKIP. LL-HLS tags need none.
+ */
+export function mediaPlaylistVersion(p: MediaPlaylist): number {
+  if (p.skippedSegments) return 9;
+  return p.segments.some((s) => s.map) || p.pending?.map ? 6 : 3;
+}
 
 export function writeMediaPlaylist(p: MediaPlaylist): string {
-  const lines = [
-    '#EXTM3U',
-    `#EXT-X-VERSION:${MEDIA_PLAYLIST_VERSION}`,
-    `#EXT-X-TARGETDURATION:${p.targetDuration}`,
-    `#EXT-X-MEDIA-SEQUENCE:${p.mediaSequence}`,
-  ];
+  const lines = ['#EXTM3U', `#EXT-X-VERSION:${mediaPlaylistVersion(p)}`, `#EXT-X-TARGETDURATION:${p.targetDuration}`];
+  const ll = p.lowLatency;
+  if (ll) {
+    lines.push(
+      `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,CAN-SKIP-UNTIL=${seconds(ll.canSkipUntil)},HOLD-BACK=${seconds(ll.holdBack)},PART-HOLD-BACK=${seconds(ll.partHoldBack)}`,
+    );
+    lines.push(`#EXT-X-PART-INF:PART-TARGET=${seconds(ll.partTarget)}`);
+  }
+  lines.push(`#EXT-X-MEDIA-SEQUENCE:${p.mediaSequence}`);
   // Required once segments with discontinuities may have been removed (6.2.2); always written so
   // that players and the resume parser never have to infer it.
   lines.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${p.discontinuitySequence}`);
-  for (const s of p.segments) {
+  const skipped = p.skippedSegments ?? 0;
+  if (skipped > 0) lines.push(`#EXT-X-SKIP:SKIPPED-SEGMENTS=${skipped}`);
+  let map: string | undefined;
+  const head = (s: Omit<MediaSegmentEntry, 'uri' | 'duration'>): void => {
+    // DISCONTINUITY, MAP and PROGRAM-DATE-TIME come before the segment's first EXT-X-PART (4.4.4.9).
     if (s.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
+    if (s.map && s.map !== map) lines.push(`#EXT-X-MAP:URI="${playlistUri(s.map)}"`);
+    map = s.map;
     lines.push(`#EXT-X-PROGRAM-DATE-TIME:${s.programDateTime.toISOString()}`);
+    for (const part of s.parts ?? []) lines.push(partLine(part));
+  };
+  for (const s of p.segments.slice(skipped)) {
+    head(s);
     lines.push(`#EXTINF:${s.duration.toFixed(3)},`);
     lines.push(playlistUri(s.uri));
   }
+  if (p.pending) head(p.pending);
+  if (p.preloadHint) lines.push(`#EXT-X-PRELOAD-HINT:TYPE=PART,URI="${playlistUri(p.preloadHint)}"`);
+  for (const r of p.renditionReports ?? []) lines.push(`#EXT-X-RENDITION-REPORT:URI="${playlistUri(r.uri)}",LAST-MSN=${r.lastMsn},LAST-PART=${r.lastPart}`);
   return `${lines.join('\n')}\n`;
+}
+
+function partLine(part: PartEntry): string {
+  return `#EXT-X-PART:DURATION=${seconds(part.duration)},URI="${playlistUri(part.uri)}"${part.independent ? ',INDEPENDENT=YES' : ''}`;
+}
+
+/**
+ * Seconds for LL-HLS attributes: five decimals, enough for a frame at any rate, so a part whose
+ * duration equals PART-TARGET is written equal to it, never above.
+ */
+function seconds(value: number): string {
+  return value.toFixed(5);
 }
 
 /** Parses a playlist this module wrote; returns null for anything else (then the caller starts fresh). */
