@@ -9,7 +9,9 @@ import type { Track } from '../control-plane/src/media/fmp4/tracks.js';
 import { CmafSegmenter } from '../control-plane/src/media/segmenter/cmaf-segmenter.js';
 import { TsDemuxer } from '../control-plane/src/media/ts/demuxer.js';
 import { TS_PACKET_SIZE } from '../control-plane/src/media/ts/ts-packet.js';
-import { decodeErrors, encodeTestTs, probe } from './support/media.js';
+import { readdir, readFile } from 'node:fs/promises';
+import { parseMediaPlaylist } from '../control-plane/src/media/playlist/media-playlist.js';
+import { decodeErrors, encodeTestTs, packageTs, probe } from './support/media.js';
 
 interface Part {
   bytes: Buffer;
@@ -34,19 +36,23 @@ function cutCmaf(ts: Buffer, segmentSeconds: number, partSeconds: number): Cut {
   let open: Part[] = [];
   let elapsed = 0;
   const segments: Cut['segments'] = [];
+  let discontinuity = false;
   const segmenter = new CmafSegmenter({
     segmentSeconds,
     partSeconds,
+    targetDuration: Math.ceil(segmentSeconds) + 1,
     onInit: (bytes, t) => {
       init = Buffer.from(bytes);
       tracks = t;
     },
     onPart: (part) => {
+      if (part.index === 0) discontinuity = part.discontinuity;
+      assert.equal(part.index, open.length, 'parts are numbered from 0 within their segment');
       open.push({ bytes: Buffer.from(part.bytes), durationSeconds: part.durationSeconds, independent: part.independent, startSeconds: elapsed });
       elapsed += part.durationSeconds;
     },
     onSegmentEnd: (segment) => {
-      segments.push({ parts: open, durationSeconds: segment.durationSeconds, discontinuity: segment.discontinuity });
+      segments.push({ parts: open, durationSeconds: segment.durationSeconds, discontinuity });
       open = [];
     },
   });
@@ -151,5 +157,56 @@ describe('CMAF (fMP4) segments and LL-HLS parts from real ffmpeg output', () => 
     const all = cut.segments.flatMap((s) => s.parts);
     assert.ok(all.length > 10);
     for (const part of all) assert.ok(part.durationSeconds <= cut.partTargetSeconds + 1e-6, `part of ${part.durationSeconds} s`);
+  });
+
+  it('the packager in low-latency mode writes init, parts and segments with an LL-HLS playlist that keeps the spec rules', async () => {
+    const positions: { msn: number; part: number }[] = [];
+    const packager = await packageTs(root, 'll', encodeTestTs(9, { gop: 25, size: '320x240' }), {
+      segmentSeconds: 2,
+      lowLatency: { partSeconds: 0.2 },
+      onPlaylist: (position) => positions.push(position),
+    });
+    const dir = path.join(root, 'live', 'll', 'source');
+    const text = await readFile(path.join(dir, 'index.m3u8'), 'utf8');
+    const playlist = parseMediaPlaylist(text)!;
+    assert.match(text, /^#EXT-X-VERSION:6$/m);
+    assert.match(text, /^#EXT-X-MAP:URI="init0\.mp4"$/m);
+    const partTarget = Number(/^#EXT-X-PART-INF:PART-TARGET=([\d.]+)$/m.exec(text)?.[1]);
+    assert.equal(partTarget, 0.2);
+    const control = /^#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,CAN-SKIP-UNTIL=([\d.]+),HOLD-BACK=([\d.]+),PART-HOLD-BACK=([\d.]+)$/m.exec(text);
+    assert.ok(control, text);
+    assert.ok(Number(control[1]) >= 6 * playlist.targetDuration, 'CAN-SKIP-UNTIL >= 6 x TD');
+    assert.ok(Number(control[2]) >= 3 * playlist.targetDuration, 'HOLD-BACK >= 3 x TD');
+    assert.ok(Number(control[3]) >= 3 * partTarget - 1e-9, 'PART-HOLD-BACK >= 3 x PART-TARGET');
+    assert.equal(playlist.targetDuration, 2);
+    for (const s of playlist.segments) assert.ok(Math.round(s.duration) <= playlist.targetDuration, `EXTINF ${s.duration}`);
+    // The parts listed, grouped by segment: each segment file is exactly its parts, concatenated.
+    const parts = [...text.matchAll(/^#EXT-X-PART:DURATION=([\d.]+),URI="seg(\d+)\.(\d+)\.m4s"(,INDEPENDENT=YES)?$/gm)];
+    assert.ok(parts.length >= 10, `${parts.length} parts listed`);
+    for (const p of parts) assert.ok(Number(p[1]) <= partTarget, `part of ${p[1]} s`);
+    const bySegment = new Map<number, RegExpExecArray[]>();
+    for (const p of parts) bySegment.set(Number(p[2]), [...(bySegment.get(Number(p[2])) ?? []), p]);
+    for (const [msn, list] of bySegment) {
+      assert.equal(list[0][4], ',INDEPENDENT=YES', `seg${msn}.0 starts with a keyframe`);
+      if (!playlist.segments.some((s) => s.uri === `seg${msn}.m4s`)) continue; // the last one, still being cut when the feed ended
+      const joined = Buffer.concat(await Promise.all(list.map((p) => readFile(path.join(dir, `seg${msn}.${p[3]}.m4s`)))));
+      assert.ok(joined.equals(await readFile(path.join(dir, `seg${msn}.m4s`))), `seg${msn}.m4s is its parts`);
+      const playable = path.join(root, `ll-${msn}.mp4`);
+      await writeFile(playable, Buffer.concat([await readFile(path.join(dir, 'init0.mp4')), joined]));
+      assert.equal(decodeErrors(playable), '', `seg${msn} decodes after the init segment`);
+    }
+    // Parts of older segments leave the playlist (more than 3 target durations from its end), their files stay for now.
+    assert.ok(!text.includes('seg0.0.m4s'), 'old parts unlisted');
+    assert.ok((await readdir(dir)).includes('seg0.0.m4s'), 'old part files still downloadable');
+    // Every rewrite told where the playlist had got to, in order.
+    assert.ok(positions.length > parts.length);
+    for (let i = 1; i < positions.length; i++) {
+      const [a, b] = [positions[i - 1], positions[i]];
+      assert.ok(b.msn > a.msn || (b.msn === a.msn && b.part >= a.part), `position ${JSON.stringify(a)} -> ${JSON.stringify(b)}`);
+    }
+    const master = await readFile(path.join(root, 'live', 'll', 'index.m3u8'), 'utf8');
+    assert.match(master, /CODECS="avc1\.[0-9a-f]{6},mp4a\.40\.2"/);
+    assert.match(master, /FRAME-RATE=25\.000/);
+    assert.equal(packager.stats().writeFailures, 0);
   });
 });

@@ -12,6 +12,19 @@ export const STEERED_MASTER = 'steered.m3u8';
 /** The variant packaged from the input as it comes; ABR renditions will be its siblings. */
 export const SOURCE_VARIANT = 'source';
 
+/** Files of one variant: segment N, part i of segment N (LL-HLS), and the init segment that starts at N (fMP4). */
+export const SEGMENT_PREFIX = 'seg';
+export function segmentFile(msn: number, extension: string): string {
+  return `${SEGMENT_PREFIX}${msn}.${extension}`;
+}
+export function partFile(msn: number, part: number): string {
+  return `${SEGMENT_PREFIX}${msn}.${part}.m4s`;
+}
+export const INIT_PREFIX = 'init';
+export function initFile(msn: number): string {
+  return `${INIT_PREFIX}${msn}.mp4`;
+}
+
 /** The URL path players open for a stream (on the origin or any edge). */
 export function playbackPath(key: string): string {
   return `/${LIVE_DIR}/${key}/${MASTER_PLAYLIST}`;

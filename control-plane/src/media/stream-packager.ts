@@ -2,7 +2,8 @@
 // Free of NestJS and of the network, so it runs in an ingest worker and in tests alike.
 import path from 'node:path';
 import { LIVE_DIR, SOURCE_VARIANT } from './hls-layout.js';
-import { LiveOutput, OutputStats } from './output/live-output.js';
+import { CmafStage } from './cmaf-stage.js';
+import { LiveOutput, type LiveOutputOptions, OutputStats } from './output/live-output.js';
 import { provisionalTargetDuration } from './playlist/target-duration.js';
 import type { StreamFormat } from './segmenter/segment.js';
 import { Segmenter } from './segmenter/segmenter.js';
@@ -17,6 +18,10 @@ export interface PackagerOptions {
   windowSegments: number;
   /** Seconds of history kept in the media playlist and on disk (a DVR window); 0 or absent: none. */
   dvrSeconds?: number;
+  /** LL-HLS: fMP4 (CMAF) segments made of parts of about partSeconds; absent: MPEG-TS segments. */
+  lowLatency?: { partSeconds: number };
+  /** Told each time the media playlist is rewritten (LL-HLS blocking reload waits on it). */
+  onPlaylist?: LiveOutputOptions['onPlaylist'];
   now?: () => number;
   /** Memory caps, lowered by tests: bytes per segment in progress, bytes waiting to be written. */
   maxSegmentBytes?: number;
@@ -39,6 +44,8 @@ export interface PackagerStats extends OutputStats {
 export class StreamPackager {
   private readonly demuxer = new TsDemuxer();
   private readonly segmenter: Segmenter;
+  /** Low-latency streams: the CMAF path instead of the TS segmenter. */
+  private readonly cmaf: CmafStage | null = null;
   readonly output: LiveOutput;
   private misalignedBytes = 0;
 
@@ -51,10 +58,29 @@ export class StreamPackager {
       windowSegments: options.windowSegments,
       dvrSeconds: options.dvrSeconds ?? 0,
       targetDuration,
-      extension: writer.extension,
+      extension: options.lowLatency ? CMAF_EXTENSION : writer.extension,
       now: options.now,
       maxQueuedBytes: options.maxQueuedBytes,
+      onPlaylist: options.onPlaylist,
     });
+    if (options.lowLatency) {
+      this.cmaf = new CmafStage({
+        segmentSeconds: options.segmentSeconds,
+        partSeconds: options.lowLatency.partSeconds,
+        targetDuration,
+        output: this.output,
+        program: () => ({
+          videoCodec: this.demuxer.videoCodec,
+          videoFormat: this.demuxer.videoFormat,
+          audioFormat: this.demuxer.audioFormat,
+          audioDeclared: this.demuxer.audioPid >= 0,
+        }),
+        format: () => this.format(),
+        now: options.now ?? Date.now,
+        maxSegmentBytes: options.maxSegmentBytes,
+        onError: (error) => options.onError?.(error),
+      });
+    }
     this.segmenter = new Segmenter(writer, {
       segmentSeconds: options.segmentSeconds,
       targetDuration,
@@ -96,7 +122,10 @@ export class StreamPackager {
     const info = this.demuxer.push(packet);
     // A new program: the segmenter ends its timeline, the demuxer forgets clocks and partial PES.
     if (info.programChanged) this.demuxer.resetTiming();
-    this.segmenter.push(packet, info);
+    if (this.cmaf) {
+      if (info.programChanged) this.cmaf.breakTimeline();
+      this.cmaf.push(packet, info);
+    } else this.segmenter.push(packet, info);
   }
 
   /** What the stream carries, for the multivariant playlist and status. */
@@ -107,13 +136,14 @@ export class StreamPackager {
       audioCodecs: this.demuxer.audioFormat?.codecs ?? null,
       width: video?.width ?? null,
       height: video?.height ?? null,
-      frameRate: this.segmenter.frameRate(),
+      frameRate: this.cmaf ? this.cmaf.frameRate() : this.segmenter.frameRate(),
     };
   }
 
   /** The feed stopped: publish what we have. */
   flush(): void {
-    this.segmenter.flush();
+    if (this.cmaf) this.cmaf.flush();
+    else this.segmenter.flush();
   }
 
   stats(): PackagerStats {
@@ -121,13 +151,16 @@ export class StreamPackager {
       ...this.output.stats,
       demux: { ...this.demuxer.counters },
       misalignedBytes: this.misalignedBytes,
-      forcedCuts: this.segmenter.forcedCuts,
-      oversizeDrops: this.segmenter.oversizeDrops,
+      forcedCuts: this.cmaf ? this.cmaf.forcedCuts : this.segmenter.forcedCuts,
+      oversizeDrops: this.cmaf ? this.cmaf.oversizeDrops : this.segmenter.oversizeDrops,
       videoGaps: this.segmenter.videoGaps,
       format: this.format(),
     };
   }
 }
+
+/** fMP4 segment and part files (CMAF media segments, ISO/IEC 23000-19). */
+const CMAF_EXTENSION = 'm4s';
 
 /**
  * Where whole packets start again at or after `from`, or -1. A 0x47 may be a payload byte, so a

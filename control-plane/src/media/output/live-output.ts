@@ -3,7 +3,7 @@
 // discontinuity sequence numbers never go backwards across restarts.
 import { mkdir, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { MASTER_PLAYLIST, MEDIA_PLAYLIST } from '../hls-layout.js';
+import { INIT_PREFIX, initFile, MASTER_PLAYLIST, MEDIA_PLAYLIST, partFile, SEGMENT_PREFIX, segmentFile } from '../hls-layout.js';
 import { writeMasterPlaylist } from '../playlist/master-playlist.js';
 import { MediaPlaylist, parseMediaPlaylist, playlistDuration, writeMediaPlaylist } from '../playlist/media-playlist.js';
 import type { FinishedSegment, StreamFormat } from '../segmenter/segment.js';
@@ -23,7 +23,32 @@ export interface LiveOutputOptions {
   now?: () => number;
   /** Most segment bytes waiting to be written; past it a segment is dropped (default MAX_QUEUED_BYTES). */
   maxQueuedBytes?: number;
+  /** LL-HLS: told the newest segment and part the playlist on disk lists, each time it is rewritten. */
+  onPlaylist?: (position: PlaylistPosition) => void;
 }
+
+/** How far a playlist has got: the last media sequence number it lists and, with parts, the last part of it. */
+export interface PlaylistPosition {
+  msn: number;
+  /** -1 without parts. */
+  part: number;
+}
+
+/** An LL-HLS part as the CMAF segmenter hands it over. */
+export interface OutputPart {
+  bytes: Uint8Array;
+  durationSeconds: number;
+  independent: boolean;
+  /** The part target in use (whole frames). */
+  partTargetSeconds: number;
+  /** The first part of a segment carries the segment's start. */
+  segmentStart?: { programDateTime: Date; discontinuity: boolean };
+}
+
+/** Parts stay listed while their segment ends within this many target durations of the playlist's end (8216bis 4.4.4.9). */
+const PART_LISTED_TARGET_DURATIONS = 3;
+/** ... and stay downloadable this many target durations after their tags are removed. */
+const PART_KEPT_TARGET_DURATIONS = 3;
 
 /**
  * A feed that comes faster than the disk takes it (a burst, a slow or full disk) must not grow the
@@ -53,6 +78,8 @@ export class LiveOutput {
   /** Segments in the window cut without a keyframe: while there are any, no independence is claimed. */
   private readonly withoutKeyframe = new Set<string>();
   private readonly retired: Retired[] = [];
+  /** LL-HLS: the part files of each listed segment, retired when its part tags go. */
+  private readonly partFilesOf = new Map<string, string[]>();
   private readonly now: () => number;
   private resumed = false;
   /** The target is fixed by the first segment published (a resumed playlist never lowers it). */
@@ -63,6 +90,11 @@ export class LiveOutput {
   /** A segment was lost to a failed write: the next one published starts with a discontinuity. */
   private gap = false;
   private queuedBytes = 0;
+  /** LL-HLS: the segment being cut, its parts written so far. */
+  private pending: (NonNullable<MediaPlaylist['pending']> & { partFiles: string[] }) | null = null;
+  /** fMP4: the init segment of the segments being written (EXT-X-MAP). */
+  private map: string | undefined;
+  private partTarget = 0;
   readonly stats: OutputStats = { segmentsWritten: 0, writeFailures: 0, writeError: null, lastSegmentAt: null, mediaSequence: 0, discontinuitySequence: 0 };
 
   constructor(private readonly options: LiveOutputOptions) {
@@ -101,12 +133,25 @@ export class LiveOutput {
    * fails that segment (the promise rejects), not the stream: the next one is tried as usual.
    */
   add(segment: FinishedSegment, format: StreamFormat): Promise<void> {
-    const size = segment.bytes.length;
+    return this.enqueue(segment.bytes.length, () => this.write(segment, format));
+  }
+
+  private enqueue(size: number, task: () => Promise<void>): Promise<void> {
     if (this.queuedBytes + size > (this.options.maxQueuedBytes ?? MAX_QUEUED_BYTES)) return this.dropBehind(size);
     this.queuedBytes += size;
-    const write = this.queue.then(() => this.write(segment, format)).finally(() => (this.queuedBytes -= size));
+    const write = this.queue.then(task).finally(() => (this.queuedBytes -= size));
     this.queue = write.catch(() => undefined);
     return write;
+  }
+
+  private nextSequence(): number {
+    return this.playlist.mediaSequence + this.playlist.segments.length;
+  }
+
+  private abandonPending(): void {
+    for (const file of this.pending?.partFiles ?? []) this.retire(file, 0);
+    this.pending = null;
+    this.gap = true;
   }
 
   /** Writes fall behind the feed: this segment is dropped, and a discontinuity marks its place in the queue. */
@@ -115,9 +160,64 @@ export class LiveOutput {
     const error = new Error(`writes fall behind the feed (${this.queuedBytes} bytes queued): a ${size}-byte segment was dropped`);
     this.stats.writeError = error.message;
     this.queue = this.queue.then(() => {
+      // A part lost mid-segment takes its segment with it; a lost segment leaves a gap.
+      if (this.pending) this.abandonPending();
       this.gap = true;
     });
     return Promise.reject(error);
+  }
+
+  /**
+   * fMP4: a new init segment, for the segments that follow (the first, or one whose tracks
+   * changed). Named after the segment it starts with, so a name is never reused.
+   */
+  addInit(bytes: Uint8Array): Promise<void> {
+    const copy = new Uint8Array(bytes);
+    return this.enqueue(copy.length, async () => {
+      const uri = initFile(this.nextSequence());
+      await writeFileAtomic(path.join(this.variantDir, uri), copy);
+      this.map = uri;
+    });
+  }
+
+  /**
+   * LL-HLS: one part of the segment being cut, written as its own file and listed at once (the
+   * playlist is rewritten and onPlaylist told). A part that cannot be written abandons its
+   * segment: its parts leave the playlist and the next segment starts with a discontinuity.
+   */
+  addPart(part: OutputPart): Promise<void> {
+    const copy = new Uint8Array(part.bytes);
+    return this.enqueue(copy.length, async () => {
+      if (part.segmentStart) {
+        this.pending = {
+          ...part.segmentStart,
+          discontinuity: part.segmentStart.discontinuity || this.gap || this.resumed,
+          map: this.map,
+          parts: [],
+          partFiles: [],
+        };
+      }
+      const pending = this.pending;
+      if (!pending) return; // the segment was abandoned: its remaining parts are dropped
+      this.partTarget = part.partTargetSeconds;
+      const uri = partFile(this.nextSequence(), pending.parts.length);
+      try {
+        await writeFileAtomic(path.join(this.variantDir, uri), copy);
+      } catch (error) {
+        this.abandonPending();
+        throw error;
+      }
+      pending.parts.push({ uri, duration: part.durationSeconds, independent: part.independent });
+      pending.partFiles.push(uri);
+      await this.writeMediaPlaylist();
+    });
+  }
+
+  /** LL-HLS: the segment being cut will not be published (it outgrew its cap): its parts leave the playlist. */
+  abandonSegment(): Promise<void> {
+    return this.enqueue(0, async () => {
+      if (this.pending) this.abandonPending();
+    });
   }
 
   /** Waits for pending writes. */
@@ -155,12 +255,14 @@ export class LiveOutput {
   }
 
   private async publish(segment: FinishedSegment, format: StreamFormat): Promise<void> {
-    const sequence = this.playlist.mediaSequence + this.playlist.segments.length;
-    const uri = `seg${sequence}.${this.options.extension}`;
+    const uri = segmentFile(this.nextSequence(), this.options.extension);
+    const pending = this.pending;
+    this.pending = null;
     try {
       await writeFileAtomic(path.join(this.variantDir, uri), segment.bytes);
     } catch (error) {
       // The segment is lost; its number goes to the next one, which marks the gap (8216bis 4.4.4.3).
+      for (const file of pending?.partFiles ?? []) this.retire(file, 0);
       this.gap = true;
       throw error;
     }
@@ -171,21 +273,81 @@ export class LiveOutput {
     }
     this.sizes.set(uri, segment.bytes.length);
     if (!segment.startsWithKeyframe) this.withoutKeyframe.add(uri);
-    this.playlist.segments.push({
-      uri,
-      duration: segment.durationSeconds,
-      programDateTime: segment.programDateTime,
-      discontinuity: segment.discontinuity || this.resumed || this.gap,
-    });
+    this.playlist.segments.push(
+      pending
+        ? // LL-HLS: the segment its parts made, listed with them; its start is the first part's.
+          {
+            uri,
+            duration: segment.durationSeconds,
+            programDateTime: pending.programDateTime,
+            discontinuity: pending.discontinuity,
+            map: pending.map,
+            parts: pending.parts,
+          }
+        : {
+            uri,
+            duration: segment.durationSeconds,
+            programDateTime: segment.programDateTime,
+            discontinuity: segment.discontinuity || this.resumed || this.gap,
+            map: this.map,
+          },
+    );
+    if (pending) this.partFilesOf.set(uri, pending.partFiles);
     this.resumed = false;
     this.gap = false;
     this.slideWindow();
+    this.unlistOldParts();
     this.stats.segmentsWritten++;
     this.stats.lastSegmentAt = new Date(this.now());
     this.updateStats();
     // The segment is in the model: a playlist that fails to be written now is written whole with the next one.
-    await writeFileAtomic(path.join(this.variantDir, MEDIA_PLAYLIST), writeMediaPlaylist(this.playlist));
+    await this.writeMediaPlaylist();
     await this.writeMaster(format);
+  }
+
+  private async writeMediaPlaylist(): Promise<void> {
+    const p = this.playlist;
+    const partTarget = this.partTarget;
+    const text = writeMediaPlaylist(
+      partTarget > 0
+        ? {
+            ...p,
+            lowLatency: { partTarget, partHoldBack: 3 * partTarget, holdBack: 3 * p.targetDuration, canSkipUntil: 6 * p.targetDuration },
+            pending: this.pending ?? undefined,
+            preloadHint: partFile(this.nextSequence(), this.pending?.parts.length ?? 0),
+          }
+        : p,
+    );
+    await writeFileAtomic(path.join(this.variantDir, MEDIA_PLAYLIST), text);
+    this.options.onPlaylist?.(this.position());
+  }
+
+  /** The newest segment and part listed. */
+  position(): PlaylistPosition {
+    const p = this.playlist;
+    if (this.pending && this.pending.parts.length > 0) return { msn: this.nextSequence(), part: this.pending.parts.length - 1 };
+    const last = p.segments.at(-1);
+    return { msn: this.nextSequence() - 1, part: last?.parts ? last.parts.length - 1 : -1 };
+  }
+
+  /** Part tags of segments that ended more than three target durations before the playlist's end go; their files follow later. */
+  private unlistOldParts(): void {
+    const p = this.playlist;
+    let fromEnd = 0;
+    for (let i = p.segments.length - 1; i >= 0; i--) {
+      const segment = p.segments[i];
+      if (fromEnd > PART_LISTED_TARGET_DURATIONS * p.targetDuration && segment.parts) {
+        delete segment.parts;
+        for (const file of this.partFilesOf.get(segment.uri) ?? []) this.retire(file, PART_KEPT_TARGET_DURATIONS * p.targetDuration * 1000);
+        this.partFilesOf.delete(segment.uri);
+      }
+      fromEnd += segment.duration;
+    }
+  }
+
+  private retire(uri: string, afterMs: number): void {
+    this.retired.push({ file: path.join(this.variantDir, uri), deleteAt: this.now() + afterMs });
+    this.retired.sort((a, b) => a.deleteAt - b.deleteAt);
   }
 
   /**
@@ -202,6 +364,8 @@ export class LiveOutput {
       if (removed.discontinuity) p.discontinuitySequence++;
       this.sizes.delete(removed.uri);
       this.withoutKeyframe.delete(removed.uri);
+      for (const file of this.partFilesOf.get(removed.uri) ?? []) this.retire(file, PART_KEPT_TARGET_DURATIONS * p.targetDuration * 1000);
+      this.partFilesOf.delete(removed.uri);
       const keepMs = (removed.duration + playlistDuration(p) + removed.duration) * 1000;
       this.retired.push({ file: path.join(this.variantDir, removed.uri), deleteAt: this.now() + keepMs });
     }
@@ -232,11 +396,11 @@ export class LiveOutput {
 
   /** Segment files that no playlist lists and that are older than a window: left by a crash. */
   private async sweepOrphans(): Promise<void> {
-    const listed = new Set(this.playlist.segments.map((s) => s.uri));
+    const listed = new Set(this.playlist.segments.flatMap((s) => (s.map ? [s.uri, s.map] : [s.uri])));
     const horizonMs = this.now() - (this.options.windowSegments + 2) * this.playlist.targetDuration * 1000 * 2;
     for (const name of await readdir(this.variantDir)) {
       const file = path.join(this.variantDir, name);
-      const orphanSegment = name.startsWith('seg') && !listed.has(name);
+      const orphanSegment = (name.startsWith(SEGMENT_PREFIX) || name.startsWith(INIT_PREFIX)) && !listed.has(name);
       const strayTemp = name.startsWith('.') && name.endsWith('.tmp');
       if (!orphanSegment && !strayTemp) continue;
       const { mtimeMs } = await stat(file).catch(() => ({ mtimeMs: Infinity }));

@@ -70,7 +70,7 @@ export function writeMediaPlaylist(p: MediaPlaylist): string {
   const ll = p.lowLatency;
   if (ll) {
     lines.push(
-      `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,CAN-SKIP-UNTIL=${seconds(ll.canSkipUntil)},HOLD-BACK=${seconds(ll.holdBack)},PART-HOLD-BACK=${seconds(ll.partHoldBack)}`,
+      `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,CAN-SKIP-UNTIL=${atLeast(ll.canSkipUntil)},HOLD-BACK=${atLeast(ll.holdBack)},PART-HOLD-BACK=${atLeast(ll.partHoldBack)}`,
     );
     lines.push(`#EXT-X-PART-INF:PART-TARGET=${seconds(ll.partTarget)}`);
   }
@@ -112,6 +112,11 @@ function seconds(value: number): string {
   return value.toFixed(5);
 }
 
+/** Lower bounds (hold-backs, the skip boundary) are rounded up, so the value written still meets its rule. */
+function atLeast(value: number): string {
+  return (Math.ceil(value * 1e5 - 1e-6) / 1e5).toFixed(5);
+}
+
 /** Parses a playlist this module wrote; returns null for anything else (then the caller starts fresh). */
 export function parseMediaPlaylist(text: string): MediaPlaylist | null {
   const lines = text
@@ -121,6 +126,8 @@ export function parseMediaPlaylist(text: string): MediaPlaylist | null {
   if (lines[0] !== '#EXTM3U') return null;
   const playlist: MediaPlaylist = { targetDuration: 0, mediaSequence: 0, discontinuitySequence: 0, segments: [] };
   let pending: Partial<MediaSegmentEntry> = { discontinuity: false };
+  // EXT-X-MAP applies to every segment after it until the next one (4.4.4.5).
+  let map: string | undefined;
   for (const line of lines.slice(1)) {
     const [tag, value = ''] = line.startsWith('#') ? splitTag(line) : [null, line];
     if (tag === null) {
@@ -130,12 +137,14 @@ export function parseMediaPlaylist(text: string): MediaPlaylist | null {
         duration: pending.duration,
         programDateTime: pending.programDateTime,
         discontinuity: pending.discontinuity ?? false,
+        ...(map ? { map } : {}),
       });
       pending = { discontinuity: false };
     } else if (tag === '#EXT-X-TARGETDURATION') playlist.targetDuration = Number(value);
     else if (tag === '#EXT-X-MEDIA-SEQUENCE') playlist.mediaSequence = Number(value);
     else if (tag === '#EXT-X-DISCONTINUITY-SEQUENCE') playlist.discontinuitySequence = Number(value);
     else if (tag === '#EXT-X-DISCONTINUITY') pending.discontinuity = true;
+    else if (tag === '#EXT-X-MAP') map = /URI="([^"]*)"/.exec(value)?.[1];
     else if (tag === '#EXT-X-PROGRAM-DATE-TIME') pending.programDateTime = new Date(value);
     else if (tag === '#EXTINF') pending.duration = Number(value.split(',')[0]);
   }

@@ -27,17 +27,23 @@ export interface CmafPart {
   durationSeconds: number;
   /** Starts with a video random access point (EXT-X-PART INDEPENDENT=YES); always for audio-only. */
   independent: boolean;
+  /** Part index within its segment: 0 starts a segment. */
+  index: number;
+  /** On a segment's first part: the timeline broke before this segment (EXT-X-DISCONTINUITY). */
+  discontinuity: boolean;
 }
 
 export interface CmafSegmentEnd {
   durationSeconds: number;
-  /** The timeline broke before this segment (EXT-X-DISCONTINUITY). */
-  discontinuity: boolean;
+  /** False when a GOP longer than the target forced a cut without a keyframe. */
+  startsWithKeyframe: boolean;
 }
 
 export interface CmafSegmenterOptions {
   segmentSeconds: number;
   partSeconds: number;
+  /** EXT-X-TARGETDURATION: no segment may round above it, so a cut is forced before (as for TS). */
+  targetDuration: number;
   /** A new init segment (EXT-X-MAP): at the start and whenever the tracks change. */
   onInit: (init: Uint8Array, tracks: Track[]) => void;
   onPart: (part: CmafPart) => void;
@@ -69,6 +75,10 @@ export class CmafSegmenter {
   /** One frame of the stream that paces the parts (video, or audio when there is none). */
   private frameTicks = 0;
   private partIndependent = false;
+  private partIndex = 0;
+  private segmentKeyed = true;
+  /** Segments cut without a keyframe because the GOP outlasted the target duration. */
+  forcedCuts = 0;
   private discontinuityPending = false;
   /** mfhd sequence_number: counts fragments over the stream's life (CMAF 7.5.14). */
   private nextSequence = 1;
@@ -142,6 +152,8 @@ export class CmafSegmenter {
     this.partStart = unit.dts;
     this.lastDts = -1;
     this.partIndependent = true;
+    this.partIndex = 0;
+    this.segmentKeyed = true;
     return true;
   }
 
@@ -161,16 +173,29 @@ export class CmafSegmenter {
     if (this.frameTicks === 0) return; // the first unit: nothing to cut yet
     const half = this.frameTicks / 2;
     const partTicks = this.partTicks();
-    if (key && dts - this.segmentStart >= this.options.segmentSeconds * PTS_HZ - half) {
+    const elapsed = dts - this.segmentStart;
+    const due = key && elapsed >= this.options.segmentSeconds * PTS_HZ - half;
+    // No keyframe in time: cut anyway so EXTINF stays within EXT-X-TARGETDURATION.
+    const overdue = elapsed + this.frameTicks > (this.options.targetDuration + 0.45) * PTS_HZ;
+    if (due || overdue) {
       this.endPart(dts, true);
+      if (!key) this.forcedCuts++;
       this.segmentStart = dts;
       this.partStart = dts;
-      this.partIndependent = true;
+      this.partIndependent = key;
+      this.segmentKeyed = key;
+      this.partIndex = 0;
     } else if (dts - this.partStart >= partTicks - half) {
       this.endPart(dts, false);
       this.partStart = dts;
       this.partIndependent = key;
+      this.partIndex++;
     }
+  }
+
+  /** Frames per second of the video, from its decode times; null for audio-only streams. */
+  frameRate(): number | null {
+    return this.videoIndex >= 0 && this.frameTicks > 0 ? Math.round((PTS_HZ / this.frameTicks) * 1000) / 1000 : null;
   }
 
   /** An encoder restart or a timestamp jump: what is open ends, and a new timeline begins. */
@@ -197,10 +222,10 @@ export class CmafSegmenter {
       bytes: builder.finish(this.nextSequence++, ends),
       durationSeconds: (end - this.partStart) / PTS_HZ,
       independent: this.partIndependent,
+      index: this.partIndex,
+      discontinuity: this.partIndex === 0 && this.discontinuityPending,
     });
-    if (endsSegment) {
-      this.options.onSegmentEnd({ durationSeconds: (end - this.segmentStart) / PTS_HZ, discontinuity: this.discontinuityPending });
-      this.discontinuityPending = false;
-    }
+    if (this.partIndex === 0) this.discontinuityPending = false;
+    if (endsSegment) this.options.onSegmentEnd({ durationSeconds: (end - this.segmentStart) / PTS_HZ, startsWithKeyframe: this.segmentKeyed });
   }
 }
