@@ -161,7 +161,7 @@ describe('CMAF (fMP4) segments and LL-HLS parts from real ffmpeg output', () => 
 
   it('the packager in low-latency mode writes init, parts and segments with an LL-HLS playlist that keeps the spec rules', async () => {
     const positions: { msn: number; part: number }[] = [];
-    const packager = await packageTs(root, 'll', encodeTestTs(9, { gop: 25, size: '320x240' }), {
+    const packager = await packageTs(root, 'll', encodeTestTs(18, { gop: 25, size: '320x240' }), {
       segmentSeconds: 2,
       lowLatency: { partSeconds: 0.2 },
       onPlaylist: (position) => positions.push(position),
@@ -204,6 +204,26 @@ describe('CMAF (fMP4) segments and LL-HLS parts from real ffmpeg output', () => 
       const [a, b] = [positions[i - 1], positions[i]];
       assert.ok(b.msn > a.msn || (b.msn === a.msn && b.part >= a.part), `position ${JSON.stringify(a)} -> ${JSON.stringify(b)}`);
     }
+    // The delta update beside it: segments ending more than CAN-SKIP-UNTIL (12 s) before the end are skipped.
+    const delta = await readFile(path.join(dir, 'index.delta.m3u8'), 'utf8');
+    const skipped = Number(/^#EXT-X-SKIP:SKIPPED-SEGMENTS=(\d+)$/m.exec(delta)?.[1]);
+    let fromEnd = 0;
+    let expected = 0;
+    for (let i = playlist.segments.length - 1; i >= 0; i--) {
+      if (fromEnd > Number(control[1])) {
+        expected = i + 1;
+        break;
+      }
+      fromEnd += playlist.segments[i].duration;
+    }
+    assert.ok(expected > 0, 'the window is longer than the skip boundary');
+    assert.equal(skipped, expected);
+    assert.match(delta, /^#EXT-X-VERSION:9$/m);
+    assert.deepEqual(
+      parseMediaPlaylist(delta)!.segments.map((s) => s.uri),
+      playlist.segments.slice(skipped).map((s) => s.uri),
+    );
+    assert.equal(delta.slice(delta.indexOf('#EXT-X-PART-INF')).split('#EXT-X-SKIP')[0], text.slice(text.indexOf('#EXT-X-PART-INF')).split('#EXT-X-MAP')[0]);
     const master = await readFile(path.join(root, 'live', 'll', 'index.m3u8'), 'utf8');
     assert.match(master, /CODECS="avc1\.[0-9a-f]{6},mp4a\.40\.2"/);
     assert.match(master, /FRAME-RATE=25\.000/);

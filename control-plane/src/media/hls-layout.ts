@@ -9,6 +9,11 @@ export const LIVE_DIR = 'live';
 export const MASTER_PLAYLIST = 'index.m3u8';
 export const MEDIA_PLAYLIST = 'index.m3u8';
 export const STEERED_MASTER = 'steered.m3u8';
+/**
+ * LL-HLS: the media playlist as a delta update (8216bis 6.2.5.1: segments past the skip boundary
+ * replaced by EXT-X-SKIP), written beside the full one; served for `_HLS_skip=YES` requests.
+ */
+export const DELTA_PLAYLIST = 'index.delta.m3u8';
 /** The variant packaged from the input as it comes; ABR renditions will be its siblings. */
 export const SOURCE_VARIANT = 'source';
 

@@ -3,7 +3,7 @@
 // discontinuity sequence numbers never go backwards across restarts.
 import { mkdir, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { INIT_PREFIX, initFile, MASTER_PLAYLIST, MEDIA_PLAYLIST, partFile, SEGMENT_PREFIX, segmentFile } from '../hls-layout.js';
+import { DELTA_PLAYLIST, INIT_PREFIX, initFile, MASTER_PLAYLIST, MEDIA_PLAYLIST, partFile, SEGMENT_PREFIX, segmentFile } from '../hls-layout.js';
 import { writeMasterPlaylist } from '../playlist/master-playlist.js';
 import { MediaPlaylist, parseMediaPlaylist, playlistDuration, writeMediaPlaylist } from '../playlist/media-playlist.js';
 import type { FinishedSegment, StreamFormat } from '../segmenter/segment.js';
@@ -24,7 +24,7 @@ export interface LiveOutputOptions {
   /** Most segment bytes waiting to be written; past it a segment is dropped (default MAX_QUEUED_BYTES). */
   maxQueuedBytes?: number;
   /** LL-HLS: told the newest segment and part the playlist on disk lists, each time it is rewritten. */
-  onPlaylist?: (position: PlaylistPosition) => void;
+  onPlaylist?: (update: PlaylistUpdate) => void;
 }
 
 /** How far a playlist has got: the last media sequence number it lists and, with parts, the last part of it. */
@@ -32,6 +32,12 @@ export interface PlaylistPosition {
   msn: number;
   /** -1 without parts. */
   part: number;
+}
+
+/** What onPlaylist is told: the position, and the durations blocking requests are judged by. */
+export interface PlaylistUpdate extends PlaylistPosition {
+  targetDuration: number;
+  partTarget: number;
 }
 
 /** An LL-HLS part as the CMAF segmenter hands it over. */
@@ -43,6 +49,24 @@ export interface OutputPart {
   partTargetSeconds: number;
   /** The first part of a segment carries the segment's start. */
   segmentStart?: { programDateTime: Date; discontinuity: boolean };
+}
+
+/** The skip boundary (CAN-SKIP-UNTIL) in target durations: the least 8216bis 4.4.3.8 allows. */
+const CAN_SKIP_TARGET_DURATIONS = 6;
+/** PART-HOLD-BACK in part targets: what 8216bis 4.4.3.8 recommends (2 is the least allowed). */
+const PART_HOLD_BACK_PARTS = 3;
+
+/**
+ * Segments a delta update leaves out (8216bis 6.2.5.1): those that end more than the skip boundary
+ * before the end of the last segment.
+ */
+export function skippableSegments(p: MediaPlaylist, canSkipUntil: number): number {
+  let fromEnd = 0;
+  for (let i = p.segments.length - 1; i >= 0; i--) {
+    if (fromEnd > canSkipUntil) return i + 1;
+    fromEnd += p.segments[i].duration;
+  }
+  return 0;
 }
 
 /** Parts stay listed while their segment ends within this many target durations of the playlist's end (8216bis 4.4.4.9). */
@@ -308,18 +332,21 @@ export class LiveOutput {
   private async writeMediaPlaylist(): Promise<void> {
     const p = this.playlist;
     const partTarget = this.partTarget;
-    const text = writeMediaPlaylist(
-      partTarget > 0
-        ? {
-            ...p,
-            lowLatency: { partTarget, partHoldBack: 3 * partTarget, holdBack: 3 * p.targetDuration, canSkipUntil: 6 * p.targetDuration },
-            pending: this.pending ?? undefined,
-            preloadHint: partFile(this.nextSequence(), this.pending?.parts.length ?? 0),
-          }
-        : p,
-    );
-    await writeFileAtomic(path.join(this.variantDir, MEDIA_PLAYLIST), text);
-    this.options.onPlaylist?.(this.position());
+    if (partTarget === 0) {
+      await writeFileAtomic(path.join(this.variantDir, MEDIA_PLAYLIST), writeMediaPlaylist(p));
+      return;
+    }
+    const canSkipUntil = CAN_SKIP_TARGET_DURATIONS * p.targetDuration;
+    const live: MediaPlaylist = {
+      ...p,
+      lowLatency: { partTarget, partHoldBack: PART_HOLD_BACK_PARTS * partTarget, holdBack: 3 * p.targetDuration, canSkipUntil },
+      pending: this.pending ?? undefined,
+      preloadHint: partFile(this.nextSequence(), this.pending?.parts.length ?? 0),
+    };
+    // The delta first: a request that sees the new position must find both files at least that new.
+    await writeFileAtomic(path.join(this.variantDir, DELTA_PLAYLIST), writeMediaPlaylist({ ...live, skippedSegments: skippableSegments(p, canSkipUntil) }));
+    await writeFileAtomic(path.join(this.variantDir, MEDIA_PLAYLIST), writeMediaPlaylist(live));
+    this.options.onPlaylist?.({ ...this.position(), targetDuration: p.targetDuration, partTarget });
   }
 
   /** The newest segment and part listed. */
