@@ -111,7 +111,15 @@ async function main(): Promise<void> {
     };
     // The origin config with no signed stream: njs is loaded but never called, as on a plain static nginx.
     const staticConfig = (port: number) =>
-      renderOriginConfig({ listen: String(port), mediaRoot: media, njsDir, signedStreams: [], signingKeys: [newSigningKey()], trustedEdgeTokens: [] });
+      renderOriginConfig({
+        listen: String(port),
+        mediaRoot: media,
+        njsDir,
+        signedStreams: [],
+        signingKeys: [newSigningKey()],
+        trustedEdgeTokens: [],
+        controlPlaneAddress: '127.0.0.1:9', // TS only: nothing blocks
+      });
     await run('origin', await staticConfig(originPort), true);
     await run('plain', await staticConfig(plainPort), true);
     const cacheDir = path.join(dir, 'edge-cache');

@@ -96,6 +96,7 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
     for (let i = 0; i < 2; i++) {
       // These origins leave token checks to the edges; origins that check them are tested in the fault suite.
       const conf = await renderOriginConfig({
+        controlPlaneAddress: '127.0.0.1:9', // no control plane: these origins serve TS only
         listen: String(originPorts[i]),
         mediaRoot: media(),
         njsDir,

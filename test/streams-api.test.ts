@@ -36,6 +36,15 @@ describe('streams API', () => {
     );
   });
 
+  it('lowLatency: true is accepted and brings its own defaults (2 s segments, 0.2 s parts); values given stay', async () => {
+    const ll = await create(streamBody({ key: 'll-defaults', ingest: { port: 5100 }, packaging: { lowLatency: true } }));
+    assert.equal(ll.status, 201, JSON.stringify(ll.body));
+    assert.deepEqual(ll.body.packaging, { segmentSeconds: 2, windowSegments: 6, lowLatency: true, partSeconds: 0.2, dvrSeconds: 0 });
+    const given = await create(streamBody({ key: 'll-given', ingest: { port: 5110 }, packaging: { lowLatency: true, segmentSeconds: 4, partSeconds: 0.5 } }));
+    assert.equal(given.status, 201, JSON.stringify(given.body));
+    assert.deepEqual(given.body.packaging, { segmentSeconds: 4, windowSegments: 6, lowLatency: true, partSeconds: 0.5, dvrSeconds: 0 });
+  });
+
   it('gets a stream by id and by key, with its ETag', async () => {
     const created = (await create(streamBody())).body;
     for (const ref of [created.id, 'demo']) {
@@ -118,7 +127,12 @@ describe('streams API', () => {
         message: /less than/,
       },
       { name: 'window below 3 segments', body: streamBody({ packaging: { windowSegments: 2 } }), field: 'packaging.windowSegments' },
-      { name: 'low latency (not built yet)', body: streamBody({ packaging: { lowLatency: true } }), field: 'packaging.lowLatency', message: /not built yet/ },
+      {
+        name: 'low latency with a part as long as the low-latency default segment',
+        body: streamBody({ packaging: { lowLatency: true, partSeconds: 2 } }),
+        field: 'packaging.partSeconds',
+        message: /less than segmentSeconds \(2\)/,
+      },
       { name: 'a DVR window past four hours', body: streamBody({ packaging: { dvrSeconds: 14_401 } }), field: 'packaging.dvrSeconds', message: /14400/ },
       { name: 'rendition without bitrate', body: streamBody({ renditions: [{ name: '720p', width: 1280, height: 720 }] }), field: 'renditions.0.videoKbps' },
       { name: 'missing ingest', body: { key: 'demo' }, field: 'ingest' },

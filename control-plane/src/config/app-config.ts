@@ -37,6 +37,8 @@ export interface AppConfig {
   healthCheckIntervalMs: number;
   /** TTL of steering manifests: how soon players hear that a pathway went down. */
   steeringTtlSeconds: number;
+  /** host:port at which origins reach this control plane (LL-HLS blocking requests wait here). */
+  controlPlaneAddress: string;
 }
 
 export class ConfigError extends Error {
@@ -82,6 +84,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     healthCheckIntervalMs: boundedInteger(env, 'HEALTH_CHECK_INTERVAL_MS', 2000, 100, 600_000),
     // Short, so that a failed edge drops out of players' pathway lists quickly (hls.js starts at 300 s).
     steeringTtlSeconds: boundedInteger(env, 'STEERING_TTL_SECONDS', 10, 1, 86_400),
+    // The local origin runs beside it; docker-compose's origin container names the service.
+    controlPlaneAddress: hostAndPort(env, 'HLS_CONTROL_PLANE_ADDRESS', `127.0.0.1:${tcpPort(env, 'PORT', 3000)}`),
   };
 }
 
@@ -139,6 +143,14 @@ function bindAddress(env: Env, key: string, fallback: string): string {
   if (ipv4 && ipv4.slice(1).every((octet) => Number(octet) <= 255)) return raw;
   if (/^\[[0-9a-fA-F:]{2,39}\]$/.test(raw)) return raw;
   throw new ConfigError(key, `must be an IPv4 address or a bracketed IPv6 address ([::1]), got "${raw}"`);
+}
+
+/** host:port for an nginx upstream server: a host name or IPv4 address, or [IPv6], and a port. */
+function hostAndPort(env: Env, key: string, fallback: string): string {
+  const raw = text(env, key) ?? fallback;
+  const match = /^([a-zA-Z0-9.-]{1,253}|\[[0-9a-fA-F:.]+\]):(\d{1,5})$/.exec(raw);
+  if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) throw new ConfigError(key, `must be host:port (control-plane:3000), got "${raw}"`);
+  return raw;
 }
 
 function publicHost(env: Env): string {

@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../common/api-error.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.tokens.js';
 import { isUuid } from '../common/db-errors.js';
 import { NodeEntity } from '../nodes/node.entity.js';
 import { StreamEntity } from '../streams/stream.entity.js';
@@ -42,6 +44,7 @@ export class EdgeConfigService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly signingKeys: SigningKeysService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async node(ref: string): Promise<NodeEntity> {
@@ -66,6 +69,7 @@ export class EdgeConfigService {
     const edges = await enabledEdges(manager, { withControlToken: true });
     return renderOriginConfig({
       ...paths,
+      controlPlaneAddress: this.config.controlPlaneAddress,
       signedStreams: signed.map((s) => s.key),
       signingKeys: await this.signingKeys.verifyingKeys(),
       trustedEdgeTokens: edges.map((e) => e.controlToken),

@@ -8,6 +8,8 @@ export interface OriginConfigInput extends SignedAccessInput {
   listen: string;
   /** The packager's output; served under /live/. */
   mediaRoot: string;
+  /** host:port of the control plane, where LL-HLS blocking requests wait. */
+  controlPlaneAddress: string;
 }
 
 export async function renderOriginConfig(input: OriginConfigInput): Promise<string> {
@@ -16,5 +18,6 @@ export async function renderOriginConfig(input: OriginConfigInput): Promise<stri
     ...(await renderSignedAccess(input)),
     LISTEN: input.listen,
     MEDIA_ROOT: input.mediaRoot,
+    CONTROL_PLANE_ADDRESS: input.controlPlaneAddress,
   });
 }

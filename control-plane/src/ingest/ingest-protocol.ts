@@ -1,4 +1,5 @@
 // Messages between the IngestService (main thread) and its worker threads.
+import type { PlaylistUpdate } from '../media/output/live-output.js';
 
 export interface IngestStreamConfig {
   id: string;
@@ -11,6 +12,8 @@ export interface IngestStreamConfig {
   windowSegments: number;
   /** History kept in the media playlist and on disk beyond the live window (0: none). */
   dvrSeconds: number;
+  /** LL-HLS (fMP4 with parts of about this many seconds); null: MPEG-TS segments. */
+  partSeconds: number | null;
 }
 
 export type ToWorker = { type: 'start'; stream: IngestStreamConfig } | { type: 'stop'; id: string; removeFiles: boolean };
@@ -52,4 +55,8 @@ export interface IngestStatus {
 }
 
 export type FromWorker =
-  { type: 'status'; id: string; status: IngestStatus } | { type: 'stopped'; id: string } | { type: 'log'; level: 'log' | 'warn' | 'error'; message: string };
+  | { type: 'status'; id: string; status: IngestStatus }
+  | { type: 'stopped'; id: string }
+  | { type: 'log'; level: 'log' | 'warn' | 'error'; message: string }
+  /** LL-HLS: a variant's media playlist was rewritten and lists this far (blocking reload waits on it). */
+  | { type: 'playlist'; id: string; key: string; variant: string; update: PlaylistUpdate };

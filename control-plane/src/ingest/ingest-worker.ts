@@ -2,6 +2,7 @@
 import { statfs } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
+import { SOURCE_VARIANT } from '../media/hls-layout.js';
 import type { FromWorker, ToWorker } from './ingest-protocol.js';
 import { StreamIngest } from './stream-ingest.js';
 
@@ -25,7 +26,8 @@ async function handle(message: ToWorker): Promise<void> {
   if (message.type === 'start') {
     const previous = streams.get(message.stream.id);
     if (previous) await previous.stop(false);
-    const ingest = new StreamIngest(message.stream, mediaRoot, logger(message.stream.key));
+    const { id, key } = message.stream;
+    const ingest = new StreamIngest(message.stream, mediaRoot, logger(key), (update) => send({ type: 'playlist', id, key, variant: SOURCE_VARIANT, update }));
     streams.set(message.stream.id, ingest);
     try {
       await ingest.start();

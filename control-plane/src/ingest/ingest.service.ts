@@ -13,6 +13,7 @@ import { StreamEntity } from '../streams/stream.entity.js';
 import { STREAM_KEY_PATTERN } from '../streams/stream-limits.js';
 import type { FromWorker, IngestStatus, IngestStreamConfig, ToWorker } from './ingest-protocol.js';
 import { LIVE_DIR } from '../media/hls-layout.js';
+import { PlaylistPositions } from '../low-latency/playlist-positions.js';
 
 /** A stop waits this long for the worker to flush and close before the stream is dropped anyway. */
 const STOP_TIMEOUT_MS = 5000;
@@ -40,6 +41,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(StreamEntity) private readonly streams: Repository<StreamEntity>,
     private readonly events: ConfigEventsService,
+    private readonly positions: PlaylistPositions,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -111,6 +113,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     const running = this.running.get(id);
     if (!running) return;
     this.running.delete(id);
+    this.positions.forget(running.config.key);
     const stopped = new Promise<void>((resolve) => {
       this.stopWaiters.set(id, resolve);
       setTimeout(resolve, STOP_TIMEOUT_MS).unref();
@@ -159,6 +162,8 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
       if (this.running.has(message.id)) this.statuses.set(message.id, message.status);
     } else if (message.type === 'stopped') {
       this.stopWaiters.get(message.id)?.();
+    } else if (message.type === 'playlist') {
+      if (this.running.get(message.id)?.config.key === message.key) this.positions.report(message.key, message.variant, message.update);
     } else {
       this.logger[message.level](message.message);
     }
@@ -182,5 +187,6 @@ export function toIngestConfig(stream: StreamEntity): IngestStreamConfig {
     segmentSeconds: stream.packaging.segmentSeconds,
     windowSegments: stream.packaging.windowSegments,
     dvrSeconds: stream.packaging.dvrSeconds,
+    partSeconds: stream.packaging.lowLatency ? stream.packaging.partSeconds : null,
   };
 }

@@ -3,6 +3,7 @@
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { RECEIVER_DEFAULTS, WasmReceiver } from '../../../wasm-core/host/receiver.js';
+import type { PlaylistUpdate } from '../media/output/live-output.js';
 import { StreamPackager } from '../media/stream-packager.js';
 import type { IngestStatus, IngestStreamConfig, StreamState } from './ingest-protocol.js';
 import { SourceFilter } from './source-filter.js';
@@ -45,6 +46,8 @@ export class StreamIngest {
     readonly config: IngestStreamConfig,
     mediaRoot: string,
     private readonly logger: IngestLogger,
+    /** LL-HLS: each rewrite of the media playlist, for blocking reload. */
+    onPlaylist?: (update: PlaylistUpdate) => void,
   ) {
     this.filter = new SourceFilter(config.allowedSources);
     this.receiver = config.protocol === 'rtp' ? new WasmReceiver({ fec: config.fec }) : null;
@@ -54,6 +57,8 @@ export class StreamIngest {
       segmentSeconds: config.segmentSeconds,
       windowSegments: config.windowSegments,
       dvrSeconds: config.dvrSeconds,
+      lowLatency: config.partSeconds !== null ? { partSeconds: config.partSeconds } : undefined,
+      onPlaylist,
       onError: (error) => this.onWriteError(error),
     });
   }

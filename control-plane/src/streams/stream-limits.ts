@@ -64,6 +64,13 @@ export function ingestPortsOf(port: number, fecEnabled: boolean): IngestPortClai
   return claims;
 }
 
+/**
+ * What lowLatency: true changes in the defaults (a value given explicitly stays): 2 s segments
+ * (an encoder GOP of 1-2 s, 8216bis Appendix B's recommendation) and 0.2 s parts, as MediaMTX
+ * does; players then start PART-HOLD-BACK (3 parts, 0.6 s) behind the newest part.
+ */
+export const LOW_LATENCY_DEFAULTS = { segmentSeconds: 2, partSeconds: 0.2 } as const;
+
 export const PACKAGING_DEFAULTS = {
   // 4 s segments x 6 in the window: about 24 s of playlist, the common default for live HLS.
   segmentSeconds: 4,

@@ -1,7 +1,7 @@
 import type { StreamConfigDto } from './dto/stream-config.dto.js';
 import type { UpdateStreamDto } from './dto/update-stream.dto.js';
 import type { PackagingSettings, RenditionSettings, StreamEntity } from './stream.entity.js';
-import { IngestProtocol, MIN_PART_SECONDS, PACKAGING_DEFAULTS } from './stream-limits.js';
+import { IngestProtocol, LOW_LATENCY_DEFAULTS, MIN_PART_SECONDS, PACKAGING_DEFAULTS } from './stream-limits.js';
 import { definedOnly } from '../common/defined-only.js';
 
 /** A stream's configuration with every default applied: what is stored and what PATCH merges into. */
@@ -83,7 +83,8 @@ export function applySettings(stream: StreamEntity, settings: StreamSettings): v
  * 1 s segments must stay valid when it is later patched).
  */
 function packagingWithDefaults(given: Partial<PackagingSettings>): PackagingSettings {
-  const packaging = { ...PACKAGING_DEFAULTS, ...definedOnly(given) };
+  const defaults = given.lowLatency ? { ...PACKAGING_DEFAULTS, ...LOW_LATENCY_DEFAULTS } : PACKAGING_DEFAULTS;
+  const packaging = { ...defaults, ...definedOnly(given) };
   if (given.partSeconds === undefined && packaging.partSeconds >= packaging.segmentSeconds) {
     packaging.partSeconds = Math.max(MIN_PART_SECONDS, Math.round((packaging.segmentSeconds / 4) * 1000) / 1000);
   }

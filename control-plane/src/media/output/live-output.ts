@@ -34,8 +34,10 @@ export interface PlaylistPosition {
   part: number;
 }
 
-/** What onPlaylist is told: the position, and the durations blocking requests are judged by. */
+/** What onPlaylist is told: the position, and what blocking requests are judged by. */
 export interface PlaylistUpdate extends PlaylistPosition {
+  /** The last complete segment's media sequence number (the one being cut is this + 1). */
+  lastSegment: number;
   targetDuration: number;
   partTarget: number;
 }
@@ -346,7 +348,7 @@ export class LiveOutput {
     // The delta first: a request that sees the new position must find both files at least that new.
     await writeFileAtomic(path.join(this.variantDir, DELTA_PLAYLIST), writeMediaPlaylist({ ...live, skippedSegments: skippableSegments(p, canSkipUntil) }));
     await writeFileAtomic(path.join(this.variantDir, MEDIA_PLAYLIST), writeMediaPlaylist(live));
-    this.options.onPlaylist?.({ ...this.position(), targetDuration: p.targetDuration, partTarget });
+    this.options.onPlaylist?.({ ...this.position(), lastSegment: this.nextSequence() - 1, targetDuration: p.targetDuration, partTarget });
   }
 
   /** The newest segment and part listed. */

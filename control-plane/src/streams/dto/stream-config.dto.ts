@@ -22,8 +22,6 @@ import * as limits from '../stream-limits.js';
 
 const { INGEST_PROTOCOLS } = limits;
 
-/** The 400 message for a setting whose feature is not built yet: refused, never stored and ignored. */
-const NOT_BUILT = (feature: string, instead: string) => `${feature} is not built yet (see the README's Status): ${instead}`;
 type IngestProtocol = limits.IngestProtocol;
 
 export class FecDto {
@@ -93,22 +91,25 @@ export class PackagingDto {
   @Max(limits.MAX_WINDOW_SEGMENTS)
   windowSegments?: number;
 
-  @ApiPropertyOptional({ default: false, description: 'Low-Latency HLS (parts, blocking reload): not built yet, only false is accepted' })
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Low-Latency HLS: fMP4 (CMAF) segments made of parts, blocking playlist reload, delta updates. Defaults then become 2 s segments and 0.2 s parts. false: MPEG-TS segments for older players',
+  })
   @IsOptional()
   @IsBoolean()
-  @Satisfies((v) => (v === true ? NOT_BUILT('Low-Latency HLS', 'send false or leave it out') : null))
   lowLatency?: boolean;
 
   @ApiPropertyOptional({
     minimum: limits.MIN_PART_SECONDS,
     default: limits.PACKAGING_DEFAULTS.partSeconds,
-    description: 'LL-HLS part duration; less than segmentSeconds. Applies only with lowLatency, which is not built yet',
+    description: 'LL-HLS part duration, rounded to whole frames; less than segmentSeconds. Used with lowLatency (default 0.2 then)',
   })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(limits.MIN_PART_SECONDS)
   @Satisfies((part, packaging) => {
-    const segment = packaging.segmentSeconds ?? limits.PACKAGING_DEFAULTS.segmentSeconds;
+    const segment = packaging.segmentSeconds ?? (packaging.lowLatency ? limits.LOW_LATENCY_DEFAULTS : limits.PACKAGING_DEFAULTS).segmentSeconds;
     return typeof part === 'number' && typeof segment === 'number' && part >= segment ? `must be less than segmentSeconds (${segment})` : null;
   })
   partSeconds?: number;

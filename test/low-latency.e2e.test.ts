@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './support/browser.js';
+import { startEncoder } from './support/encoder.js';
+import { freeUdpPortBlock } from './support/ports.js';
+import { eventually, startSystem, SystemUnderTest } from './support/system.js';
+
+/** The newest part a playlist lists: its segment's media sequence number and its index. */
+function lastPart(text: string): { msn: number; part: number } {
+  const parts = [...text.matchAll(/^#EXT-X-PART:[^\n]*URI="seg(\d+)\.(\d+)\.m4s"/gm)];
+  assert.ok(parts.length > 0, text);
+  const last = parts[parts.length - 1];
+  return { msn: Number(last[1]), part: Number(last[2]) };
+}
+
+describe('LL-HLS through the origin: blocking reload, delta updates, preload hints, hls.js', () => {
+  let system: SystemUnderTest;
+  let browser: Browser;
+  let encoder: ReturnType<typeof startEncoder>;
+  const playlistUrl = () => `http://127.0.0.1:${system.httpPort}/live/ll/source/index.m3u8`;
+  const get = (query = '') => fetch(`${playlistUrl()}${query}`);
+
+  before(async () => {
+    system = await startSystem();
+    browser = await launchChromium();
+    const port = await freeUdpPortBlock();
+    // Defaults for low latency: 2 s segments, 0.2 s parts; a window longer than the skip boundary (12 s).
+    const created = await system.api('POST', '/api/v1/streams', {
+      key: 'll',
+      ingest: { protocol: 'rtp', port },
+      packaging: { lowLatency: true, windowSegments: 10 },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    assert.equal(created.json.packaging.partSeconds, 0.2);
+    encoder = startEncoder({ protocol: 'rtp', port, seconds: 120 });
+    await eventually(async () => ((await system.api('GET', '/api/v1/streams/ll/status')).json.segmentsWritten >= 2 ? true : undefined), 30_000, 'LL segments');
+  });
+  after(async () => {
+    encoder?.child.kill('SIGKILL');
+    await browser?.close();
+    await system?.dispose();
+  });
+
+  it('the playlist is LL-HLS: fMP4 with EXT-X-MAP, parts, server control and a preload hint', async () => {
+    const res = await get();
+    assert.equal(res.status, 200);
+    const text = await res.text();
+    assert.match(text, /^#EXT-X-VERSION:6$/m);
+    assert.match(text, /^#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,CAN-SKIP-UNTIL=12\.00000,HOLD-BACK=6\.00000,PART-HOLD-BACK=0\.60000$/m);
+    assert.match(text, /^#EXT-X-PART-INF:PART-TARGET=0\.20000$/m);
+    assert.match(text, /^#EXT-X-MAP:URI="init\d+\.mp4"$/m);
+    assert.match(text, /^#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg\d+\.\d+\.m4s"$/m);
+    const master = await (await fetch(`http://127.0.0.1:${system.httpPort}/live/ll/index.m3u8`)).text();
+    assert.match(master, /CODECS="avc1\.[0-9a-f]{6},mp4a\.40\.2"/);
+  });
+
+  it('a request for the next part is held until that part is listed, then answered whole, cacheable for 6 target durations', async () => {
+    const before = lastPart(await (await get()).text());
+    const next = { msn: before.msn, part: before.part + 1 };
+    const res = await get(`?_HLS_msn=${next.msn}&_HLS_part=${next.part}`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('cache-control'), 'public, max-age=12');
+    const text = await res.text();
+    const after = lastPart(text);
+    // The part asked for, or (past the last part of its segment) the next segment's first.
+    assert.ok(after.msn > next.msn || (after.msn === next.msn && after.part >= next.part), `${JSON.stringify(after)} after asking ${JSON.stringify(next)}`);
+    assert.match(text, /^#EXTM3U/);
+  });
+
+  it('a request for a segment far ahead or a part without a segment is refused with 400 and the reason', async () => {
+    const { msn } = lastPart(await (await get()).text());
+    const far = await get(`?_HLS_msn=${msn + 10}`);
+    assert.equal(far.status, 400);
+    assert.match(far.headers.get('x-hls-reason') ?? '', /more than two segments past/);
+    const partOnly = await get('?_HLS_part=1');
+    assert.equal(partOnly.status, 400);
+    assert.match(await partOnly.text(), /_HLS_part: needs _HLS_msn/);
+    const malformed = await get('?_HLS_msn=abc');
+    assert.equal(malformed.status, 400);
+  });
+
+  it('_HLS_skip=YES gets the delta update: EXT-X-SKIP in place of the segments past the skip boundary', async () => {
+    // The window (10 x 2 s) must have grown past the boundary (12 s) first.
+    const delta = await eventually(
+      async () => {
+        const text = await (await get('?_HLS_skip=YES')).text();
+        return /^#EXT-X-SKIP:SKIPPED-SEGMENTS=[1-9]\d*$/m.test(text) ? text : undefined;
+      },
+      40_000,
+      'a delta update with skipped segments',
+    );
+    assert.match(delta, /^#EXT-X-VERSION:9$/m);
+    const full = await (await get()).text();
+    const fullSequence = /^#EXT-X-MEDIA-SEQUENCE:(\d+)$/m.exec(full)![1];
+    assert.equal(/^#EXT-X-MEDIA-SEQUENCE:(\d+)$/m.exec(delta)![1], fullSequence, 'the same numbering');
+    assert.ok(delta.length < full.length);
+  });
+
+  it('the part a preload hint names is served the moment it is written; a part no hint names is 404', async () => {
+    const text = await (await get()).text();
+    const hinted = /^#EXT-X-PRELOAD-HINT:TYPE=PART,URI="(seg\d+\.\d+\.m4s)"$/m.exec(text)![1];
+    const res = await fetch(`http://127.0.0.1:${system.httpPort}/live/ll/source/${hinted}`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'video/iso.segment');
+    assert.ok((await res.arrayBuffer()).byteLength > 0);
+    const { msn } = lastPart(text);
+    assert.equal((await fetch(`http://127.0.0.1:${system.httpPort}/live/ll/source/seg${msn + 5}.3.m4s`)).status, 404);
+  });
+
+  it('hls.js in Chromium plays it in low-latency mode, loading parts with blocking reloads', async () => {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${system.apiPort}/player?src=${encodeURIComponent(playlistUrl().replace('/source/index.m3u8', '/index.m3u8'))}`);
+    await page.waitForFunction(() => document.getElementById('state')?.textContent === 'playing', undefined, { timeout: 30_000 });
+    const startTime = await page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).currentTime);
+    await new Promise((r) => setTimeout(r, 10_000));
+    const report = await page.evaluate(() => {
+      const hls = (window as unknown as { hls: { latency: number; levels: { details?: { partList: unknown[] | null; canBlockReload: boolean } }[] } }).hls;
+      const details = hls.levels[0].details!;
+      return {
+        currentTime: (document.getElementById('video') as HTMLVideoElement).currentTime,
+        latency: hls.latency,
+        parts: details.partList?.length ?? 0,
+        canBlockReload: details.canBlockReload,
+        errors: (window as unknown as { playerErrors: { fatal: boolean; details: string }[] }).playerErrors,
+      };
+    });
+    assert.deepEqual(
+      report.errors.filter((e) => e.fatal),
+      [],
+    );
+    assert.ok(report.currentTime - startTime >= 7, `played ${report.currentTime - startTime} s of 10`);
+    assert.equal(report.canBlockReload, true);
+    assert.ok(report.parts > 0, 'hls.js sees the parts');
+    // Reported, not asserted (no timed assertions): how far behind live hls.js plays.
+    console.log(`# hls.js latency behind the live edge: ${report.latency.toFixed(2)} s`);
+    await page.close();
+  });
+});
