@@ -1,6 +1,6 @@
 import { SLUG_SOURCE } from '../common/slug.js';
-import { BLOCKING_PREFIX } from '../low-latency/ll-routes.js';
-import { DELTA_PLAYLIST, LIVE_DIR, MASTER_PLAYLIST, MEDIA_PLAYLIST, STEERED_MASTER } from '../media/hls-layout.js';
+import { BLOCKING_PREFIX, LL_PART_DIR, LL_PLAYLIST_DIR } from '../low-latency/ll-routes.js';
+import { LIVE_DIR, MASTER_PLAYLIST, MEDIA_PLAYLIST, STEERED_MASTER } from '../media/hls-layout.js';
 
 /** A literal text as a regular expression (PCRE, as nginx's location and map regexes are). */
 function regexLiteral(text: string): string {
@@ -19,6 +19,7 @@ export const LAYOUT_TEMPLATE_VALUES: Readonly<Record<string, string>> = {
   STEERED_MASTER,
   STEERED_MASTER_RE: regexLiteral(STEERED_MASTER),
   MEDIA_PLAYLIST_RE: regexLiteral(MEDIA_PLAYLIST),
-  DELTA_PLAYLIST,
   BLOCKING_PREFIX,
+  LL_PLAYLIST_DIR,
+  LL_PART_DIR,
 };

@@ -1,12 +1,21 @@
-// What the origin's nginx and the control plane share for LL-HLS, named once: nginx asks
-// BLOCKING_PREFIX + the viewer's request URI (an auth_request subrequest) and acts on the status.
+// What the origin's nginx and the control plane share for LL-HLS, named once: nginx passes a
+// request that must wait to BLOCKING_PREFIX + the viewer's request URI; the control plane answers,
+// when it may be served, with an X-Accel-Redirect into a virtual directory of the variant that only
+// internal redirects reach (no slug starts with "_"), so nginx serves the file itself: its token
+// checks and filters apply, and the control plane never sends playlist or media bytes.
 
 /** Where the origin's nginx sends the requests that must wait (prefix of the control plane route). */
 export const BLOCKING_PREFIX = '/internal/ll';
 
-/**
- * The statuses of that route, as auth_request understands them: 2xx lets the request through to
- * the file; 401 and 403 are the only refusals it passes on, which the origin's error pages turn
- * into 400 (too far ahead, or malformed) and 503 (timed out, or the stream stopped).
- */
-export const LL_VERDICT = { serve: 204, refuse: 401, unavailable: 403 } as const;
+/** /live/<key>/<variant>/_ll<max-age seconds>/<playlist file>: a playlist that may be served now. */
+export const LL_PLAYLIST_DIR = '_ll';
+/** /live/<key>/<variant>/_llpart/<part file>: a part that is written now. */
+export const LL_PART_DIR = '_llpart';
+
+export function playlistRedirect(variantPath: string, maxAgeSeconds: number, file: string, query: string): string {
+  return `${variantPath}/${LL_PLAYLIST_DIR}${maxAgeSeconds}/${file}${query}`;
+}
+
+export function partRedirect(variantPath: string, file: string, query: string): string {
+  return `${variantPath}/${LL_PART_DIR}/${file}${query}`;
+}
