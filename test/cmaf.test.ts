@@ -170,7 +170,10 @@ describe('CMAF (fMP4) segments and LL-HLS parts from real ffmpeg output', () => 
     const text = await readFile(path.join(dir, 'index.m3u8'), 'utf8');
     const playlist = parseMediaPlaylist(text)!;
     assert.match(text, /^#EXT-X-VERSION:6$/m);
-    assert.match(text, /^#EXT-X-MAP:URI="init0\.mp4"$/m);
+    // fMP4 names carry the packaging run: seg<N>-<run>.<i>.m4s, seg<N>-<run>.m4s, init<N>-<run>.mp4.
+    const init = /^#EXT-X-MAP:URI="(init0-([a-z0-9]+)\.mp4)"$/m.exec(text);
+    assert.ok(init, text);
+    const run = init[2];
     const partTarget = Number(/^#EXT-X-PART-INF:PART-TARGET=([\d.]+)$/m.exec(text)?.[1]);
     assert.equal(partTarget, 0.2);
     const control = /^#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,CAN-SKIP-UNTIL=([\d.]+),HOLD-BACK=([\d.]+),PART-HOLD-BACK=([\d.]+)$/m.exec(text);
@@ -181,23 +184,23 @@ describe('CMAF (fMP4) segments and LL-HLS parts from real ffmpeg output', () => 
     assert.equal(playlist.targetDuration, 2);
     for (const s of playlist.segments) assert.ok(Math.round(s.duration) <= playlist.targetDuration, `EXTINF ${s.duration}`);
     // The parts listed, grouped by segment: each segment file is exactly its parts, concatenated.
-    const parts = [...text.matchAll(/^#EXT-X-PART:DURATION=([\d.]+),URI="seg(\d+)\.(\d+)\.m4s"(,INDEPENDENT=YES)?$/gm)];
+    const parts = [...text.matchAll(/^#EXT-X-PART:DURATION=([\d.]+),URI="seg(\d+)-[a-z0-9]+\.(\d+)\.m4s"(,INDEPENDENT=YES)?$/gm)];
     assert.ok(parts.length >= 10, `${parts.length} parts listed`);
     for (const p of parts) assert.ok(Number(p[1]) <= partTarget, `part of ${p[1]} s`);
     const bySegment = new Map<number, RegExpExecArray[]>();
     for (const p of parts) bySegment.set(Number(p[2]), [...(bySegment.get(Number(p[2])) ?? []), p]);
     for (const [msn, list] of bySegment) {
       assert.equal(list[0][4], ',INDEPENDENT=YES', `seg${msn}.0 starts with a keyframe`);
-      if (!playlist.segments.some((s) => s.uri === `seg${msn}.m4s`)) continue; // the last one, still being cut when the feed ended
-      const joined = Buffer.concat(await Promise.all(list.map((p) => readFile(path.join(dir, `seg${msn}.${p[3]}.m4s`)))));
-      assert.ok(joined.equals(await readFile(path.join(dir, `seg${msn}.m4s`))), `seg${msn}.m4s is its parts`);
+      if (!playlist.segments.some((s) => s.uri === `seg${msn}-${run}.m4s`)) continue; // the last one, still being cut when the feed ended
+      const joined = Buffer.concat(await Promise.all(list.map((p) => readFile(path.join(dir, `seg${msn}-${run}.${p[3]}.m4s`)))));
+      assert.ok(joined.equals(await readFile(path.join(dir, `seg${msn}-${run}.m4s`))), `seg${msn} is its parts`);
       const playable = path.join(root, `ll-${msn}.mp4`);
-      await writeFile(playable, Buffer.concat([await readFile(path.join(dir, 'init0.mp4')), joined]));
+      await writeFile(playable, Buffer.concat([await readFile(path.join(dir, init[1])), joined]));
       assert.equal(decodeErrors(playable), '', `seg${msn} decodes after the init segment`);
     }
     // Parts of older segments leave the playlist (more than 3 target durations from its end), their files stay for now.
-    assert.ok(!text.includes('seg0.0.m4s'), 'old parts unlisted');
-    assert.ok((await readdir(dir)).includes('seg0.0.m4s'), 'old part files still downloadable');
+    assert.ok(!text.includes(`seg0-${run}.0.m4s`), 'old parts unlisted');
+    assert.ok((await readdir(dir)).includes(`seg0-${run}.0.m4s`), 'old part files still downloadable');
     // Every rewrite told where the playlist had got to, in order.
     assert.ok(positions.length > parts.length);
     for (let i = 1; i < positions.length; i++) {

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './support/browser.js';
@@ -8,7 +11,7 @@ import { eventually, startSystem, SystemUnderTest } from './support/system.js';
 
 /** The newest part a playlist lists: its segment's media sequence number and its index. */
 function lastPart(text: string): { msn: number; part: number } {
-  const parts = [...text.matchAll(/^#EXT-X-PART:[^\n]*URI="seg(\d+)\.(\d+)\.m4s"/gm)];
+  const parts = [...text.matchAll(/^#EXT-X-PART:[^\n]*URI="seg(\d+)-[a-z0-9]+\.(\d+)\.m4s"/gm)];
   assert.ok(parts.length > 0, text);
   const last = parts[parts.length - 1];
   return { msn: Number(last[1]), part: Number(last[2]) };
@@ -49,8 +52,8 @@ describe('LL-HLS through the origin and an edge: blocking reload, delta updates,
     assert.match(text, /^#EXT-X-VERSION:6$/m);
     assert.match(text, /^#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,CAN-SKIP-UNTIL=12\.00000,HOLD-BACK=6\.00000,PART-HOLD-BACK=0\.60000$/m);
     assert.match(text, /^#EXT-X-PART-INF:PART-TARGET=0\.20000$/m);
-    assert.match(text, /^#EXT-X-MAP:URI="init\d+\.mp4"$/m);
-    assert.match(text, /^#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg\d+\.\d+\.m4s"$/m);
+    assert.match(text, /^#EXT-X-MAP:URI="init\d+-[a-z0-9]+\.mp4"$/m);
+    assert.match(text, /^#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg\d+-[a-z0-9]+\.\d+\.m4s"$/m);
     const master = await (await fetch(`http://127.0.0.1:${system.httpPort}/live/ll/index.m3u8`)).text();
     assert.match(master, /CODECS="avc1\.[0-9a-f]{6},mp4a\.40\.2"/);
   });
@@ -99,18 +102,18 @@ describe('LL-HLS through the origin and an edge: blocking reload, delta updates,
 
   it('the part a preload hint names is served the moment it is written; a part no hint names is 404', async () => {
     const text = await (await get()).text();
-    const hinted = /^#EXT-X-PRELOAD-HINT:TYPE=PART,URI="(seg\d+\.\d+\.m4s)"$/m.exec(text)![1];
+    const hinted = /^#EXT-X-PRELOAD-HINT:TYPE=PART,URI="(seg\d+-[a-z0-9]+\.\d+\.m4s)"$/m.exec(text)![1];
     const res = await fetch(`http://127.0.0.1:${system.httpPort}/live/ll/source/${hinted}`);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), 'video/iso.segment');
     assert.ok((await res.arrayBuffer()).byteLength > 0);
     const { msn } = lastPart(text);
-    assert.equal((await fetch(`http://127.0.0.1:${system.httpPort}/live/ll/source/seg${msn + 5}.3.m4s`)).status, 404);
+    assert.equal((await fetch(`http://127.0.0.1:${system.httpPort}/live/ll/source/seg${msn + 5}-abc.3.m4s`)).status, 404);
   });
 
   it('a part not written yet is 404 without being cacheable, so no cache keeps the miss', async () => {
     const { msn } = lastPart(await (await get()).text());
-    const res = await fetch(`http://127.0.0.1:${system.httpPort}/live/ll/source/seg${msn + 5}.0.m4s`);
+    const res = await fetch(`http://127.0.0.1:${system.httpPort}/live/ll/source/seg${msn + 5}-abc.0.m4s`);
     assert.equal(res.status, 404);
     assert.equal(res.headers.get('cache-control'), 'no-cache');
   });
@@ -164,5 +167,40 @@ describe('LL-HLS through the origin and an edge: blocking reload, delta updates,
     // Reported, not asserted (no timed assertions): how far behind live hls.js plays.
     console.log(`# hls.js latency behind the live edge: ${report.latency.toFixed(2)} s`);
     await page.close();
+  });
+
+  it('a control-plane crash mid-segment: numbering goes on, and no file name is ever written again with other bytes', async () => {
+    const dir = path.join(system.mediaRoot, 'live', 'll', 'source');
+    const files = async () => {
+      const names = (await readdir(dir)).filter((f) => /\.(m4s|mp4)$/.test(f));
+      const digests = await Promise.all(
+        names.map(async (f) =>
+          createHash('sha1')
+            .update(await readFile(path.join(dir, f)))
+            .digest('hex'),
+        ),
+      );
+      return new Map(names.map((f, i) => [f, digests[i]]));
+    };
+    const beforeText = await (await get()).text();
+    const before = await files();
+    // A crash mid-segment (a graceful stop would finish the segment first): the next run starts that segment again.
+    system.proc.child.kill('SIGKILL');
+    await system.proc.exitWithin();
+    await system.restart();
+    const afterText = await eventually(
+      async () => {
+        const res = await get().catch(() => null);
+        const text = res?.status === 200 ? await res.text() : '';
+        // Past the segment the restart cut short: the new run has written it (or its number) again.
+        return text && lastPart(text).msn > lastPart(beforeText).msn + 1 ? text : undefined;
+      },
+      60_000,
+      'parts of the new run',
+    );
+    assert.ok(lastPart(afterText).msn > lastPart(beforeText).msn, 'media sequence numbers go on');
+    assert.match(afterText, /^#EXT-X-DISCONTINUITY$/m, 'the restart is a discontinuity');
+    const after = await files();
+    for (const [name, digest] of after) if (before.has(name)) assert.equal(digest, before.get(name), `${name} kept its bytes`);
   });
 });

@@ -1,6 +1,6 @@
 import { SLUG_SOURCE } from '../common/slug.js';
 import { BLOCKING_PREFIX, LL_PART_DIR, LL_PLAYLIST_DIR } from '../low-latency/ll-routes.js';
-import { LIVE_DIR, MASTER_PLAYLIST, MEDIA_PLAYLIST, STEERED_MASTER } from '../media/hls-layout.js';
+import { LIVE_DIR, MASTER_PLAYLIST, MEDIA_PLAYLIST, PART_FILE_SOURCE, STEERED_MASTER } from '../media/hls-layout.js';
 
 /** A literal text as a regular expression (PCRE, as nginx's location and map regexes are). */
 function regexLiteral(text: string): string {
@@ -22,4 +22,5 @@ export const LAYOUT_TEMPLATE_VALUES: Readonly<Record<string, string>> = {
   BLOCKING_PREFIX,
   LL_PLAYLIST_DIR,
   LL_PART_DIR,
+  PART_FILE_RE: PART_FILE_SOURCE,
 };

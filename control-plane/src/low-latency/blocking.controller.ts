@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { Public } from '../auth/public.decorator.js';
 import { ApiError, ErrorCode } from '../common/api-error.js';
 import { SLUG_PATTERN } from '../common/slug.js';
-import { DELTA_PLAYLIST, LIVE_DIR, MEDIA_PLAYLIST } from '../media/hls-layout.js';
+import { DELTA_PLAYLIST, LIVE_DIR, MEDIA_PLAYLIST, PART_FILE_SOURCE } from '../media/hls-layout.js';
 import { judge, parseBlockingQuery } from './blocking-request.js';
 import { BLOCKING_PREFIX, partRedirect, playlistRedirect } from './ll-routes.js';
 import { PlaylistPositions } from './playlist-positions.js';
@@ -14,7 +14,7 @@ const BLOCKING_CACHE_TARGET_DURATIONS = 6;
 /** A request blocked this many target durations with nothing to return gets 503 (8216bis 6.2.5.2). */
 const BLOCKING_TIMEOUT_TARGET_DURATIONS = 3;
 
-const PART_FILE = /^seg(\d{1,15})\.(\d{1,6})\.m4s$/;
+const PART_FILE = new RegExp(`^${PART_FILE_SOURCE}$`);
 
 /**
  * LL-HLS requests the origin's nginx cannot answer from disk alone: a variant playlist with

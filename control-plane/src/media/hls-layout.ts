@@ -17,17 +17,28 @@ export const DELTA_PLAYLIST = 'index.delta.m3u8';
 /** The variant packaged from the input as it comes; ABR renditions will be its siblings. */
 export const SOURCE_VARIANT = 'source';
 
-/** Files of one variant: segment N, part i of segment N (LL-HLS), and the init segment that starts at N (fMP4). */
+/**
+ * Files of one variant: segment N, part i of segment N (LL-HLS), and the init segment that starts
+ * at N (fMP4). fMP4 names also carry the packaging run (a tag from its start time): a run that ends
+ * mid-segment (a restart) has written parts of segment N that the next run writes again with other
+ * bytes, and caches keep every such file as immutable, so a name is never used twice.
+ */
 export const SEGMENT_PREFIX = 'seg';
-export function segmentFile(msn: number, extension: string): string {
-  return `${SEGMENT_PREFIX}${msn}.${extension}`;
-}
-export function partFile(msn: number, part: number): string {
-  return `${SEGMENT_PREFIX}${msn}.${part}.m4s`;
-}
 export const INIT_PREFIX = 'init';
-export function initFile(msn: number): string {
-  return `${INIT_PREFIX}${msn}.mp4`;
+export function segmentFile(msn: number, extension: string, run?: string): string {
+  return `${SEGMENT_PREFIX}${msn}${run ? `-${run}` : ''}.${extension}`;
+}
+export function partFile(msn: number, run: string, part: number): string {
+  return `${SEGMENT_PREFIX}${msn}-${run}.${part}.m4s`;
+}
+export function initFile(msn: number, run: string): string {
+  return `${INIT_PREFIX}${msn}-${run}.mp4`;
+}
+/** A part's file name as a regular expression: captures its segment's media sequence number and its index. */
+export const PART_FILE_SOURCE = `${SEGMENT_PREFIX}(\\d{1,15})-[a-z0-9]{1,12}\\.(\\d{1,6})\\.m4s`;
+/** The run tag of output started at `ms` (milliseconds since the epoch). */
+export function runTag(ms: number): string {
+  return Math.floor(ms).toString(36);
 }
 
 /** The URL path players open for a stream (on the origin or any edge). */

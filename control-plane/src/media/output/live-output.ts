@@ -3,7 +3,7 @@
 // discontinuity sequence numbers never go backwards across restarts.
 import { mkdir, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { DELTA_PLAYLIST, INIT_PREFIX, initFile, MASTER_PLAYLIST, MEDIA_PLAYLIST, partFile, SEGMENT_PREFIX, segmentFile } from '../hls-layout.js';
+import { DELTA_PLAYLIST, INIT_PREFIX, initFile, MASTER_PLAYLIST, MEDIA_PLAYLIST, partFile, runTag, SEGMENT_PREFIX, segmentFile } from '../hls-layout.js';
 import { writeMasterPlaylist } from '../playlist/master-playlist.js';
 import { MediaPlaylist, parseMediaPlaylist, playlistDuration, writeMediaPlaylist } from '../playlist/media-playlist.js';
 import type { FinishedSegment, StreamFormat } from '../segmenter/segment.js';
@@ -121,10 +121,13 @@ export class LiveOutput {
   /** fMP4: the init segment of the segments being written (EXT-X-MAP). */
   private map: string | undefined;
   private partTarget = 0;
+  /** fMP4 names carry the run (hls-layout.ts): a restart never writes other bytes under a name used before. */
+  private readonly run: string;
   readonly stats: OutputStats = { segmentsWritten: 0, writeFailures: 0, writeError: null, lastSegmentAt: null, mediaSequence: 0, discontinuitySequence: 0 };
 
   constructor(private readonly options: LiveOutputOptions) {
     this.now = options.now ?? Date.now;
+    this.run = runTag(this.now());
     this.playlist = { targetDuration: options.targetDuration, mediaSequence: 0, discontinuitySequence: 0, segments: [] };
   }
 
@@ -200,7 +203,7 @@ export class LiveOutput {
   addInit(bytes: Uint8Array): Promise<void> {
     const copy = new Uint8Array(bytes);
     return this.enqueue(copy.length, async () => {
-      const uri = initFile(this.nextSequence());
+      const uri = initFile(this.nextSequence(), this.run);
       await writeFileAtomic(path.join(this.variantDir, uri), copy);
       this.map = uri;
     });
@@ -226,7 +229,7 @@ export class LiveOutput {
       const pending = this.pending;
       if (!pending) return; // the segment was abandoned: its remaining parts are dropped
       this.partTarget = part.partTargetSeconds;
-      const uri = partFile(this.nextSequence(), pending.parts.length);
+      const uri = partFile(this.nextSequence(), this.run, pending.parts.length);
       try {
         await writeFileAtomic(path.join(this.variantDir, uri), copy);
       } catch (error) {
@@ -281,7 +284,8 @@ export class LiveOutput {
   }
 
   private async publish(segment: FinishedSegment, format: StreamFormat): Promise<void> {
-    const uri = segmentFile(this.nextSequence(), this.options.extension);
+    // MPEG-TS segments are written whole, once: their names need no run.
+    const uri = segmentFile(this.nextSequence(), this.options.extension, this.options.extension === 'ts' ? undefined : this.run);
     const pending = this.pending;
     this.pending = null;
     try {
@@ -343,7 +347,7 @@ export class LiveOutput {
       ...p,
       lowLatency: { partTarget, partHoldBack: PART_HOLD_BACK_PARTS * partTarget, holdBack: 3 * p.targetDuration, canSkipUntil },
       pending: this.pending ?? undefined,
-      preloadHint: partFile(this.nextSequence(), this.pending?.parts.length ?? 0),
+      preloadHint: partFile(this.nextSequence(), this.run, this.pending?.parts.length ?? 0),
     };
     // The delta first: a request that sees the new position must find both files at least that new.
     await writeFileAtomic(path.join(this.variantDir, DELTA_PLAYLIST), writeMediaPlaylist({ ...live, skippedSegments: skippableSegments(p, canSkipUntil) }));
