@@ -87,11 +87,13 @@ async function main(): Promise<void> {
 
     // Wake-up of held playlist requests, from the part's file appearing to each answer.
     const dir = path.join(system.mediaRoot, 'live', 'll', 'source');
+    const originUrl = `http://127.0.0.1:${system.httpPort}`;
     const wake = async (base: string, viewers: number): Promise<{ ms: number[]; misses: number[] }> => {
       const ms: number[] = [];
       const misses: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        const at = lastPart(await (await fetch(`${base}/live/ll/source/index.m3u8`)).text());
+        // Where the playlist is now, from the origin (an edge may answer with a copy up to a second old).
+        const at = lastPart(await (await fetch(`${originUrl}/live/ll/source/index.m3u8`)).text());
         if (!at) continue;
         const next = { msn: at.msn, part: at.part + 1 };
         const file = `seg${next.msn}-${at.run}.${next.part}.m4s`;
@@ -116,11 +118,13 @@ async function main(): Promise<void> {
       }
       return { ms, misses };
     };
-    const origin = await wake(`http://127.0.0.1:${system.httpPort}`, Math.min(VIEWERS, 50));
+    const single = await wake(originUrl, 1);
+    const origin = await wake(originUrl, Math.min(VIEWERS, 50));
     const edge = await wake(`http://127.0.0.1:${system.edgePort}`, VIEWERS);
 
     console.log(`latency LL-HLS (0.2 s parts, via edge): ${summary(latency.ll, 's')}; stalls ${stalls.ll}`);
     console.log(`latency TS HLS (2 s segments, via edge): ${summary(latency.ts, 's')}; stalls ${stalls.ts}`);
+    console.log(`wake-up at the origin, 1 held request per part: ${summary(single.ms, 'ms', 1)}`);
     console.log(`wake-up at the origin, ${Math.min(VIEWERS, 50)} held requests per part: ${summary(origin.ms, 'ms', 1)}`);
     console.log(`wake-up at the edge, ${VIEWERS} held requests per part: ${summary(edge.ms, 'ms', 1)}`);
     console.log(`origin requests per part through the edge (MISS of ${VIEWERS}): ${edge.misses.join(' ')}`);

@@ -276,13 +276,22 @@ describe('edge tier end to end: local edge, a second edge, health, steering, sig
     assert.deepEqual(bad.json.fields.map((f: { field: string }) => f.field).sort(), ['clientIp', 'expiresInSeconds']);
     assert.equal((await system.api('POST', '/api/v1/streams/nope/tokens', {})).status, 404);
 
+    const rotatedAt = Date.now();
     const rotated = await system.api('POST', '/api/v1/signing-keys/rotate');
     assert.equal(rotated.status, 200);
     assert.deepEqual(
       rotated.json.map((k: { state: string }) => k.state),
       ['signing', 'verifying'],
     );
-    await sleep(1500);
+    // The edge runs the config with both keys before the old one is tried.
+    await eventually(
+      async () => {
+        const edge = await node('local-edge');
+        return edge.configError === null && Date.parse(edge.configAppliedAt) > rotatedAt ? true : undefined;
+      },
+      15_000,
+      'the rotated keys applied at the edge',
+    );
     assert.equal((await system.edge(`/live/steer/source/index.m3u8?token=${issued.json.token}`)).status, 200, 'the previous key still verifies');
     assert.equal((await system.api('POST', '/api/v1/signing-keys/rotate')).status, 200);
     await eventually(
