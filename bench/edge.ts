@@ -19,18 +19,14 @@ import { renderOriginConfig } from '../control-plane/src/edge/origin-config.js';
 import { NginxInstance } from '../control-plane/src/nginx/nginx-instance.js';
 import { childPids, cpuSeconds } from './support/cpu.js';
 import { readFileSync } from 'node:fs';
+import { numberOption } from './support/options.js';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? Number(args[at + 1]) : fallback;
-};
-const SEGMENT_REQUESTS = option('segment-requests', 3000);
-const PLAYLIST_REQUESTS = option('playlist-requests', 30000);
-const ROUNDS = option('rounds', 5);
-const CONNECTIONS = option('connections', 16);
-const VIEWERS = option('viewers', 200);
-const LIVE_SECONDS = option('live-seconds', 12);
+const SEGMENT_REQUESTS = numberOption('segment-requests', 3000);
+const PLAYLIST_REQUESTS = numberOption('playlist-requests', 30000);
+const ROUNDS = numberOption('rounds', 5);
+const CONNECTIONS = numberOption('connections', 16);
+const VIEWERS = numberOption('viewers', 200);
+const LIVE_SECONDS = numberOption('live-seconds', 12);
 const SEGMENT_BYTES = 1024 * 1024;
 const quiet = { log: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
 

@@ -15,14 +15,10 @@ import { fecFor, mediaPacket } from '../test/support/rtp-fixtures.js';
 import { freeUdpPortBlock } from '../test/support/ports.js';
 import { REPO_ROOT, startProcess } from '../test/support/process.js';
 import { cpuSeconds } from './support/cpu.js';
+import { numberOption } from './support/options.js';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? Number(args[at + 1]) : fallback;
-};
-const STREAMS = option('streams', 20);
-const SECONDS = option('seconds', 30);
+const STREAMS = numberOption('streams', 20);
+const SECONDS = numberOption('seconds', 30);
 const BITRATE = 4_000_000;
 const L = 5;
 const D = 10;

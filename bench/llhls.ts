@@ -14,15 +14,11 @@ import { launchChromium } from '../test/support/browser.js';
 import { startEncoder } from '../test/support/encoder.js';
 import { freeUdpPortBlock } from '../test/support/ports.js';
 import { eventually, startSystem } from '../test/support/system.js';
+import { numberOption } from './support/options.js';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? Number(args[at + 1]) : fallback;
-};
-const SECONDS = option('seconds', 40);
-const VIEWERS = option('viewers', 200);
-const ROUNDS = option('rounds', 20);
+const SECONDS = numberOption('seconds', 40);
+const VIEWERS = numberOption('viewers', 200);
+const ROUNDS = numberOption('rounds', 20);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const quantile = (values: number[], q: number) => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AccessUnitAssembler } from '../control-plane/src/media/access-units/access-unit-assembler.js';
 import type { Track } from '../control-plane/src/media/fmp4/tracks.js';
+import { FragmentBuilder } from '../control-plane/src/media/fmp4/fragment-builder.js';
 import { CmafSegmenter } from '../control-plane/src/media/segmenter/cmaf-segmenter.js';
 import { TsDemuxer } from '../control-plane/src/media/ts/demuxer.js';
 import { TS_PACKET_SIZE } from '../control-plane/src/media/ts/ts-packet.js';
@@ -231,5 +232,23 @@ describe('CMAF (fMP4) segments and LL-HLS parts from real ffmpeg output', () => 
     assert.match(master, /CODECS="avc1\.[0-9a-f]{6},mp4a\.40\.2"/);
     assert.match(master, /FRAME-RATE=25\.000/);
     assert.equal(packager.stats().writeFailures, 0);
+  });
+
+  it('a fragment of more samples than its tables start with (64) keeps every sample: trun lists each with its size and duration', () => {
+    const audio: Track = { kind: 'audio', id: 1, format: { codecs: 'mp4a.40.2', sampleRate: 48000, channels: 2, specificConfig: Uint8Array.of(0x11, 0x90) } };
+    const builder = new FragmentBuilder([audio]);
+    for (let i = 0; i < 150; i++) builder.addAudio(0, 1000 + i * 1024, new Uint8Array(10 + i));
+    const bytes = builder.finish(7);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const trun = Buffer.from(bytes).indexOf('trun') - 4;
+    assert.equal(view.getUint32(trun + 12), 150, 'sample_count');
+    for (let i = 0; i < 150; i++) {
+      const entry = trun + 20 + i * 16; // duration, size, flags, composition offset
+      assert.equal(view.getUint32(entry), 1024);
+      assert.equal(view.getUint32(entry + 4), 10 + i);
+    }
+    const mdat = Buffer.from(bytes).indexOf('mdat') - 4;
+    assert.equal(view.getUint32(mdat), 8 + Array.from({ length: 150 }, (_, i) => 10 + i).reduce((a, b) => a + b, 0));
+    assert.equal(view.getUint32(trun + 16), mdat + 8, 'data_offset points at the first sample');
   });
 });

@@ -49,21 +49,18 @@ class TrackRun {
     return endDts !== undefined && endDts > this.dts[i] ? endDts - this.dts[i] : this.lastDuration;
   }
 
+  /** Doubles the sample tables (rare: a fragment of more than 64 samples). */
   private grow(): void {
-    const size = this.dts.length * 2;
-    const dts = new Float64Array(size);
-    dts.set(this.dts);
-    this.dts = dts;
-    const ctos = new Int32Array(size);
-    ctos.set(this.ctos);
-    this.ctos = ctos;
-    const sizes = new Uint32Array(size);
-    sizes.set(this.sizes);
-    this.sizes = sizes;
-    const flags = new Uint32Array(size);
-    flags.set(this.flags);
-    this.flags = flags;
+    this.dts = doubled(this.dts, new Float64Array(this.dts.length * 2));
+    this.ctos = doubled(this.ctos, new Int32Array(this.ctos.length * 2));
+    this.sizes = doubled(this.sizes, new Uint32Array(this.sizes.length * 2));
+    this.flags = doubled(this.flags, new Uint32Array(this.flags.length * 2));
   }
+}
+
+function doubled<T extends Float64Array | Int32Array | Uint32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
 
 export class FragmentBuilder {
