@@ -61,6 +61,21 @@ describe('faults: one-sided and keyframe-less feeds', () => {
     );
   });
 
+  it('low latency: video stops after 3 s while audio goes on for 40 s: the open segment is published, the gap counted, nothing grows', async () => {
+    const video = VIDEO(3);
+    const audio = AUDIO(40);
+    const ts = ffmpegTs([...video.input, ...audio.input, ...video.codec, ...audio.codec]);
+    const packager = await packageTs(root, 'll-videostops', ts, { segmentSeconds: 2, windowSegments: 1000, lowLatency: { partSeconds: 0.2 } });
+    assert.ok(packager.stats().videoGaps >= 1, `video gaps: ${packager.stats().videoGaps}`);
+    const dir = path.join(root, 'live', 'll-videostops', 'source');
+    const playlist = parseMediaPlaylist(await readFile(path.join(dir, 'index.m3u8'), 'utf8'))!;
+    const total = playlist.segments.reduce((sum, s) => sum + s.duration, 0);
+    assert.ok(total > 2 && total < 4, `published ${total.toFixed(2)} s: the video's 3 s, not the audio's 40`);
+    for (const s of playlist.segments) assert.ok(Math.round(s.duration) <= playlist.targetDuration, `EXTINF ${s.duration}`);
+    const sizes = await Promise.all(playlist.segments.map(async (s) => (await stat(path.join(dir, s.uri))).size));
+    assert.ok(Math.max(...sizes) < 1024 * 1024, `largest segment ${Math.max(...sizes)} bytes`);
+  });
+
   it('an encoder that never sends an IDR (x264 intra-refresh): segments are cut by time, counted, and the master does not claim independent segments', async () => {
     const video = VIDEO(12, ['-x264-params', 'intra-refresh=1:keyint=250']);
     const audio = AUDIO(12);

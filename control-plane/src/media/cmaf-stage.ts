@@ -112,6 +112,10 @@ export class CmafStage {
     return this.segmenter.frameRate();
   }
 
+  get videoGaps(): number {
+    return this.segmenter.videoGaps;
+  }
+
   get forcedCuts(): number {
     return this.segmenter.forcedCuts;
   }

@@ -153,7 +153,7 @@ export class StreamPackager {
       misalignedBytes: this.misalignedBytes,
       forcedCuts: this.cmaf ? this.cmaf.forcedCuts : this.segmenter.forcedCuts,
       oversizeDrops: this.cmaf ? this.cmaf.oversizeDrops : this.segmenter.oversizeDrops,
-      videoGaps: this.segmenter.videoGaps,
+      videoGaps: this.cmaf ? this.cmaf.videoGaps : this.segmenter.videoGaps,
       format: this.format(),
     };
   }

@@ -61,6 +61,13 @@ const AUDIO_WAIT_UNITS = 512;
 /** A decode-time step larger than this (or backwards beyond a frame) is a new timeline. */
 const MAX_DTS_STEP = 5 * PTS_HZ;
 const AAC_FRAME_SAMPLES = 1024;
+/**
+ * Video that stops while audio goes on (encoder fault, camera unplugged): after this many target
+ * durations of audio past the last video frame the open segment is published and the stream waits
+ * for video (audio alone would need other tracks: a new init segment), counted in videoGaps. The
+ * audio gathered meanwhile is bounded by it.
+ */
+const VIDEO_GAP_TARGET_DURATIONS = 2;
 
 export class CmafSegmenter {
   private tracks: Track[] | null = null;
@@ -79,6 +86,8 @@ export class CmafSegmenter {
   private segmentKeyed = true;
   /** Segments cut without a keyframe because the GOP outlasted the target duration. */
   forcedCuts = 0;
+  /** Times the video stopped while audio went on. */
+  videoGaps = 0;
   private discontinuityPending = false;
   /** mfhd sequence_number: counts fragments over the stream's life (CMAF 7.5.14). */
   private nextSequence = 1;
@@ -111,6 +120,13 @@ export class CmafSegmenter {
   }
 
   private add(unit: AccessUnit): void {
+    if (unit.track === 'audio' && this.videoIndex >= 0 && this.lastDts >= 0) {
+      if (unit.dts - this.lastDts > VIDEO_GAP_TARGET_DURATIONS * this.options.targetDuration * PTS_HZ) {
+        this.videoGaps++;
+        this.flush();
+        return;
+      }
+    }
     if (unit.track === 'audio') {
       if (this.audioIndex >= 0 && this.started) this.addAudio(unit);
       return;
