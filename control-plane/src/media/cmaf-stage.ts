@@ -46,9 +46,10 @@ export class CmafStage {
         if (part.index === 0) {
           this.segmentBytes.clear();
           this.oversize = false;
-          // The part is complete now; its first sample was presented a part's duration ago.
-          this.segmentStartMs = this.nextProgramDateMs ?? options.now() - part.durationSeconds * 1000;
-          if (part.discontinuity) this.segmentStartMs = options.now() - part.durationSeconds * 1000;
+          // Continuous along a timeline; after a break, re-anchored: the part is complete now, so its
+          // first sample arrived a part's duration ago.
+          const continued = part.discontinuity ? null : this.nextProgramDateMs;
+          this.segmentStartMs = continued ?? options.now() - part.durationSeconds * 1000;
         }
         if (this.segmentBytes.length + part.bytes.length > (options.maxSegmentBytes ?? MAX_SEGMENT_BYTES)) this.oversize = true;
         else this.segmentBytes.append(part.bytes);

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { LIVE_DIR, SOURCE_VARIANT } from './hls-layout.js';
 import { CmafStage } from './cmaf-stage.js';
+import type { ProgramContext } from './segmenter/cmaf-segmenter.js';
 import { LiveOutput, type LiveOutputOptions, OutputStats } from './output/live-output.js';
 import { provisionalTargetDuration } from './playlist/target-duration.js';
 import type { StreamFormat } from './segmenter/segment.js';
@@ -48,6 +49,7 @@ export class StreamPackager {
   private readonly cmaf: CmafStage | null = null;
   readonly output: LiveOutput;
   private misalignedBytes = 0;
+  private readonly programContext: ProgramContext = { videoCodec: null, videoFormat: null, audioFormat: null, audioDeclared: false };
 
   constructor(private readonly options: PackagerOptions) {
     const writer = new TsContainerWriter(() => ({ pat: this.demuxer.lastPat, pmt: this.demuxer.lastPmt }));
@@ -69,12 +71,7 @@ export class StreamPackager {
         partSeconds: options.lowLatency.partSeconds,
         targetDuration,
         output: this.output,
-        program: () => ({
-          videoCodec: this.demuxer.videoCodec,
-          videoFormat: this.demuxer.videoFormat,
-          audioFormat: this.demuxer.audioFormat,
-          audioDeclared: this.demuxer.audioPid >= 0,
-        }),
+        program: () => this.program(),
         format: () => this.format(),
         now: options.now ?? Date.now,
         maxSegmentBytes: options.maxSegmentBytes,
@@ -126,6 +123,16 @@ export class StreamPackager {
       if (info.programChanged) this.cmaf.breakTimeline();
       this.cmaf.push(packet, info);
     } else this.segmenter.push(packet, info);
+  }
+
+  /** What the demuxer knows of the program, for the CMAF path; one object, refreshed per access unit. */
+  private program(): ProgramContext {
+    const p = this.programContext;
+    p.videoCodec = this.demuxer.videoCodec;
+    p.videoFormat = this.demuxer.videoFormat;
+    p.audioFormat = this.demuxer.audioFormat;
+    p.audioDeclared = this.demuxer.audioPid >= 0;
+    return p;
   }
 
   /** What the stream carries, for the multivariant playlist and status. */

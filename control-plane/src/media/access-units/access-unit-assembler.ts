@@ -4,9 +4,8 @@
 // each a unit with its own PTS. Units are views into reused buffers, valid during the callback.
 import { ByteBuffer } from '../segmenter/byte-buffer.js';
 import type { PacketInfo } from '../ts/demuxer.js';
-import { adtsFrameAt } from '../ts/adts.js';
+import { AAC_FRAME_SAMPLES, adtsFrameAt } from '../ts/adts.js';
 import { PTS_HZ } from '../ts/timestamps.js';
-import * as ts from '../ts/ts-packet.js';
 
 export type TrackKind = 'video' | 'audio';
 
@@ -41,8 +40,6 @@ interface Pending {
   open: boolean;
 }
 
-const AAC_SAMPLES_PER_FRAME = 1024;
-
 export class AccessUnitAssembler {
   readonly counters: AssemblerCounters = { damaged: 0, badAudioBytes: 0 };
   private readonly video: Pending = pending();
@@ -57,20 +54,18 @@ export class AccessUnitAssembler {
     const state = info.kind === 'video' ? this.video : this.audio;
     if (info.pesStart) {
       this.finish(info.kind);
-      if (info.pts < 0) return; // a PES without a PTS cannot be placed: skipped until the next
-      const body = pesBody(packet);
-      if (!body) return;
+      // A PES without a PTS cannot be placed, nor one whose header did not parse: skipped until the next.
+      if (info.pts < 0 || info.esOffset < 0) return;
       state.open = true;
       state.damaged = false;
       state.pts = info.pts;
       state.dts = info.dts >= 0 ? info.dts : info.pts;
       state.key = info.kind === 'audio';
-      state.expected = body.expected;
+      state.expected = info.esLength;
       state.bytes.clear();
-      state.bytes.append(body.data);
-    } else if (state.open) {
-      const at = ts.payloadOffset(packet);
-      if (at >= 0 && ts.hasPayload(packet)) state.bytes.append(packet.subarray(at));
+      state.bytes.append(packet.subarray(info.esOffset));
+    } else if (state.open && info.payloadOffset >= 0) {
+      state.bytes.append(packet.subarray(info.payloadOffset));
     }
     if (info.continuityError) state.damaged = true;
     if (info.kind === 'video' && info.decided) this.video.key = info.decided === 'key';
@@ -121,7 +116,7 @@ export class AccessUnitAssembler {
       unit.data = data.subarray(frame.payloadAt, frame.end);
       unit.sampleRate = frame.sampleRate;
       this.onUnit(unit);
-      ticks += (AAC_SAMPLES_PER_FRAME * PTS_HZ) / frame.sampleRate;
+      ticks += (AAC_FRAME_SAMPLES * PTS_HZ) / frame.sampleRate;
       offset = frame.end;
     }
   }
@@ -129,16 +124,4 @@ export class AccessUnitAssembler {
 
 function pending(): Pending {
   return { bytes: new ByteBuffer(64 * 1024), pts: -1, dts: -1, key: false, expected: 0, damaged: false, open: false };
-}
-
-/** The elementary stream bytes in a PES-starting packet, and how many the PES holds (0: unbounded). */
-function pesBody(packet: Uint8Array): { data: Uint8Array; expected: number } | null {
-  const at = ts.payloadOffset(packet);
-  if (at < 0 || at + 9 > packet.length) return null;
-  const headerEnd = at + 9 + packet[at + 8];
-  if (headerEnd > packet.length) return null;
-  const pesLength = (packet[at + 4] << 8) | packet[at + 5];
-  // PES_packet_length counts the bytes after itself: 3 header bytes, the optional fields, the data.
-  const expected = pesLength > 0 ? pesLength - 3 - packet[at + 8] : 0;
-  return { data: packet.subarray(headerEnd), expected: Math.max(expected, 0) };
 }

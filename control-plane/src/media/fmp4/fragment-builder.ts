@@ -3,9 +3,10 @@
 // LL-HLS part or a whole CMAF segment alike. Samples and their bytes gather in buffers that are
 // reused fragment after fragment; video goes from Annex B to 4-byte NAL lengths on the way in.
 import { ByteBuffer } from '../segmenter/byte-buffer.js';
+import { AAC_FRAME_SAMPLES } from '../ts/adts.js';
 import { nalTypeAt, type VideoCodec } from '../ts/nal.js';
 import { BoxWriter } from './box-writer.js';
-import type { Track } from './tracks.js';
+import { type Track, VIDEO_TIMESCALE } from './tracks.js';
 
 /** sample_depends_on = 2: a sync sample, decodable alone (ISO/IEC 14496-12 8.8.3.1). */
 const SYNC_SAMPLE_FLAGS = 0x02000000;
@@ -71,7 +72,8 @@ export class FragmentBuilder {
 
   /** `tracks` in the init segment's order; durations in each track's timescale. */
   constructor(tracks: Track[]) {
-    this.runs = tracks.map((t) => new TrackRun(t, t.kind === 'video' ? 3000 : 1024));
+    // Until a fragment says otherwise: a 30 fps frame at 90 kHz, an AAC frame at its sample rate.
+    this.runs = tracks.map((t) => new TrackRun(t, t.kind === 'video' ? VIDEO_TIMESCALE / 30 : AAC_FRAME_SAMPLES));
     this.trunOffsets = tracks.map(() => 0);
   }
 

@@ -8,7 +8,7 @@ import type { AccessUnit } from '../access-units/access-unit-assembler.js';
 import { FragmentBuilder } from '../fmp4/fragment-builder.js';
 import { writeInitSegment } from '../fmp4/init-segment.js';
 import { type Track, videoTrackFrom } from '../fmp4/tracks.js';
-import type { AudioFormat } from '../ts/adts.js';
+import { AAC_FRAME_SAMPLES, type AudioFormat } from '../ts/adts.js';
 import type { VideoCodec, VideoFormat } from '../ts/nal.js';
 import { PTS_HZ } from '../ts/timestamps.js';
 
@@ -60,7 +60,6 @@ const AUDIO_WAIT_UNITS = 512;
 
 /** A decode-time step larger than this (or backwards beyond a frame) is a new timeline. */
 const MAX_DTS_STEP = 5 * PTS_HZ;
-const AAC_FRAME_SAMPLES = 1024;
 /**
  * Video that stops while audio goes on (encoder fault, camera unplugged): after this many target
  * durations of audio past the last video frame the open segment is published and the stream waits
@@ -81,6 +80,8 @@ export class CmafSegmenter {
   private lastDts = -1;
   /** One frame of the stream that paces the parts (video, or audio when there is none). */
   private frameTicks = 0;
+  /** The part target in 90 kHz ticks (setFrameTicks). */
+  private partTicks = 0;
   private partIndependent = false;
   private partIndex = 0;
   private segmentKeyed = true;
@@ -176,7 +177,7 @@ export class CmafSegmenter {
   private addAudio(unit: AccessUnit): void {
     const rate = unit.sampleRate;
     if (this.videoIndex < 0) {
-      if (this.frameTicks === 0) this.frameTicks = (AAC_FRAME_SAMPLES * PTS_HZ) / rate;
+      if (this.frameTicks === 0) this.setFrameTicks((AAC_FRAME_SAMPLES * PTS_HZ) / rate);
       this.pace(unit.dts, true);
     }
     this.builder!.addAudio(this.audioIndex, Math.round((unit.dts * rate) / PTS_HZ), unit.data);
@@ -184,11 +185,10 @@ export class CmafSegmenter {
 
   /** Before a unit of the pacing track at `dts`: ends the part or the segment it would overrun. */
   private pace(dts: number, key: boolean): void {
-    if (this.lastDts >= 0 && this.frameTicks === 0 && dts > this.lastDts) this.frameTicks = dts - this.lastDts;
+    if (this.lastDts >= 0 && this.frameTicks === 0 && dts > this.lastDts) this.setFrameTicks(dts - this.lastDts);
     this.lastDts = dts;
     if (this.frameTicks === 0) return; // the first unit: nothing to cut yet
     const half = this.frameTicks / 2;
-    const partTicks = this.partTicks();
     const elapsed = dts - this.segmentStart;
     const due = key && elapsed >= this.options.segmentSeconds * PTS_HZ - half;
     // No keyframe in time: cut anyway so EXTINF stays within EXT-X-TARGETDURATION.
@@ -201,7 +201,7 @@ export class CmafSegmenter {
       this.partIndependent = key;
       this.segmentKeyed = key;
       this.partIndex = 0;
-    } else if (dts - this.partStart >= partTicks - half) {
+    } else if (dts - this.partStart >= this.partTicks - half) {
       this.endPart(dts, false);
       this.partStart = dts;
       this.partIndependent = key;
@@ -221,12 +221,11 @@ export class CmafSegmenter {
     return step > MAX_DTS_STEP || step < -PTS_HZ;
   }
 
-  /** Whole frames nearest partSeconds (at least one). */
-  private partTicks(): number {
-    const frames = Math.max(1, Math.round((this.options.partSeconds * PTS_HZ) / this.frameTicks));
-    const ticks = frames * this.frameTicks;
-    this.partTargetSeconds = ticks / PTS_HZ;
-    return ticks;
+  /** The frame duration, once known, fixes the part target: whole frames nearest partSeconds (at least one). */
+  private setFrameTicks(ticks: number): void {
+    this.frameTicks = ticks;
+    this.partTicks = Math.max(1, Math.round((this.options.partSeconds * PTS_HZ) / ticks)) * ticks;
+    this.partTargetSeconds = this.partTicks / PTS_HZ;
   }
 
   private endPart(endDts: number | undefined, endsSegment: boolean): void {

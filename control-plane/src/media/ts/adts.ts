@@ -11,6 +11,9 @@ export interface AudioFormat {
   specificConfig: Uint8Array;
 }
 
+/** Samples per AAC frame (the AudioSpecificConfig we write says 1024, not 960). */
+export const AAC_FRAME_SAMPLES = 1024;
+
 const SAMPLE_RATES = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
 
 export function parseAdtsHeader(data: Uint8Array): AudioFormat | null {

@@ -34,6 +34,12 @@ export interface PacketInfo {
   hasVideo: boolean;
   /** A packet of this PID was lost just before this one (continuity counter skipped). */
   continuityError: boolean;
+  /** Where this packet's payload starts; -1 when it carries none. */
+  payloadOffset: number;
+  /** On a PES start: where the elementary stream bytes start in this packet (after the PES header); -1 if none. */
+  esOffset: number;
+  /** On a PES start: the elementary stream bytes PES_packet_length announces; 0 when unbounded (video may say 0). */
+  esLength: number;
 }
 
 export interface DemuxCounters {
@@ -67,6 +73,9 @@ export class TsDemuxer {
     programChanged: false,
     hasVideo: false,
     continuityError: false,
+    payloadOffset: -1,
+    esOffset: -1,
+    esLength: 0,
   };
   private readonly lastCc = new Int8Array(8192).fill(-1);
   private readonly videoClock = new TimestampUnwrapper();
@@ -87,6 +96,9 @@ export class TsDemuxer {
     info.programChanged = false;
     info.hasVideo = this.videoPid >= 0;
     info.continuityError = false;
+    info.payloadOffset = -1;
+    info.esOffset = -1;
+    info.esLength = 0;
     this.counters.packets++;
     if (p.length !== ts.TS_PACKET_SIZE || p[0] !== ts.SYNC_BYTE || (p[1] & 0x80) !== 0) {
       this.counters.invalid++;
@@ -103,6 +115,7 @@ export class TsDemuxer {
     }
     const ccOk = this.checkContinuity(p, pid);
     info.continuityError = !ccOk;
+    if (ts.hasPayload(p)) info.payloadOffset = payloadAt;
     // Most packets continue a PES nobody needs to look into: only slice when something reads it.
     const needsPayload = pid === ts.PAT_PID || pid === this.pmtPid || ts.isUnitStart(p) || (pid === this.videoPid && this.scanning);
     const payload = !needsPayload ? EMPTY : ts.hasPayload(p) ? p.subarray(payloadAt) : EMPTY;
@@ -169,7 +182,10 @@ export class TsDemuxer {
     info.hasVideo = this.videoPid >= 0;
   }
 
-  /** PES header (2.4.3.6): returns the payload offset within `payload`, and sets info.pts. */
+  /**
+   * PES header (2.4.3.6): returns the elementary stream's offset within `payload`, and sets
+   * info.pts/dts and where the elementary stream starts in the packet and how long it is.
+   */
   private pesHeader(payload: Uint8Array, info: PacketInfo, clock: TimestampUnwrapper): number {
     if (payload.length < 9 || payload[0] !== 0 || payload[1] !== 0 || payload[2] !== 1) {
       this.counters.pesErrors++;
@@ -185,6 +201,10 @@ export class TsDemuxer {
       const hasDts = (payload[7] & 0xc0) === 0xc0 && headerLength >= 10;
       info.dts = this.decodeClock.unwrap(hasDts ? readTimestamp(payload, 14) : readTimestamp(payload, 9));
     }
+    info.esOffset = info.payloadOffset + 9 + headerLength;
+    // PES_packet_length counts the bytes after itself: 3 header bytes, the optional fields, the data.
+    const pesLength = (payload[4] << 8) | payload[5];
+    info.esLength = pesLength > 0 ? Math.max(pesLength - 3 - headerLength, 0) : 0;
     return 9 + headerLength;
   }
 
