@@ -163,6 +163,27 @@ describe('live pipeline: encoder -> ingest -> HLS on disk -> nginx origin', () =
     await within('started again', () => udpPortInUse(second));
   });
 
+  it('a port another program holds: the stream says so, and takes the port as soon as it is free', async () => {
+    const port = await freeUdpPortBlock();
+    const squatter = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => squatter.bind(port + 2, '0.0.0.0', resolve));
+    await createStream({ key: 'squatted', ingest: { protocol: 'rtp', port, fec: { columns: 5, rows: 5 } } });
+    const failed = await eventually(
+      async () => {
+        const s = await status('squatted');
+        return s.state === 'failed' ? s : undefined;
+      },
+      10_000,
+      'the bind failure reported',
+    );
+    assert.match(failed.error, new RegExp(`cannot listen on UDP ${port}, ${port + 2}, ${port + 4}: .*EADDRINUSE.*retrying`));
+    await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    await eventually(async () => ((await status('squatted')).state === 'idle' ? true : undefined), 15_000, 'the retry binding the freed port');
+    assert.equal((await status('squatted')).error, null);
+    assert.ok((await udpPortInUse(port)) && (await udpPortInUse(port + 4)));
+    assert.match(system.proc.output(), /\[ingest squatted\] UDP .* free again after \d+ failed attempt/);
+  });
+
   it('hostile UDP (random bytes, truncated RTP, wrong payload type, bad TS sync) never stops the stream', async () => {
     const port = await freeUdpPortBlock();
     await createStream({ key: 'hostile', ingest: { protocol: 'rtp', port, fec: { columns: 5, rows: 10 } }, packaging: { segmentSeconds: 2 } });

@@ -15,6 +15,11 @@ const MIN_STALL_MS = 2000;
 /** Input bitrate is averaged over this window. */
 const BITRATE_WINDOW_MS = 2000;
 const BUCKET_MS = 100;
+/** A port that cannot be bound is tried again after this, doubling up to the maximum. */
+const BIND_RETRY_FIRST_MS = 200;
+const BIND_RETRY_MAX_MS = 5000;
+/** A port that stays taken is logged once, then about once a minute. */
+const BIND_RETRY_LOG_EVERY = 12;
 
 export interface IngestLogger {
   log(message: string): void;
@@ -41,6 +46,9 @@ export class StreamIngest {
   /** Bytes per 100 ms bucket over the bitrate window: counting allocates nothing per datagram. */
   private readonly buckets = new Float64Array(BITRATE_WINDOW_MS / BUCKET_MS);
   private bucketAt = 0;
+  private bindFailures = 0;
+  private bindRetry: NodeJS.Timeout | null = null;
+  private stopped = false;
 
   constructor(
     readonly config: IngestStreamConfig,
@@ -65,15 +73,46 @@ export class StreamIngest {
 
   async start(): Promise<void> {
     await this.packager.open();
-    await this.bind(this.config.port, (msg, info) => this.onMedia(msg, info));
-    if (this.receiver && this.config.fec) {
-      const onFec = (msg: Buffer, info: dgram.RemoteInfo) => this.onFec(msg, info);
-      await this.bind(this.config.port + 2, onFec);
-      await this.bind(this.config.port + 4, onFec);
+    await this.listen();
+  }
+
+  /**
+   * Binds the stream's ports. A port that is taken (another program, a socket of the stream's
+   * previous place not yet released) does not fail the stream for good: the state says why and the
+   * bind is retried with back-off until it works or the stream is stopped.
+   */
+  private async listen(): Promise<void> {
+    this.bindRetry = null;
+    const ports = this.config.fec ? [this.config.port, this.config.port + 2, this.config.port + 4] : [this.config.port];
+    try {
+      await this.bind(this.config.port, (msg, info) => this.onMedia(msg, info));
+      if (this.receiver && this.config.fec) {
+        const onFec = (msg: Buffer, info: dgram.RemoteInfo) => this.onFec(msg, info);
+        await this.bind(this.config.port + 2, onFec);
+        await this.bind(this.config.port + 4, onFec);
+      }
+    } catch (error) {
+      await this.closeSockets();
+      if (this.stopped) return;
+      const delay = Math.min(BIND_RETRY_MAX_MS, BIND_RETRY_FIRST_MS * 2 ** Math.min(this.bindFailures, 10));
+      const message = `cannot listen on UDP ${ports.join(', ')}: ${(error as Error).message}; retrying every ${Math.round(delay / 100) / 10} s`;
+      if (this.bindFailures % BIND_RETRY_LOG_EVERY === 0) this.logger.warn(message);
+      this.bindFailures++;
+      this.fail(message);
+      this.bindRetry = setTimeout(() => void this.listen(), delay);
+      return;
     }
+    if (this.stopped) return void (await this.closeSockets());
+    if (this.bindFailures > 0) this.logger.log(`UDP ${ports.join(', ')} free again after ${this.bindFailures} failed attempt(s)`);
+    this.bindFailures = 0;
     this.state = 'idle';
-    const ports = this.config.fec ? `${this.config.port}, ${this.config.port + 2}, ${this.config.port + 4}` : `${this.config.port}`;
-    this.logger.log(`listening for ${this.config.protocol.toUpperCase()} on UDP ${ports}`);
+    this.error = null;
+    this.logger.log(`listening for ${this.config.protocol.toUpperCase()} on UDP ${ports.join(', ')}`);
+  }
+
+  private async closeSockets(): Promise<void> {
+    await Promise.all(this.sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    this.sockets.length = 0;
   }
 
   /** Called every few ms: releases what the playout buffer holds past its deadline, detects stalls. */
@@ -91,8 +130,9 @@ export class StreamIngest {
   }
 
   async stop(removeFiles: boolean): Promise<void> {
-    await Promise.all(this.sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-    this.sockets.length = 0;
+    this.stopped = true;
+    if (this.bindRetry) clearTimeout(this.bindRetry);
+    await this.closeSockets();
     if (removeFiles) {
       await this.packager.output.removeAll();
     } else {
@@ -169,10 +209,17 @@ export class StreamIngest {
   private bind(port: number, onMessage: (msg: Buffer, info: dgram.RemoteInfo) => void): Promise<void> {
     return new Promise((resolve, reject) => {
       const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: RECEIVE_BUFFER_BYTES });
-      socket.once('error', reject);
+      socket.once('error', (error) => {
+        try {
+          socket.close();
+        } catch {
+          // already closed by the failed bind
+        }
+        reject(error);
+      });
       socket.on('message', onMessage);
       socket.bind(port, '0.0.0.0', () => {
-        socket.removeListener('error', reject);
+        socket.removeAllListeners('error');
         socket.on('error', (error) => this.logger.warn(`socket on ${port}: ${error.message}`));
         this.sockets.push(socket);
         resolve();
