@@ -133,6 +133,7 @@ async function main(): Promise<void> {
         ladders: [{ key: 'bench', kbps: [800, 2500, 6000] }],
         signingKeys: [newSigningKey()],
         controlToken: 'bench',
+        controlPlaneAddress: '127.0.0.1:9', // TS only: nothing blocks
       }),
       true,
       cacheDir,

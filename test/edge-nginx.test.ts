@@ -77,6 +77,7 @@ describe('origins and two edges with rendered configs and njs (real nginx)', () 
       ladders: [{ key: 'demo', kbps: LADDER }],
       signingKeys: keys,
       controlToken,
+      controlPlaneAddress: '127.0.0.1:9',
     });
 
   before(async () => {

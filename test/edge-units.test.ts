@@ -183,6 +183,7 @@ describe('edge config rendering', () => {
         ladders: [],
         signingKeys: [],
         controlToken: 'p',
+        controlPlaneAddress: '127.0.0.1:3000',
       }),
       (error: unknown) => error instanceof NodeConfigError && /no enabled origin/.test(error.message),
     );
@@ -209,7 +210,9 @@ describe('edge config rendering', () => {
         { id: 'k1', secret: 's1' },
       ],
       controlToken: 'p',
+      controlPlaneAddress: '10.0.0.9:3000',
     });
+    assert.match(text, /upstream hls_control_plane \{\n\s+server 10\.0\.0\.9:3000;/, 'held LL-HLS requests wait in the control plane');
     assert.match(text, /hash \$hls_stream consistent;\n\s+server 10\.0\.0\.1:8080 [^\n]+\n\s+server 10\.0\.0\.2:8080/);
     assert.match(text, /^\s+paid 1;$/m);
     assert.match(text, /^\s+paid "800,3000";$/m, 'ladders ascending');

@@ -11,10 +11,15 @@ import { eventually, startSystem, SystemUnderTest } from './support/system.js';
 
 /** The newest part a playlist lists: its segment's media sequence number and its index. */
 function lastPart(text: string): { msn: number; part: number } {
-  const parts = [...text.matchAll(/^#EXT-X-PART:[^\n]*URI="seg(\d+)-[a-z0-9]+\.(\d+)\.m4s"/gm)];
+  const parts = [...text.matchAll(/^#EXT-X-PART:[^\n]*URI="seg(\d+)-[a-z0-9]+\.(\d+)\.m4s(?:\?[^"]*)?"/gm)];
   assert.ok(parts.length > 0, text);
   const last = parts[parts.length - 1];
   return { msn: Number(last[1]), part: Number(last[2]) };
+}
+
+/** The sum of a Prometheus metric's samples, over all labels. */
+function metricValue(text: string, name: string): number {
+  return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
 describe('LL-HLS through the origin and an edge: blocking reload, delta updates, preload hints, hls.js', () => {
@@ -118,26 +123,47 @@ describe('LL-HLS through the origin and an edge: blocking reload, delta updates,
     assert.equal(res.headers.get('cache-control'), 'no-cache');
   });
 
-  it('through the edge: identical blocking requests wait together and are answered from one origin fill', async () => {
-    const edge = (query: string) => fetch(`http://127.0.0.1:${system.edgePort}/live/ll/source/index.m3u8${query}`);
+  it('through the edge: identical blocking requests wait in the control plane and are answered from the one copy it had the edge cache', async () => {
+    const edge = (query: string, headers: Record<string, string> = {}) =>
+      fetch(`http://127.0.0.1:${system.edgePort}/live/ll/source/index.m3u8${query}`, { headers });
+    const fills = async () => metricValue(await (await fetch(`http://127.0.0.1:${system.apiPort}/metrics`)).text(), 'hls_ll_edge_fills_total');
+    const failures = async () => metricValue(await (await fetch(`http://127.0.0.1:${system.apiPort}/metrics`)).text(), 'hls_ll_edge_fill_failures_total');
+    const fillsBefore = await fills();
     const { msn, part } = lastPart(await (await edge('')).text());
     const query = `?_HLS_msn=${msn}&_HLS_part=${part + 2}`;
-    const answers = await Promise.all(Array.from({ length: 5 }, () => edge(query)));
-    assert.deepEqual(
-      answers.map((a) => a.status),
-      [200, 200, 200, 200, 200],
-    );
-    const statuses = answers.map((a) => a.headers.get('x-cache-status')).sort();
-    assert.equal(statuses.filter((s) => s === 'MISS').length, 1, `one origin fill: ${statuses.join(', ')}`);
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => edge(`${query}&CMCD=sid%3D%22v${i}%22`)));
+    assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([200]));
+    // Every viewer is served the cached copy: none waited on nginx's cache lock, none went to the origin.
+    assert.deepEqual(new Set(answers.map((a) => a.headers.get('x-cache-status'))), new Set(['HIT']));
     const texts = await Promise.all(answers.map((a) => a.text()));
     for (const text of texts) {
       const at = lastPart(text);
       assert.ok(at.msn > msn || at.part >= part + 2, `answered at ${JSON.stringify(at)}`);
     }
-    // Later viewers asking the same get the cached answer at once.
+    assert.ok((await fills()) > fillsBefore, 'the control plane filled the edge');
+    assert.equal(await failures(), 0);
+    // The part whose arrival woke them was cached with the playlist: the viewers' next request is a HIT too.
+    const uris = [...texts[0].matchAll(/^#EXT-X-PART:[^\n]*URI="([^"]+)"/gm)].map((m) => m[1]);
+    const awaited =
+      uris.find((u) => new RegExp(`^seg${msn}-[a-z0-9]+\\.${part + 2}\\.m4s$`).test(u)) ??
+      uris.find((u) => new RegExp(`^seg${msn + 1}-[a-z0-9]+\\.0\\.m4s$`).test(u));
+    assert.ok(awaited, texts[0]);
+    assert.equal((await fetch(`http://127.0.0.1:${system.edgePort}/live/ll/source/${awaited}`)).headers.get('x-cache-status'), 'HIT');
+    // Later viewers asking the same get the cached answer at once, without asking the control plane.
     const late = await edge(query);
     assert.equal(late.headers.get('x-cache-status'), 'HIT');
     assert.equal(late.headers.get('cache-control'), 'public, max-age=12');
+    // Refusals come through the edge as the control plane gave them, and are not cached.
+    for (let i = 0; i < 2; i++) {
+      const far = await edge(`?_HLS_msn=${msn + 5}`);
+      assert.equal(far.status, 400);
+      assert.match(far.headers.get('x-cache-status') ?? '', /MISS|BYPASS|^$/);
+    }
+    // Only an edge may wait there: the control plane refuses anyone else.
+    const stranger = await fetch(`http://127.0.0.1:${system.apiPort}/internal/ll-edge/live/ll/source/index.m3u8${query}`, {
+      headers: { 'X-HLS-Edge-Token': 'guess' },
+    });
+    assert.equal(stranger.status, 403);
   });
 
   it('hls.js in Chromium plays it through the edge in low-latency mode, loading parts with blocking reloads', async () => {
@@ -167,6 +193,46 @@ describe('LL-HLS through the origin and an edge: blocking reload, delta updates,
     // Reported, not asserted (no timed assertions): how far behind live hls.js plays.
     console.log(`# hls.js latency behind the live edge: ${report.latency.toFixed(2)} s`);
     await page.close();
+  });
+
+  it('a signed LL stream: the edge holds only viewers with a token, and carries it into every URI of the answer', async () => {
+    const edgeUrl = (query: string) => `http://127.0.0.1:${system.edgePort}/live/ll/source/index.m3u8${query}`;
+    const originUrl = (query: string) => `${playlistUrl()}${query}`;
+    assert.equal((await system.api('PATCH', '/api/v1/streams/ll', { playback: { signedUrls: true } })).status, 200);
+    try {
+      await eventually(
+        async () => ((await fetch(edgeUrl(''))).status === 403 && (await fetch(originUrl(''))).status === 403 ? true : undefined),
+        15_000,
+        'tokens required',
+      );
+      const issued = await system.api('POST', '/api/v1/streams/ll/tokens', { expiresInSeconds: 600 });
+      assert.equal(issued.status, 201, JSON.stringify(issued.json));
+      const token = issued.json.token as string;
+      const { msn, part } = lastPart(await (await fetch(edgeUrl(`?token=${token}`))).text());
+      // Without a token a held request is refused before it waits, at the edge and at the origin.
+      assert.equal((await fetch(edgeUrl(`?_HLS_msn=${msn}&_HLS_part=${part + 1}`))).status, 403);
+      assert.equal((await fetch(originUrl(`?_HLS_msn=${msn}&_HLS_part=${part + 1}`))).status, 403);
+      const held = await fetch(edgeUrl(`?_HLS_msn=${msn}&_HLS_part=${part + 1}&token=${token}`));
+      assert.equal(held.status, 200);
+      const text = await held.text();
+      const attributes = [...text.matchAll(/URI="([^"]+)"/g)].map((m) => m[1]);
+      const lines = text.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+      assert.ok(attributes.length > 0 && lines.length > 0, text);
+      for (const uri of [...attributes, ...lines]) assert.ok(uri.includes(`token=${token}`), `${uri} carries the token`);
+      assert.match(text, /^#EXT-X-MAP:URI="[^"]+token=/m);
+      assert.match(text, /^#EXT-X-PRELOAD-HINT:[^\n]*token=/m);
+      // Parts are served with the token and refused without it; the cache key has no token.
+      const partUri = [...text.matchAll(/^#EXT-X-PART:[^\n]*URI="([^"]+)"/gm)].at(-1)![1];
+      assert.equal((await fetch(`http://127.0.0.1:${system.edgePort}/live/ll/source/${partUri}`)).status, 200);
+      assert.equal((await fetch(`http://127.0.0.1:${system.edgePort}/live/ll/source/${partUri.split('?')[0]}`)).status, 403);
+    } finally {
+      assert.equal((await system.api('PATCH', '/api/v1/streams/ll', { playback: { signedUrls: false } })).status, 200);
+      await eventually(
+        async () => ((await fetch(edgeUrl(''))).status === 200 && (await fetch(originUrl(''))).status === 200 ? true : undefined),
+        15_000,
+        'open again',
+      );
+    }
   });
 
   it('a control-plane crash mid-segment: numbering goes on, and no file name is ever written again with other bytes', async () => {

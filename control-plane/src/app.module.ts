@@ -6,6 +6,7 @@ import { AuthModule } from './auth/auth.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { EdgeModule } from './edge/edge.module.js';
+import { EdgeFillModule } from './edge-fill/edge-fill.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
@@ -44,7 +45,7 @@ export class AppModule {
         HealthModule,
         PlayerModule,
         EdgeModule.register({ runtime: Boolean(deps.media?.ingest), localOrigin: Boolean(deps.media?.origin) }),
-        ...(deps.media?.ingest ? [IngestModule] : []),
+        ...(deps.media?.ingest ? [IngestModule, EdgeFillModule] : []),
       ],
     };
   }

@@ -91,6 +91,7 @@ export class EdgeConfigService {
       ladders: streams.map((s) => ({ key: s.key, kbps: s.renditions.map((r) => r.videoKbps + (r.audioKbps ?? 0)) })),
       signingKeys: await this.signingKeys.verifyingKeys(),
       controlToken: node.controlToken,
+      controlPlaneAddress: this.config.controlPlaneAddress,
     };
   }
 

@@ -16,6 +16,8 @@ export interface EdgeConfigInput extends Omit<SignedAccessInput, 'trustedEdgeTok
   /** Streams with an ABR ladder: total kbit/s of each rendition, for CMSD's mb. */
   ladders: { key: string; kbps: number[] }[];
   controlToken: string;
+  /** host:port where this edge reaches the control plane (LL-HLS blocking requests wait there). */
+  controlPlaneAddress: string;
 }
 
 /** An origin's failures before nginx skips it, and for how long; a short pause keeps failover quick. */
@@ -39,6 +41,7 @@ export async function renderEdgeConfig(input: EdgeConfigInput): Promise<string> 
       .map((l) => `    ${l.key} "${[...l.kbps].sort((a, b) => a - b).join(',')}";`)
       .join('\n'),
     CONTROL_TOKEN: input.controlToken,
+    CONTROL_PLANE_ADDRESS: input.controlPlaneAddress,
   });
 }
 

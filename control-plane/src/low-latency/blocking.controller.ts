@@ -2,17 +2,11 @@ import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../auth/public.decorator.js';
-import { ApiError, ErrorCode } from '../common/api-error.js';
+import { ApiError } from '../common/api-error.js';
 import { SLUG_PATTERN } from '../common/slug.js';
 import { DELTA_PLAYLIST, LIVE_DIR, MEDIA_PLAYLIST, PART_FILE_SOURCE } from '../media/hls-layout.js';
-import { judge, parseBlockingQuery } from './blocking-request.js';
+import { BlockingWaits } from './blocking-waits.js';
 import { BLOCKING_PREFIX, partRedirect, playlistRedirect } from './ll-routes.js';
-import { PlaylistPositions } from './playlist-positions.js';
-
-/** Blocked responses may be cached this many target durations; others half of one (8216bis Appendix B.1). */
-const BLOCKING_CACHE_TARGET_DURATIONS = 6;
-/** A request blocked this many target durations with nothing to return gets 503 (8216bis 6.2.5.2). */
-const BLOCKING_TIMEOUT_TARGET_DURATIONS = 3;
 
 const PART_FILE = new RegExp(`^${PART_FILE_SOURCE}$`);
 
@@ -28,7 +22,7 @@ const PART_FILE = new RegExp(`^${PART_FILE_SOURCE}$`);
 @Public()
 @Controller(BLOCKING_PREFIX.slice(1))
 export class BlockingController {
-  constructor(private readonly positions: PlaylistPositions) {}
+  constructor(private readonly waits: BlockingWaits) {}
 
   @Get(`${LIVE_DIR}/:key/:variant/:file`)
   async answer(
@@ -45,41 +39,15 @@ export class BlockingController {
     const rest = viewerQuery(req.originalUrl);
     const part = PART_FILE.exec(file);
     if (part) {
-      await this.waitForPart(key, variant, Number(part[1]), Number(part[2]));
+      await this.waits.part(key, variant, Number(part[1]), Number(part[2]));
       res.setHeader('X-Accel-Redirect', partRedirect(variantPath, file, rest));
       res.status(200).end();
       return;
     }
     if (file !== MEDIA_PLAYLIST) throw ApiError.notFound('file', file);
-    const { maxAge, skip } = await this.waitForPlaylist(key, variant, query);
+    const { maxAge, skip } = await this.waits.playlist(key, variant, query);
     res.setHeader('X-Accel-Redirect', playlistRedirect(variantPath, maxAge, skip ? DELTA_PLAYLIST : MEDIA_PLAYLIST, rest));
     res.status(200).end();
-  }
-
-  private async waitForPlaylist(key: string, variant: string, query: Record<string, unknown>): Promise<{ maxAge: number; skip: boolean }> {
-    const at = this.positions.position(key, variant);
-    // Not a low-latency stream here: directives are ignored and the playlist is served as it is.
-    if (!at) return { maxAge: 1, skip: false };
-    const request = parseBlockingQuery(query);
-    const verdict = judge(request, at);
-    if (verdict.kind === 'too-far') throw ApiError.invalidField(request.part !== null ? '_HLS_part' : '_HLS_msn', verdict.message);
-    if (verdict.kind === 'now') return { maxAge: Math.max(1, Math.floor(at.targetDuration / 2)), skip: request.skip };
-    await this.wait(key, variant, verdict.msn, verdict.part, at.targetDuration);
-    return { maxAge: BLOCKING_CACHE_TARGET_DURATIONS * at.targetDuration, skip: request.skip };
-  }
-
-  /** Only what a preload hint can name waits: the part after the newest, or the next segment's first. */
-  private async waitForPart(key: string, variant: string, msn: number, index: number): Promise<void> {
-    const at = this.positions.position(key, variant);
-    if (!at) return;
-    const hinted = (msn === at.msn && index <= at.part + 1) || (msn === at.lastSegment + 1 && index === 0);
-    if (hinted) await this.wait(key, variant, msn, index, at.targetDuration);
-  }
-
-  private async wait(key: string, variant: string, msn: number, part: number, targetDuration: number): Promise<void> {
-    const outcome = await this.positions.waitFor(key, variant, msn, part, BLOCKING_TIMEOUT_TARGET_DURATIONS * targetDuration * 1000);
-    if (outcome === 'gone') throw new ApiError(ErrorCode.Unavailable, `stream "${key}" stopped`);
-    if (outcome === 'timeout') throw new ApiError(ErrorCode.Unavailable, `segment ${msn} part ${part} did not appear in time`);
   }
 }
 

@@ -7,6 +7,16 @@
 /** Where the origin's nginx sends the requests that must wait (prefix of the control plane route). */
 export const BLOCKING_PREFIX = '/internal/ll';
 
+/**
+ * Where an edge's nginx sends a playlist request with directives that its cache cannot answer. The
+ * control plane answers once the playlist has got that far and the edge's cache holds the answer,
+ * with an X-Accel-Redirect into EDGE_LL_DIR, which the edge serves from its cache.
+ */
+export const EDGE_BLOCKING_PREFIX = '/internal/ll-edge';
+
+/** /live/<key>/<variant>/_edgell/<playlist file>?<the viewer's query>: an edge's cached answer. */
+export const EDGE_LL_DIR = '_edgell';
+
 /** /live/<key>/<variant>/_ll<max-age seconds>/<playlist file>: a playlist that may be served now. */
 export const LL_PLAYLIST_DIR = '_ll';
 /** /live/<key>/<variant>/_llpart/<part file>: a part that is written now. */
@@ -18,4 +28,9 @@ export function playlistRedirect(variantPath: string, maxAgeSeconds: number, fil
 
 export function partRedirect(variantPath: string, file: string, query: string): string {
   return `${variantPath}/${LL_PART_DIR}/${file}${query}`;
+}
+
+/** The directives stay: they are part of the edge's cache key. */
+export function edgePlaylistRedirect(variantPath: string, file: string, query: string): string {
+  return `${variantPath}/${EDGE_LL_DIR}/${file}${query}`;
 }

@@ -15,6 +15,12 @@ const VERIFYING_KEYS = 2;
 /** Serialises key creation across control-plane instances sharing one database. */
 const KEY_LOCK = 7_240_101;
 
+/** The keys edges accept, newest (the signing key) first. */
+export async function verifyingKeys(manager: EntityManager): Promise<SigningKey[]> {
+  const rows = await manager.find(UrlSigningKeyEntity, { where: { retiredAt: IsNull() }, order: { createdAt: 'DESC', id: 'ASC' }, take: VERIFYING_KEYS });
+  return rows.map((r) => ({ id: r.id, secret: r.secret }));
+}
+
 /**
  * HMAC keys for signed playback URLs. The newest key signs; it and the previous one verify, so a
  * rotation never invalidates tokens that players already hold. Edges get the verifying keys in
@@ -39,9 +45,8 @@ export class SigningKeysService implements OnApplicationBootstrap {
   }
 
   /** The keys edges accept, newest (the signing key) first. */
-  async verifyingKeys(manager: EntityManager = this.dataSource.manager): Promise<SigningKey[]> {
-    const rows = await manager.find(UrlSigningKeyEntity, { where: { retiredAt: IsNull() }, order: { createdAt: 'DESC', id: 'ASC' }, take: VERIFYING_KEYS });
-    return rows.map((r) => ({ id: r.id, secret: r.secret }));
+  verifyingKeys(manager: EntityManager = this.dataSource.manager): Promise<SigningKey[]> {
+    return verifyingKeys(manager);
   }
 
   async list(): Promise<SigningKeyResponse[]> {

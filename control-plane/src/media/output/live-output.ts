@@ -40,6 +40,8 @@ export interface PlaylistUpdate extends PlaylistPosition {
   lastSegment: number;
   targetDuration: number;
   partTarget: number;
+  /** The newest part's file name (what players fetch right after this update), or null. */
+  partUri: string | null;
 }
 
 /** An LL-HLS part as the CMAF segmenter hands it over. */
@@ -352,7 +354,8 @@ export class LiveOutput {
     // The delta first: a request that sees the new position must find both files at least that new.
     await writeFileAtomic(path.join(this.variantDir, DELTA_PLAYLIST), writeMediaPlaylist({ ...live, skippedSegments: skippableSegments(p, canSkipUntil) }));
     await writeFileAtomic(path.join(this.variantDir, MEDIA_PLAYLIST), writeMediaPlaylist(live));
-    this.options.onPlaylist?.({ ...this.position(), lastSegment: this.nextSequence() - 1, targetDuration: p.targetDuration, partTarget });
+    const partUri = this.pending?.parts.at(-1)?.uri ?? p.segments.at(-1)?.parts?.at(-1)?.uri ?? null;
+    this.options.onPlaylist?.({ ...this.position(), lastSegment: this.nextSequence() - 1, targetDuration: p.targetDuration, partTarget, partUri });
   }
 
   /** The newest segment and part listed. */

@@ -1,0 +1,68 @@
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Public } from '../auth/public.decorator.js';
+import { ApiError, ErrorCode } from '../common/api-error.js';
+import { SLUG_PATTERN } from '../common/slug.js';
+import { BlockingWaits } from '../low-latency/blocking-waits.js';
+import { EDGE_BLOCKING_PREFIX, edgePlaylistRedirect } from '../low-latency/ll-routes.js';
+import { LIVE_DIR, MEDIA_PLAYLIST } from '../media/hls-layout.js';
+import { EdgeDirectory } from './edge-directory.js';
+import { EdgeFills } from './edge-fills.js';
+
+/**
+ * An edge's blocking playlist requests (RFC 8216bis 6.2.5.2) that its cache could not answer. Each
+ * waits here like the origin's, then the edge is made to cache the answer and the part it adds
+ * (EdgeFills: one origin request per object per edge, however many viewers wait), and only then
+ * are the viewers let through, with an X-Accel-Redirect to the edge's cached copy. nginx's own cache
+ * lock collapses requests too, but its waiters look again only every 500 ms: a held playlist would
+ * reach most viewers up to half a second late.
+ */
+@ApiExcludeController()
+@Public()
+@Controller(EDGE_BLOCKING_PREFIX.slice(1))
+export class EdgeBlockingController {
+  constructor(
+    private readonly waits: BlockingWaits,
+    private readonly edges: EdgeDirectory,
+    private readonly fills: EdgeFills,
+  ) {}
+
+  @Get(`${LIVE_DIR}/:key/:variant/:file`)
+  async answer(
+    @Param('key') key: string,
+    @Param('variant') variant: string,
+    @Param('file') file: string,
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    if (!SLUG_PATTERN.test(key) || !SLUG_PATTERN.test(variant)) throw ApiError.notFound('stream', key);
+    if (file !== MEDIA_PLAYLIST) throw ApiError.notFound('file', file);
+    const edge = await this.edges.edgeWithToken(req.header('x-hls-edge-token') ?? '');
+    if (!edge) throw new ApiError(ErrorCode.Forbidden, 'only an enabled edge, with its control token, may wait here');
+    const { at } = await this.waits.playlist(key, variant, query);
+    const variantPath = `/${LIVE_DIR}/${key}/${variant}`;
+    const token = await this.edges.fillToken(key);
+    const fills = [this.fills.fill(edge, `${variantPath}/${MEDIA_PLAYLIST}${directivesOf(req.originalUrl)}`, token)];
+    if (at?.partUri) fills.push(this.fills.fill(edge, `${variantPath}/${at.partUri}`, token));
+    await Promise.all(fills);
+    res.setHeader('X-Accel-Redirect', edgePlaylistRedirect(variantPath, MEDIA_PLAYLIST, queryOf(req.originalUrl)));
+    res.status(200).end();
+  }
+}
+
+/** The query of a URL, with its "?", or "". */
+function queryOf(url: string): string {
+  const at = url.indexOf('?');
+  return at < 0 ? '' : url.slice(at);
+}
+
+/** The LL-HLS directives of a URL's query as sent (the edge's cache key holds them as sent), or "". */
+export function directivesOf(url: string): string {
+  const kept = queryOf(url)
+    .slice(1)
+    .split('&')
+    .filter((pair) => /^_HLS_(msn|part|skip)=/.test(pair));
+  return kept.length ? `?${kept.join('&')}` : '';
+}
