@@ -3,8 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
-import { directivesOf } from '../control-plane/src/edge-fill/edge-blocking.controller.js';
 import { EdgeFills } from '../control-plane/src/edge-fill/edge-fills.js';
+import { directivesOf } from '../control-plane/src/low-latency/ll-routes.js';
 
 describe('edge fills: the control plane has an edge cache what its held viewers will ask for', () => {
   let server: http.Server;

@@ -3,9 +3,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../auth/public.decorator.js';
 import { ApiError, ErrorCode } from '../common/api-error.js';
-import { SLUG_PATTERN } from '../common/slug.js';
 import { BlockingWaits } from '../low-latency/blocking-waits.js';
-import { EDGE_BLOCKING_PREFIX, edgePlaylistRedirect } from '../low-latency/ll-routes.js';
+import { directivesOf, EDGE_BLOCKING_PREFIX, edgePlaylistRedirect, queryOf, variantPathOf } from '../low-latency/ll-routes.js';
 import { LIVE_DIR, MEDIA_PLAYLIST } from '../media/hls-layout.js';
 import { EdgeDirectory } from './edge-directory.js';
 import { EdgeFills } from './edge-fills.js';
@@ -37,12 +36,11 @@ export class EdgeBlockingController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    if (!SLUG_PATTERN.test(key) || !SLUG_PATTERN.test(variant)) throw ApiError.notFound('stream', key);
+    const variantPath = variantPathOf(key, variant);
     if (file !== MEDIA_PLAYLIST) throw ApiError.notFound('file', file);
     const edge = await this.edges.edgeWithToken(req.header('x-hls-edge-token') ?? '');
     if (!edge) throw new ApiError(ErrorCode.Forbidden, 'only an enabled edge, with its control token, may wait here');
     const { at } = await this.waits.playlist(key, variant, query);
-    const variantPath = `/${LIVE_DIR}/${key}/${variant}`;
     const token = await this.edges.fillToken(key);
     const fills = [this.fills.fill(edge, `${variantPath}/${MEDIA_PLAYLIST}${directivesOf(req.originalUrl)}`, token)];
     if (at?.partUri) fills.push(this.fills.fill(edge, `${variantPath}/${at.partUri}`, token));
@@ -50,19 +48,4 @@ export class EdgeBlockingController {
     res.setHeader('X-Accel-Redirect', edgePlaylistRedirect(variantPath, MEDIA_PLAYLIST, queryOf(req.originalUrl)));
     res.status(200).end();
   }
-}
-
-/** The query of a URL, with its "?", or "". */
-function queryOf(url: string): string {
-  const at = url.indexOf('?');
-  return at < 0 ? '' : url.slice(at);
-}
-
-/** The LL-HLS directives of a URL's query as sent (the edge's cache key holds them as sent), or "". */
-export function directivesOf(url: string): string {
-  const kept = queryOf(url)
-    .slice(1)
-    .split('&')
-    .filter((pair) => /^_HLS_(msn|part|skip)=/.test(pair));
-  return kept.length ? `?${kept.join('&')}` : '';
 }

@@ -83,14 +83,12 @@ export class StreamIngest {
    */
   private async listen(): Promise<void> {
     this.bindRetry = null;
-    const ports = this.config.fec ? [this.config.port, this.config.port + 2, this.config.port + 4] : [this.config.port];
+    // RTP with FEC: media on the port, column FEC on port + 2, row FEC on port + 4 (SMPTE 2022-1).
+    const ports = this.receiver && this.config.fec ? [this.config.port, this.config.port + 2, this.config.port + 4] : [this.config.port];
+    const onMedia = (msg: Buffer, info: dgram.RemoteInfo) => this.onMedia(msg, info);
+    const onFec = (msg: Buffer, info: dgram.RemoteInfo) => this.onFec(msg, info);
     try {
-      await this.bind(this.config.port, (msg, info) => this.onMedia(msg, info));
-      if (this.receiver && this.config.fec) {
-        const onFec = (msg: Buffer, info: dgram.RemoteInfo) => this.onFec(msg, info);
-        await this.bind(this.config.port + 2, onFec);
-        await this.bind(this.config.port + 4, onFec);
-      }
+      for (const [i, port] of ports.entries()) await this.bind(port, i === 0 ? onMedia : onFec);
     } catch (error) {
       await this.closeSockets();
       if (this.stopped) return;

@@ -3,10 +3,9 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../auth/public.decorator.js';
 import { ApiError } from '../common/api-error.js';
-import { SLUG_PATTERN } from '../common/slug.js';
 import { DELTA_PLAYLIST, LIVE_DIR, MEDIA_PLAYLIST, PART_FILE_SOURCE } from '../media/hls-layout.js';
 import { BlockingWaits } from './blocking-waits.js';
-import { BLOCKING_PREFIX, partRedirect, playlistRedirect } from './ll-routes.js';
+import { BLOCKING_PREFIX, partRedirect, playlistRedirect, variantPathOf, viewerQuery } from './ll-routes.js';
 
 const PART_FILE = new RegExp(`^${PART_FILE_SOURCE}$`);
 
@@ -33,8 +32,7 @@ export class BlockingController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    if (!SLUG_PATTERN.test(key) || !SLUG_PATTERN.test(variant)) throw ApiError.notFound('stream', key);
-    const variantPath = `/${LIVE_DIR}/${key}/${variant}`;
+    const variantPath = variantPathOf(key, variant);
     // The viewer's own parameters (a token) go with the redirect; the directives have been answered.
     const rest = viewerQuery(req.originalUrl);
     const part = PART_FILE.exec(file);
@@ -49,15 +47,4 @@ export class BlockingController {
     res.setHeader('X-Accel-Redirect', playlistRedirect(variantPath, maxAge, skip ? DELTA_PLAYLIST : MEDIA_PLAYLIST, rest));
     res.status(200).end();
   }
-}
-
-/** The query string without the LL-HLS directives (and CMCD, which the edge logged already). */
-export function viewerQuery(url: string): string {
-  const at = url.indexOf('?');
-  if (at < 0) return '';
-  const kept = url
-    .slice(at + 1)
-    .split('&')
-    .filter((pair) => pair !== '' && !/^(_HLS_|CMCD=)/.test(pair));
-  return kept.length ? `?${kept.join('&')}` : '';
 }

@@ -4,6 +4,10 @@
 // internal redirects reach (no slug starts with "_"), so nginx serves the file itself: its token
 // checks and filters apply, and the control plane never sends playlist or media bytes.
 
+import { ApiError } from '../common/api-error.js';
+import { SLUG_PATTERN } from '../common/slug.js';
+import { LIVE_DIR } from '../media/hls-layout.js';
+
 /** Where the origin's nginx sends the requests that must wait (prefix of the control plane route). */
 export const BLOCKING_PREFIX = '/internal/ll';
 
@@ -33,4 +37,35 @@ export function partRedirect(variantPath: string, file: string, query: string): 
 /** The directives stay: they are part of the edge's cache key. */
 export function edgePlaylistRedirect(variantPath: string, file: string, query: string): string {
   return `${variantPath}/${EDGE_LL_DIR}/${file}${query}`;
+}
+
+/** /live/<key>/<variant> of a request that must wait; 404 for names no stream or variant can have. */
+export function variantPathOf(key: string, variant: string): string {
+  if (!SLUG_PATTERN.test(key) || !SLUG_PATTERN.test(variant)) throw ApiError.notFound('stream', key);
+  return `/${LIVE_DIR}/${key}/${variant}`;
+}
+
+/** The query of a URL, with its "?", or "". */
+export function queryOf(url: string): string {
+  const at = url.indexOf('?');
+  return at < 0 ? '' : url.slice(at);
+}
+
+/** The pairs of a URL's query that `keep` accepts, as sent, with a "?", or "". */
+function queryWith(url: string, keep: (pair: string) => boolean): string {
+  const kept = queryOf(url)
+    .slice(1)
+    .split('&')
+    .filter((pair) => pair !== '' && keep(pair));
+  return kept.length ? `?${kept.join('&')}` : '';
+}
+
+/** The query without the LL-HLS directives (and CMCD, which the edge logged already): a token stays. */
+export function viewerQuery(url: string): string {
+  return queryWith(url, (pair) => !/^(_HLS_|CMCD=)/.test(pair));
+}
+
+/** The LL-HLS directives of a URL's query as sent (an edge's cache key holds them as sent), or "". */
+export function directivesOf(url: string): string {
+  return queryWith(url, (pair) => /^_HLS_(msn|part|skip)=/.test(pair));
 }
