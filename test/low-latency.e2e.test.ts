@@ -33,15 +33,16 @@ describe('LL-HLS through the origin and an edge: blocking reload, delta updates,
     system = await startSystem({ edge: true });
     browser = await launchChromium();
     const port = await freeUdpPortBlock();
-    // Defaults for low latency: 2 s segments, 0.2 s parts; a window longer than the skip boundary (12 s).
+    // Defaults for low latency: 2 s segments, 0.2 s parts; a window longer than the skip boundary
+    // (12 s), and a DVR window of 90 s to seek back into.
     const created = await system.api('POST', '/api/v1/streams', {
       key: 'll',
       ingest: { protocol: 'rtp', port },
-      packaging: { lowLatency: true, windowSegments: 10 },
+      packaging: { lowLatency: true, windowSegments: 10, dvrSeconds: 90 },
     });
     assert.equal(created.status, 201, JSON.stringify(created.json));
     assert.equal(created.json.packaging.partSeconds, 0.2);
-    encoder = startEncoder({ protocol: 'rtp', port, seconds: 120 });
+    encoder = startEncoder({ protocol: 'rtp', port, seconds: 300 });
     await eventually(async () => ((await system.api('GET', '/api/v1/streams/ll/status')).json.segmentsWritten >= 2 ? true : undefined), 30_000, 'LL segments');
   });
   after(async () => {
@@ -233,6 +234,72 @@ describe('LL-HLS through the origin and an edge: blocking reload, delta updates,
         'open again',
       );
     }
+  });
+
+  it('a DVR window on an LL stream: hls.js in low-latency mode seeks 60 s back, plays from there, and returns to live', { timeout: 240_000 }, async () => {
+    // Over 65 s of history first (whole segments: parts only near the live edge).
+    const history = await eventually(
+      async () => {
+        const text = await (await get()).text();
+        const seconds = [...text.matchAll(/^#EXTINF:([\d.]+),$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+        return seconds >= 66 ? text : undefined;
+      },
+      120_000,
+      '66 s of history',
+    );
+    const segmentsWithParts = new Set([...history.matchAll(/^#EXT-X-PART:[^\n]*URI="seg(\d+)-/gm)].map((m) => m[1]));
+    assert.ok(segmentsWithParts.size <= 4, `parts are listed only near the live edge (${segmentsWithParts.size} segments have them)`);
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${system.apiPort}/player?src=${encodeURIComponent(`http://127.0.0.1:${system.edgePort}/live/ll/index.m3u8`)}`);
+    await page.waitForFunction(() => document.getElementById('state')?.textContent === 'playing', undefined, { timeout: 30_000 });
+    type Player = { hls: { playingDate: Date | null; liveSyncPosition: number | null }; playerErrors: { fatal: boolean; details: string }[] };
+    const behindLive = () =>
+      page.evaluate(() => {
+        const date = (window as unknown as Player).hls.playingDate;
+        return date ? (Date.now() - date.getTime()) / 1000 : null;
+      });
+    const video = () => page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).currentTime);
+    const atLive = await eventually(
+      async () => {
+        const behind = await behindLive();
+        return behind !== null && behind < 10 ? behind : undefined;
+      },
+      20_000,
+      'playing near live',
+    );
+    await page.evaluate(() => {
+      const v = document.getElementById('video') as HTMLVideoElement;
+      v.currentTime = v.currentTime - 60;
+    });
+    const rewound = await eventually(
+      async () => {
+        const behind = await behindLive();
+        return behind !== null && behind > atLive + 50 ? behind : undefined;
+      },
+      30_000,
+      'playing 60 s back',
+    );
+    const from = await video();
+    await eventually(async () => ((await video()) >= from + 3 ? true : undefined), 30_000, 'playback going on in the past');
+    await page.evaluate(() => {
+      const player = (window as unknown as Player).hls;
+      (document.getElementById('video') as HTMLVideoElement).currentTime = player.liveSyncPosition ?? 0;
+    });
+    const back = await eventually(
+      async () => {
+        const behind = await behindLive();
+        return behind !== null && behind < 10 ? behind : undefined;
+      },
+      30_000,
+      'back at live',
+    );
+    const errors = await page.evaluate(() => (window as unknown as Player).playerErrors);
+    assert.deepEqual(
+      errors.filter((e) => e.fatal),
+      [],
+    );
+    console.log(`# LL DVR: ${atLive.toFixed(1)} s behind live, ${rewound.toFixed(1)} s after seeking back, ${back.toFixed(1)} s after returning`);
+    await page.close();
   });
 
   it('a control-plane crash mid-segment: numbering goes on, and no file name is ever written again with other bytes', async () => {
