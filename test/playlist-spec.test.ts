@@ -165,4 +165,20 @@ describe('playlists against RFC 8216bis, tag by tag', () => {
     }
     assert.throws(() => writeMasterPlaylist([{ ...variant, codecs: ['avc1"'] }]), PlaylistValueError);
   });
+  it('a segment is rendered once and again when its parts leave; the text equals a fresh render of the same model', () => {
+    const model = (): MediaPlaylist => structuredClone(LOW_LATENCY);
+    const kept = model();
+    assert.equal(writeMediaPlaylist(kept), writeMediaPlaylist(model()));
+    assert.match(writeMediaPlaylist(kept), /seg41\.1\.m4s/);
+    // The packager unlists old parts by deleting them from the listed segment.
+    delete kept.segments[1].parts;
+    const after = writeMediaPlaylist(kept);
+    assert.doesNotMatch(after, /seg41\.\d\.m4s/);
+    const fresh = model();
+    delete fresh.segments[1].parts;
+    assert.equal(after, writeMediaPlaylist(fresh));
+    // A new parts array (the model replaced) is rendered from it, not from what was kept.
+    kept.segments[1].parts = [part(41, 0), part(41, 1), part(41, 2, false)];
+    assert.match(writeMediaPlaylist(kept), /seg41\.2\.m4s/);
+  });
 });

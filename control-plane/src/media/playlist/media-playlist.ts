@@ -82,22 +82,43 @@ export function writeMediaPlaylist(p: MediaPlaylist): string {
   if (skipped > 0) lines.push(`#EXT-X-SKIP:SKIPPED-SEGMENTS=${skipped}`);
   let map: string | undefined;
   const head = (s: Omit<MediaSegmentEntry, 'uri' | 'duration'>): void => {
-    // DISCONTINUITY, MAP and PROGRAM-DATE-TIME come before the segment's first EXT-X-PART (4.4.4.9).
+    // DISCONTINUITY and MAP come first, then PROGRAM-DATE-TIME and the parts (datedLines).
     if (s.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
     if (s.map && s.map !== map) lines.push(`#EXT-X-MAP:URI="${playlistUri(s.map)}"`);
     map = s.map;
-    lines.push(`#EXT-X-PROGRAM-DATE-TIME:${s.programDateTime.toISOString()}`);
-    for (const part of s.parts ?? []) lines.push(partLine(part));
   };
-  for (const s of p.segments.slice(skipped)) {
+  for (let i = skipped; i < p.segments.length; i++) {
+    const s = p.segments[i];
     head(s);
-    lines.push(`#EXTINF:${s.duration.toFixed(3)},`);
-    lines.push(playlistUri(s.uri));
+    lines.push(segmentLines(s));
   }
-  if (p.pending) head(p.pending);
+  if (p.pending) {
+    head(p.pending);
+    lines.push(...datedLines(p.pending));
+  }
   if (p.preloadHint) lines.push(`#EXT-X-PRELOAD-HINT:TYPE=PART,URI="${playlistUri(p.preloadHint)}"`);
   for (const r of p.renditionReports ?? []) lines.push(`#EXT-X-RENDITION-REPORT:URI="${playlistUri(r.uri)}",LAST-MSN=${r.lastMsn},LAST-PART=${r.lastPart}`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A listed segment's lines from its PROGRAM-DATE-TIME to its URI, rendered once: a segment never
+ * changes once listed, except that its parts leave (a new parts array, or none, renders it again).
+ * A DVR window of hours is thousands of segments, and the playlist is written again with every part.
+ */
+const renderedSegments = new WeakMap<MediaSegmentEntry, { parts: PartEntry[] | undefined; text: string }>();
+
+function segmentLines(s: MediaSegmentEntry): string {
+  const kept = renderedSegments.get(s);
+  if (kept && kept.parts === s.parts) return kept.text;
+  const text = [...datedLines(s), `#EXTINF:${s.duration.toFixed(3)},`, playlistUri(s.uri)].join('\n');
+  renderedSegments.set(s, { parts: s.parts, text });
+  return text;
+}
+
+/** PROGRAM-DATE-TIME, then the parts (4.4.4.9: after DISCONTINUITY and MAP, before EXTINF). */
+function datedLines(s: Omit<MediaSegmentEntry, 'uri' | 'duration'>): string[] {
+  return [`#EXT-X-PROGRAM-DATE-TIME:${s.programDateTime.toISOString()}`, ...(s.parts ?? []).map(partLine)];
 }
 
 function partLine(part: PartEntry): string {
