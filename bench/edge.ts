@@ -6,7 +6,6 @@
 // 2. Origin offload: N simulated viewers of one live stream (a new segment every second) through
 //    the edge; origin requests per 1,000 viewer requests.
 // Last line: ratio=<edge/plain requests per second for the segment>.
-import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -17,8 +16,7 @@ import { installNjsModules } from '../control-plane/src/edge/njs-modules.js';
 import { newSigningKey } from '../control-plane/src/edge/signing/playback-token.js';
 import { renderOriginConfig } from '../control-plane/src/edge/origin-config.js';
 import { NginxInstance } from '../control-plane/src/nginx/nginx-instance.js';
-import { childPids, cpuSeconds } from './support/cpu.js';
-import { readFileSync } from 'node:fs';
+import { Load, load } from './support/http-load.js';
 import { numberOption } from './support/options.js';
 
 const SEGMENT_REQUESTS = numberOption('segment-requests', 3000);
@@ -29,44 +27,6 @@ const VIEWERS = numberOption('viewers', 200);
 const LIVE_SECONDS = numberOption('live-seconds', 12);
 const SEGMENT_BYTES = 1024 * 1024;
 const quiet = { log: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
-
-interface Load {
-  requests: number;
-  bytes: number;
-  seconds: number;
-  /** CPU the server's nginx workers spent, in microseconds per request. */
-  cpuUsPerRequest: number;
-}
-
-/** CPU seconds of an nginx's workers (the master in `prefix`/nginx.pid does no request work). */
-function workerCpu(prefix: string): number {
-  const master = Number(readFileSync(path.join(prefix, 'nginx.pid'), 'utf8'));
-  return childPids(master).reduce((sum, pid) => sum + cpuSeconds(pid), 0);
-}
-
-/**
- * `requests` GETs of one URL over `connections` parallel keep-alive connections, made by curl
- * (a C client: a Node client tops out near the speed of the servers it measures, and its own CPU
- * competes with theirs). Every response must be a 200 of the expected size.
- */
-async function load(server: { port: number; prefix: string }, route: string, requests: number, connections: number): Promise<Load> {
-  const config = path.join(server.prefix, `curl-${requests}.cfg`);
-  const url = `http://127.0.0.1:${server.port}${route}`;
-  await writeFile(config, `url = "${url}"\noutput = "/dev/null"\n`.repeat(requests));
-  const cpuBefore = workerCpu(server.prefix);
-  const started = performance.now();
-  const result = spawnSync('curl', ['-s', '-Z', '--parallel-max', String(connections), '-w', '%{http_code} %{size_download}\n', '-K', config], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const elapsed = (performance.now() - started) / 1000;
-  if (result.error) throw new Error(`curl could not run (${result.error.message}); install it: apt-get install -y curl`);
-  const lines = result.stdout.trim().split('\n');
-  const bad = lines.filter((l) => !l.startsWith('200 '));
-  if (lines.length !== requests || bad.length > 0) throw new Error(`${url}: ${lines.length} of ${requests} answered, ${bad.length} not 200 (${bad[0] ?? ''})`);
-  const bytes = lines.reduce((sum, l) => sum + Number(l.split(' ')[1]), 0);
-  return { requests, bytes, seconds: elapsed, cpuUsPerRequest: ((workerCpu(server.prefix) - cpuBefore) * 1e6) / requests };
-}
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const rps = (l: Load) => l.requests / l.seconds;

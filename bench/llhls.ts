@@ -6,20 +6,33 @@
 // Then the wake-up of held playlist requests: N viewers ask for the next part at once, at the
 // origin and at the edge, timed from the moment the part's file appears (inotify) to each answer;
 // and how many origin requests each part cost the edge (the control plane's fills, and viewers'
-// X-Cache-Status MISSes). Last line:
+// X-Cache-Status MISSes). Then playlist bytes and CPU per request at a 10 s window (the LL stream)
+// and a 2 h DVR window (a third LL stream whose two hours of history are written ahead, as if it
+// had run that long; the packager resumes it): full playlist and delta update (_HLS_skip=YES),
+// gzip-encoded as players ask, nginx's and the control plane's CPU, and the packager's rendering
+// per part. Last line:
 // ratio=<LL median latency / TS median latency>.
 import { watch } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/support/browser.js';
 import { startEncoder } from '../test/support/encoder.js';
 import { freeUdpPortBlock } from '../test/support/ports.js';
-import { eventually, startSystem } from '../test/support/system.js';
+import { eventually, startSystem, SystemUnderTest } from '../test/support/system.js';
+import { initFile, MEDIA_PLAYLIST, segmentFile, SOURCE_VARIANT } from '../control-plane/src/media/hls-layout.js';
+import { parseMediaPlaylist, writeMediaPlaylist } from '../control-plane/src/media/playlist/media-playlist.js';
+import { cpuSeconds } from './support/cpu.js';
+import { load } from './support/http-load.js';
 import { numberOption } from './support/options.js';
 
 const SECONDS = numberOption('seconds', 40);
 const VIEWERS = numberOption('viewers', 200);
 const ROUNDS = numberOption('rounds', 20);
+const PLAYLIST_REQUESTS = numberOption('playlist-requests', 400);
+const DVR_SECONDS = 7200;
+/** Every encoder the run starts, killed at the end. */
+const encoders: ReturnType<typeof startEncoder>[] = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const quantile = (values: number[], q: number) => {
@@ -39,10 +52,9 @@ function lastPart(text: string): { msn: number; part: number; run: string } | nu
 async function main(): Promise<void> {
   const system = await startSystem({ edge: true });
   const browser = await launchChromium();
-  const encoders: ReturnType<typeof startEncoder>[] = [];
   try {
     for (const [key, packaging] of [
-      ['ll', { lowLatency: true, segmentSeconds: 2, partSeconds: 0.2 }],
+      ['ll', { lowLatency: true, segmentSeconds: 2, partSeconds: 0.2, windowSegments: 5 }],
       ['ts', { segmentSeconds: 2 }],
     ] as const) {
       const port = await freeUdpPortBlock();
@@ -126,6 +138,7 @@ async function main(): Promise<void> {
     const single = await wake(originUrl, 1);
     const origin = await wake(originUrl, Math.min(VIEWERS, 50));
     const edge = await wake(`http://127.0.0.1:${system.edgePort}`, VIEWERS);
+    const windows = await playlistCost(system);
 
     console.log(`latency LL-HLS (0.2 s parts, via edge): ${summary(latency.ll, 's')}; stalls ${stalls.ll}`);
     console.log(`latency TS HLS (2 s segments, via edge): ${summary(latency.ts, 's')}; stalls ${stalls.ts}`);
@@ -136,6 +149,7 @@ async function main(): Promise<void> {
     console.log(
       `origin requests per part through the edge (control-plane fills; viewers' MISSes of ${VIEWERS}): ${edge.fills.join(' ')}; ${edge.misses.join(' ')}`,
     );
+    for (const w of windows) console.log(w);
     console.log('goals: LL median <= 1.5 s via the edge; wake-up p99 <= 20 ms at the origin, <= 50 ms at the edge; one origin request per part');
     console.log(`ratio=${(quantile(latency.ll, 0.5) / quantile(latency.ts, 0.5)).toFixed(3)}`);
   } finally {
@@ -143,6 +157,96 @@ async function main(): Promise<void> {
     await browser.close();
     await system.dispose();
   }
+}
+
+/**
+ * A stream whose playlist already holds `seconds` of whole 2 s segments ending now, written before
+ * the stream exists: its packager resumes the numbering and keeps the history (dvrSeconds), so the
+ * live playlist has a window of hours after seconds of running. The old segments' files do not
+ * exist; only playlists are fetched.
+ */
+async function streamWithHistory(system: SystemUnderTest, key: string, seconds: number): Promise<void> {
+  const dir = path.join(system.mediaRoot, 'live', key, SOURCE_VARIANT);
+  await mkdir(dir, { recursive: true });
+  const count = Math.round(seconds / 2);
+  const start = Date.now() - seconds * 1000;
+  const text = writeMediaPlaylist({
+    targetDuration: 2,
+    mediaSequence: 0,
+    discontinuitySequence: 0,
+    segments: Array.from({ length: count }, (_, i) => ({
+      uri: segmentFile(i, 'm4s', 'history'),
+      duration: 2,
+      programDateTime: new Date(start + i * 2000),
+      discontinuity: false,
+      map: initFile(0, 'history'),
+    })),
+  });
+  await writeFile(path.join(dir, MEDIA_PLAYLIST), text);
+  const port = await freeUdpPortBlock();
+  const packaging = { lowLatency: true, segmentSeconds: 2, partSeconds: 0.2, dvrSeconds: seconds };
+  const created = await system.api('POST', '/api/v1/streams', { key, ingest: { protocol: 'rtp', port }, packaging });
+  if (created.status !== 201) throw new Error(`cannot create ${key}: ${JSON.stringify(created.json)}`);
+  const encoder = startEncoder({ protocol: 'rtp', port, seconds: 600 });
+  try {
+    // The run's parts are listed after the history: the packager resumed it.
+    await eventually(
+      async () => {
+        const now = await (await fetch(`http://127.0.0.1:${system.httpPort}/live/${key}/${SOURCE_VARIANT}/${MEDIA_PLAYLIST}`)).text();
+        return lastPart(now) && (parseMediaPlaylist(now)?.segments.length ?? 0) >= count ? true : undefined;
+      },
+      60_000,
+      `${key} resumed with its history`,
+    );
+  } catch (error) {
+    encoder.child.kill('SIGKILL');
+    throw error;
+  }
+  encoders.push(encoder);
+}
+/**
+ * Bytes and CPU per playlist request, full and delta, gzip-encoded as players ask, at the LL
+ * stream's 10 s window and at a 2 h DVR window; and the packager's rendering of the playlist,
+ * which it does with every part.
+ */
+async function playlistCost(system: SystemUnderTest): Promise<string[]> {
+  await streamWithHistory(system, 'dvr', DVR_SECONDS);
+  const origin = { port: system.httpPort, prefix: path.join(system.dataDir, 'nginx', 'origin') };
+  const controlPlane = system.proc.child.pid!;
+  const lines: string[] = [];
+  for (const [key, label] of [
+    ['ll', '10 s window'],
+    ['dvr', `${DVR_SECONDS / 3600} h DVR window`],
+  ] as const) {
+    const route = `/live/${key}/${SOURCE_VARIANT}/${MEDIA_PLAYLIST}`;
+    const onDisk = parseMediaPlaylist(await (await fetch(`http://127.0.0.1:${system.httpPort}${route}`)).text())!;
+    for (const [kind, query] of [
+      ['full', ''],
+      ['delta', '?_HLS_skip=YES'],
+    ] as const) {
+      const plain = (await load(origin, `${route}${query}`, 1, 1)).bytes;
+      // The control plane works for delta requests (they carry a directive); its own background
+      // work (ingest, packaging) is measured just before and taken off.
+      const idleFrom = cpuSeconds(controlPlane);
+      await sleep(1000);
+      const idlePerSecond = cpuSeconds(controlPlane) - idleFrom;
+      const before = cpuSeconds(controlPlane);
+      const run = await load(origin, `${route}${query}`, PLAYLIST_REQUESTS, 4, ['Accept-Encoding: gzip']);
+      const controlUs = Math.max(0, ((cpuSeconds(controlPlane) - before - idlePerSecond * run.seconds) * 1e6) / run.requests);
+      lines.push(
+        `playlist ${kind} at a ${label} (${onDisk.segments.length} segments): ${plain} bytes, ${Math.round(run.bytes / run.requests)} gzip-encoded; ` +
+          `CPU per request: nginx ${run.cpuUsPerRequest.toFixed(0)} us, control plane ${controlUs.toFixed(0)} us (n=${run.requests})`,
+      );
+    }
+    // The packager renders the playlist (and its delta) with every part: steady state, segments already rendered once.
+    const model = { ...onDisk, lowLatency: { partTarget: 0.2, partHoldBack: 0.6, holdBack: 6, canSkipUntil: 12 } };
+    writeMediaPlaylist(model);
+    const renders = 50;
+    const t = performance.now();
+    for (let i = 0; i < renders; i++) writeMediaPlaylist(model);
+    lines.push(`packager rendering per part at a ${label}: ${((performance.now() - t) / renders).toFixed(2)} ms`);
+  }
+  return lines;
 }
 
 main().catch((error) => {

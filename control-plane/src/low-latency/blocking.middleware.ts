@@ -1,8 +1,7 @@
-import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Injectable, Logger, NestMiddleware } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { Public } from '../auth/public.decorator.js';
 import { ApiError } from '../common/api-error.js';
+import { internalLivePath, runPlain } from '../common/plain-handler.js';
 import { DELTA_PLAYLIST, LIVE_DIR, MEDIA_PLAYLIST, PART_FILE_SOURCE } from '../media/hls-layout.js';
 import { BlockingWaits } from './blocking-waits.js';
 import { BLOCKING_PREFIX, partRedirect, playlistRedirect, variantPathOf, viewerQuery } from './ll-routes.js';
@@ -15,23 +14,23 @@ const PART_FILE = new RegExp(`^${PART_FILE_SOURCE}$`);
  * is held until the packager reports what it waits for, then answered with an X-Accel-Redirect
  * (ll-routes.ts): nginx serves the file. Refusals are answered here, in the API's error shape:
  * 400 (too far ahead, or malformed, the parameter named) and 503 (nothing after three target
- * durations, or the stream stopped). Meant for the origin's nginx only; it returns no playlist or media bytes to anyone.
+ * durations, or the stream stopped). Meant for the origin's nginx only; it returns no playlist or
+ * media bytes to anyone. Middleware, not a controller: one request per held viewer (plain-handler.ts).
  */
-@ApiExcludeController()
-@Public()
-@Controller(BLOCKING_PREFIX.slice(1))
-export class BlockingController {
+@Injectable()
+export class BlockingMiddleware implements NestMiddleware {
+  private readonly logger = new Logger('ll-blocking');
+
   constructor(private readonly waits: BlockingWaits) {}
 
-  @Get(`${LIVE_DIR}/:key/:variant/:file`)
-  async answer(
-    @Param('key') key: string,
-    @Param('variant') variant: string,
-    @Param('file') file: string,
-    @Query() query: Record<string, unknown>,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
+  use(req: Request, res: Response): void {
+    runPlain(req, res, this.logger, (q, s) => this.answer(q, s));
+  }
+
+  private async answer(req: Request, res: Response): Promise<void> {
+    const names = internalLivePath(req.originalUrl, BLOCKING_PREFIX, LIVE_DIR);
+    if (!names) throw ApiError.notFound('route', req.originalUrl.split('?', 1)[0]);
+    const { key, variant, file } = names;
     const variantPath = variantPathOf(key, variant);
     // The viewer's own parameters (a token) go with the redirect; the directives have been answered.
     const rest = viewerQuery(req.originalUrl);
@@ -43,7 +42,7 @@ export class BlockingController {
       return;
     }
     if (file !== MEDIA_PLAYLIST) throw ApiError.notFound('file', file);
-    const { maxAge, skip } = await this.waits.playlist(key, variant, query);
+    const { maxAge, skip } = await this.waits.playlist(key, variant, req.query as Record<string, unknown>);
     res.setHeader('X-Accel-Redirect', playlistRedirect(variantPath, maxAge, skip ? DELTA_PLAYLIST : MEDIA_PLAYLIST, rest));
     res.status(200).end();
   }

@@ -1,8 +1,7 @@
-import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Injectable, Logger, NestMiddleware } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { Public } from '../auth/public.decorator.js';
 import { ApiError, ErrorCode } from '../common/api-error.js';
+import { internalLivePath, runPlain } from '../common/plain-handler.js';
 import { BlockingWaits } from '../low-latency/blocking-waits.js';
 import { directivesOf, EDGE_BLOCKING_PREFIX, edgePlaylistRedirect, queryOf, variantPathOf } from '../low-latency/ll-routes.js';
 import { LIVE_DIR, MEDIA_PLAYLIST } from '../media/hls-layout.js';
@@ -15,32 +14,32 @@ import { EdgeFills } from './edge-fills.js';
  * (EdgeFills: one origin request per object per edge, however many viewers wait), and only then
  * are the viewers let through, with an X-Accel-Redirect to the edge's cached copy. nginx's own cache
  * lock collapses requests too, but its waiters look again only every 500 ms: a held playlist would
- * reach most viewers up to half a second late.
+ * reach most viewers up to half a second late. Middleware, not a controller: one request per held
+ * viewer (plain-handler.ts).
  */
-@ApiExcludeController()
-@Public()
-@Controller(EDGE_BLOCKING_PREFIX.slice(1))
-export class EdgeBlockingController {
+@Injectable()
+export class EdgeBlockingMiddleware implements NestMiddleware {
+  private readonly logger = new Logger('ll-edge-blocking');
+
   constructor(
     private readonly waits: BlockingWaits,
     private readonly edges: EdgeDirectory,
     private readonly fills: EdgeFills,
   ) {}
 
-  @Get(`${LIVE_DIR}/:key/:variant/:file`)
-  async answer(
-    @Param('key') key: string,
-    @Param('variant') variant: string,
-    @Param('file') file: string,
-    @Query() query: Record<string, unknown>,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
+  use(req: Request, res: Response): void {
+    runPlain(req, res, this.logger, (q, s) => this.answer(q, s));
+  }
+
+  private async answer(req: Request, res: Response): Promise<void> {
+    const names = internalLivePath(req.originalUrl, EDGE_BLOCKING_PREFIX, LIVE_DIR);
+    if (!names) throw ApiError.notFound('route', req.originalUrl.split('?', 1)[0]);
+    const { key, variant, file } = names;
     const variantPath = variantPathOf(key, variant);
     if (file !== MEDIA_PLAYLIST) throw ApiError.notFound('file', file);
     const edge = await this.edges.edgeWithToken(req.header('x-hls-edge-token') ?? '');
     if (!edge) throw new ApiError(ErrorCode.Forbidden, 'only an enabled edge, with its control token, may wait here');
-    const { at } = await this.waits.playlist(key, variant, query);
+    const { at } = await this.waits.playlist(key, variant, req.query as Record<string, unknown>);
     const token = await this.edges.fillToken(key);
     const fills = [this.fills.fill(edge, `${variantPath}/${MEDIA_PLAYLIST}${directivesOf(req.originalUrl)}`, token)];
     if (at?.partUri) fills.push(this.fills.fill(edge, `${variantPath}/${at.partUri}`, token));
