@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './support/browser.js';
+import { seekBackAndReturn } from './support/dvr-seek.js';
 import { startEncoder } from './support/encoder.js';
 import { freeUdpPortBlock } from './support/ports.js';
 import { eventually, startSystem, SystemUnderTest } from './support/system.js';
@@ -257,48 +258,9 @@ describe('LL-HLS through the origin and an edge: blocking reload, delta updates,
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${system.apiPort}/player?src=${encodeURIComponent(`http://127.0.0.1:${system.edgePort}/live/ll/index.m3u8`)}`);
     await page.waitForFunction(() => document.getElementById('state')?.textContent === 'playing', undefined, { timeout: 30_000 });
-    type Player = { hls: { playingDate: Date | null; liveSyncPosition: number | null }; playerErrors: { fatal: boolean; details: string }[] };
-    const behindLive = () =>
-      page.evaluate(() => {
-        const date = (window as unknown as Player).hls.playingDate;
-        return date ? (Date.now() - date.getTime()) / 1000 : null;
-      });
-    const video = () => page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).currentTime);
-    const atLive = await eventually(
-      async () => {
-        const behind = await behindLive();
-        return behind !== null && behind < 10 ? behind : undefined;
-      },
-      20_000,
-      'playing near live',
-    );
-    await page.evaluate(() => {
-      const v = document.getElementById('video') as HTMLVideoElement;
-      v.currentTime = v.currentTime - 60;
-    });
-    const rewound = await eventually(
-      async () => {
-        const behind = await behindLive();
-        return behind !== null && behind > atLive + 50 ? behind : undefined;
-      },
-      30_000,
-      'playing 60 s back',
-    );
-    const from = await video();
-    await eventually(async () => ((await video()) >= from + 3 ? true : undefined), 30_000, 'playback going on in the past');
-    await page.evaluate(() => {
-      const player = (window as unknown as Player).hls;
-      (document.getElementById('video') as HTMLVideoElement).currentTime = player.liveSyncPosition ?? 0;
-    });
-    const back = await eventually(
-      async () => {
-        const behind = await behindLive();
-        return behind !== null && behind < 10 ? behind : undefined;
-      },
-      30_000,
-      'back at live',
-    );
-    const errors = await page.evaluate(() => (window as unknown as Player).playerErrors);
+    const { atLive, rewound, back } = await seekBackAndReturn(page, 60);
+    assert.ok(atLive < 10, `played ${atLive.toFixed(1)} s behind live before the seek`);
+    const errors = await page.evaluate(() => (window as unknown as { playerErrors: { fatal: boolean }[] }).playerErrors);
     assert.deepEqual(
       errors.filter((e) => e.fatal),
       [],

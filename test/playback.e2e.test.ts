@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './support/browser.js';
+import { seekBackAndReturn } from './support/dvr-seek.js';
 import { startEncoder } from './support/encoder.js';
 import { freeUdpPortBlock } from './support/ports.js';
 import { eventually, startSystem, SystemUnderTest } from './support/system.js';
@@ -83,41 +84,7 @@ describe('playback in a real browser', () => {
     try {
       await segmentsWritten('rewind', 32, 60_000); // over 30 s of history
       const { page } = await openPlayer('rewind');
-      type Player = { hls: { playingDate: Date | null; liveSyncPosition: number | null } };
-      const behindLive = () =>
-        page.evaluate(() => {
-          const date = (window as unknown as Player).hls.playingDate;
-          return date ? (Date.now() - date.getTime()) / 1000 : null;
-        });
-      const video = () => page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).currentTime);
-      const atLive = await eventually(async () => (await behindLive()) ?? undefined, 15_000, 'a playing date');
-      await page.evaluate(() => {
-        const v = document.getElementById('video') as HTMLVideoElement;
-        v.currentTime = v.currentTime - 25;
-      });
-      const rewound = await eventually(
-        async () => {
-          const behind = await behindLive();
-          return behind !== null && behind > atLive + 20 ? behind : undefined;
-        },
-        20_000,
-        'playing 25 s back',
-      );
-      const from = await video();
-      await eventually(async () => ((await video()) >= from + 3 ? true : undefined), 20_000, 'playback going on in the past');
-      // Back to live: the player's own live position.
-      await page.evaluate(() => {
-        const player = (window as unknown as Player).hls;
-        (document.getElementById('video') as HTMLVideoElement).currentTime = player.liveSyncPosition ?? 0;
-      });
-      const back = await eventually(
-        async () => {
-          const behind = await behindLive();
-          return behind !== null && behind < rewound - 15 ? behind : undefined;
-        },
-        20_000,
-        'back near live',
-      );
+      const { atLive, rewound, back } = await seekBackAndReturn(page, 25);
       assert.ok(back < rewound, `behind live: ${atLive.toFixed(1)} s, rewound ${rewound.toFixed(1)} s, back ${back.toFixed(1)} s`);
       const playlist = await (await fetch(`http://127.0.0.1:${system.httpPort}/live/rewind/source/index.m3u8`)).text();
       const seconds = [...playlist.matchAll(/#EXTINF:([\d.]+),/g)].reduce((sum, m) => sum + Number(m[1]), 0);
