@@ -10,21 +10,11 @@ import { ApiError, ErrorCode } from './api-error.js';
 export function runPlain(req: Request, res: Response, logger: Logger, handler: (req: Request, res: Response) => Promise<void>): void {
   handler(req, res).catch((error: unknown) => {
     const known = error instanceof ApiError ? error : new ApiError(ErrorCode.Internal, 'internal error');
-    if (known.status >= 500 && !(error instanceof ApiError)) logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    if (known !== error) logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     if (res.headersSent) {
       res.destroy();
       return;
     }
     res.status(known.status).json(known.toBody());
   });
-}
-
-/** `<prefix>/live/<key>/<variant>/<file>[?query]`: the three names (still percent-encoded), or null. */
-export function internalLivePath(url: string, prefix: string, liveDir: string): { key: string; variant: string; file: string } | null {
-  const path = url.split('?', 1)[0];
-  const head = `${prefix}/${liveDir}/`;
-  if (!path.startsWith(head)) return null;
-  const names = path.slice(head.length).split('/');
-  if (names.length !== 3 || names.some((n) => n === '')) return null;
-  return { key: names[0], variant: names[1], file: names[2] };
 }

@@ -1,10 +1,10 @@
 import { Injectable, Logger, NestMiddleware } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiError, ErrorCode } from '../common/api-error.js';
-import { internalLivePath, runPlain } from '../common/plain-handler.js';
+import { runPlain } from '../common/plain-handler.js';
 import { BlockingWaits } from '../low-latency/blocking-waits.js';
-import { directivesOf, EDGE_BLOCKING_PREFIX, edgePlaylistRedirect, queryOf, variantPathOf } from '../low-latency/ll-routes.js';
-import { LIVE_DIR, MEDIA_PLAYLIST } from '../media/hls-layout.js';
+import { directivesOf, EDGE_BLOCKING_PREFIX, edgePlaylistRedirect, queryOf, heldRequestOf } from '../low-latency/ll-routes.js';
+import { MEDIA_PLAYLIST } from '../media/hls-layout.js';
 import { EdgeDirectory } from './edge-directory.js';
 import { EdgeFills } from './edge-fills.js';
 
@@ -32,10 +32,7 @@ export class EdgeBlockingMiddleware implements NestMiddleware {
   }
 
   private async answer(req: Request, res: Response): Promise<void> {
-    const names = internalLivePath(req.originalUrl, EDGE_BLOCKING_PREFIX, LIVE_DIR);
-    if (!names) throw ApiError.notFound('route', req.originalUrl.split('?', 1)[0]);
-    const { key, variant, file } = names;
-    const variantPath = variantPathOf(key, variant);
+    const { key, variant, file, variantPath } = heldRequestOf(req.originalUrl, EDGE_BLOCKING_PREFIX);
     if (file !== MEDIA_PLAYLIST) throw ApiError.notFound('file', file);
     const edge = await this.edges.edgeWithToken(req.header('x-hls-edge-token') ?? '');
     if (!edge) throw new ApiError(ErrorCode.Forbidden, 'only an enabled edge, with its control token, may wait here');

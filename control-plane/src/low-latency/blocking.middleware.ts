@@ -1,10 +1,10 @@
 import { Injectable, Logger, NestMiddleware } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiError } from '../common/api-error.js';
-import { internalLivePath, runPlain } from '../common/plain-handler.js';
-import { DELTA_PLAYLIST, LIVE_DIR, MEDIA_PLAYLIST, PART_FILE_SOURCE } from '../media/hls-layout.js';
+import { runPlain } from '../common/plain-handler.js';
+import { DELTA_PLAYLIST, MEDIA_PLAYLIST, PART_FILE_SOURCE } from '../media/hls-layout.js';
 import { BlockingWaits } from './blocking-waits.js';
-import { BLOCKING_PREFIX, partRedirect, playlistRedirect, variantPathOf, viewerQuery } from './ll-routes.js';
+import { BLOCKING_PREFIX, partRedirect, playlistRedirect, heldRequestOf, viewerQuery } from './ll-routes.js';
 
 const PART_FILE = new RegExp(`^${PART_FILE_SOURCE}$`);
 
@@ -28,10 +28,7 @@ export class BlockingMiddleware implements NestMiddleware {
   }
 
   private async answer(req: Request, res: Response): Promise<void> {
-    const names = internalLivePath(req.originalUrl, BLOCKING_PREFIX, LIVE_DIR);
-    if (!names) throw ApiError.notFound('route', req.originalUrl.split('?', 1)[0]);
-    const { key, variant, file } = names;
-    const variantPath = variantPathOf(key, variant);
+    const { key, variant, file, variantPath } = heldRequestOf(req.originalUrl, BLOCKING_PREFIX);
     // The viewer's own parameters (a token) go with the redirect; the directives have been answered.
     const rest = viewerQuery(req.originalUrl);
     const part = PART_FILE.exec(file);

@@ -39,10 +39,24 @@ export function edgePlaylistRedirect(variantPath: string, file: string, query: s
   return `${variantPath}/${EDGE_LL_DIR}/${file}${query}`;
 }
 
-/** /live/<key>/<variant> of a request that must wait; 404 for names no stream or variant can have. */
-export function variantPathOf(key: string, variant: string): string {
+/** What a held request names: `<prefix>/live/<key>/<variant>/<file>[?query]`. */
+export interface HeldRequest {
+  key: string;
+  variant: string;
+  file: string;
+  /** /live/<key>/<variant> */
+  variantPath: string;
+}
+
+/** The names in a held request's URL (prefix: BLOCKING_PREFIX or EDGE_BLOCKING_PREFIX); 404 for a path or names no stream can have. */
+export function heldRequestOf(url: string, prefix: string): HeldRequest {
+  const path = url.split('?', 1)[0];
+  const head = `${prefix}/${LIVE_DIR}/`;
+  const names = path.startsWith(head) ? path.slice(head.length).split('/') : [];
+  if (names.length !== 3 || names[2] === '') throw ApiError.notFound('route', path);
+  const [key, variant, file] = names;
   if (!SLUG_PATTERN.test(key) || !SLUG_PATTERN.test(variant)) throw ApiError.notFound('stream', key);
-  return `/${LIVE_DIR}/${key}/${variant}`;
+  return { key, variant, file, variantPath: `/${LIVE_DIR}/${key}/${variant}` };
 }
 
 /** The query of a URL, with its "?", or "". */
