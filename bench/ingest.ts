@@ -4,120 +4,35 @@
 // `ffmpeg -i udp://... -c copy -f hls` processes (which do no FEC), in one run. Prints CPU seconds
 // per stream-minute for both, the packets lost inside our ingest, and a last line with
 // ratio=<ours/ffmpeg CPU per stream>.
-import { spawn, spawnSync } from 'node:child_process';
-import dgram from 'node:dgram';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freeLoopbackPort, startEmbeddedPostgres } from '../control-plane/src/database/embedded-postgres.js';
-import { fecFor, mediaPacket } from '../test/support/rtp-fixtures.js';
 import { freeUdpPortBlock } from '../test/support/ports.js';
 import { REPO_ROOT, startProcess } from '../test/support/process.js';
 import { cpuSeconds } from './support/cpu.js';
 import { numberOption } from './support/options.js';
+import { CaptureSpec, Datagram, readCapture, replay, rtpDatagrams } from './support/rtp-capture.js';
 
 const STREAMS = numberOption('streams', 20);
 const SECONDS = numberOption('seconds', 30);
 const BITRATE = 4_000_000;
 const L = 5;
 const D = 10;
-const PAYLOAD = 1316;
-const INTERVAL_MS = (PAYLOAD * 8 * 1000) / BITRATE;
 
-/** A 4 Mbit/s constant-rate MPEG-TS capture, encoded once and kept in the temp dir. */
-function capture(): Buffer {
-  const dir = path.join(os.tmpdir(), 'hls-bench');
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `capture-${SECONDS}s.ts`);
-  if (!existsSync(file)) {
-    console.log(`recording a ${SECONDS} s 720p 4 Mbit/s capture with ffmpeg (once)...`);
-    const result = spawnSync('ffmpeg', [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=1280x720:rate=30',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440:sample_rate=48000',
-      '-t',
-      String(SECONDS),
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-b:v',
-      '3600k',
-      '-maxrate',
-      '3600k',
-      '-bufsize',
-      '1800k',
-      '-g',
-      '60',
-      '-c:a',
-      'aac',
-      '-b:a',
-      '128k',
-      '-muxrate',
-      String(BITRATE),
-      '-f',
-      'mpegts',
-      file,
-    ]);
-    if (result.status !== 0) throw new Error(`ffmpeg failed: ${result.stderr}`);
-  }
-  return readFileSync(file);
-}
-
-interface Datagram {
-  atMs: number;
-  offset: number; // port offset: 0 media, 2 column FEC, 4 row FEC
-  bytes: Buffer;
-}
-
-/** RTP packetisation with prompeg-like FEC timing: rows after the row, columns spread over the next matrix. */
-function rtpDatagrams(ts: Buffer): { rtp: Datagram[]; bare: Datagram[] } {
-  const media: Uint8Array[] = [];
-  for (let i = 0; (i + 1) * PAYLOAD <= ts.length; i++) {
-    media.push(mediaPacket({ seq: i, timestamp: Math.round(i * INTERVAL_MS * 90), ssrc: 0x5eed, payload: ts.subarray(i * PAYLOAD, (i + 1) * PAYLOAD) }));
-  }
-  const { rows, columns } = fecFor(media, L, D);
-  const rtp: Datagram[] = media.map((bytes, i) => ({ atMs: i * INTERVAL_MS, offset: 0, bytes: Buffer.from(bytes) }));
-  rows.forEach((bytes, r) => rtp.push({ atMs: ((r + 1) * L - 0.5) * INTERVAL_MS, offset: 4, bytes: Buffer.from(bytes) }));
-  columns.forEach((bytes, c) => rtp.push({ atMs: ((Math.floor(c / L) + 1) * L * D + (c % L) * D) * INTERVAL_MS, offset: 2, bytes: Buffer.from(bytes) }));
-  rtp.sort((a, b) => a.atMs - b.atMs);
-  const bare = media.map((bytes, i) => ({ atMs: i * INTERVAL_MS, offset: 0, bytes: Buffer.from(bytes.subarray(12)) }));
-  return { rtp, bare };
-}
-
-/** Sends the datagrams to every stream's base port, paced in real time. */
-async function replay(datagrams: Datagram[], ports: number[]): Promise<number> {
-  const socket = dgram.createSocket('udp4');
-  const start = performance.now();
-  let next = 0;
-  let sent = 0;
-  await new Promise<void>((resolve) => {
-    const timer = setInterval(() => {
-      const now = performance.now() - start;
-      while (next < datagrams.length && datagrams[next].atMs <= now) {
-        const d = datagrams[next++];
-        for (const port of ports) socket.send(d.bytes, port + d.offset, '127.0.0.1');
-        sent += ports.length;
-      }
-      if (next >= datagrams.length) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 2);
-  });
-  await new Promise((r) => setTimeout(r, 500));
-  socket.close();
-  return sent;
-}
+/** A 4 Mbit/s constant-rate 720p capture (as bench:ingest has always used). */
+const CAPTURE: CaptureSpec = {
+  seconds: SECONDS,
+  size: '1280x720',
+  fps: 30,
+  gop: 60,
+  videoKbps: 3600,
+  muxKbps: BITRATE / 1000,
+  preset: 'ultrafast',
+  zeroLatency: false,
+};
 
 /** One free block of UDP ports per stream (media, +2, +4). */
 async function portBlocks(): Promise<number[]> {
@@ -220,7 +135,7 @@ const work = await mkdtemp(path.join(os.tmpdir(), 'hls-bench-ingest-'));
 await chmod(work, 0o755);
 try {
   process.chdir(REPO_ROOT);
-  const { rtp, bare } = rtpDatagrams(capture());
+  const { rtp, bare } = rtpDatagrams(readCapture(CAPTURE), CAPTURE.muxKbps, { columns: L, rows: D });
   const minutes = (bare[bare.length - 1].atMs / 1000 / 60) * STREAMS;
   console.log(
     `ingest benchmark: ${STREAMS} streams x ${BITRATE / 1e6} Mbit/s for ${SECONDS} s; ours with FEC ${L}x${D} (${rtp.length} datagrams per stream), ffmpeg without FEC (${bare.length})`,

@@ -1,6 +1,7 @@
 // npm run bench:llhls [-- --seconds 40 --viewers 200 --rounds 20]
-// One system (control plane, origin, local edge) and two streams fed the same live test pattern
-// (RTP, 1 s GOP, real time): one LL-HLS (fMP4, 0.2 s parts), one standard TS HLS (2 s segments).
+// One system (control plane, origin, local edge) and two streams fed the same recorded feed (a test
+// pattern with a 1 s GOP, RTP with 5x10 FEC, replayed in real time from a capture: support/
+// rtp-capture.ts): one LL-HLS (fMP4, 0.2 s parts), one standard TS HLS (2 s segments).
 // hls.js plays both in Chromium through the edge; latency is wall clock minus the
 // EXT-X-PROGRAM-DATE-TIME of the frame on screen (hls.playingDate), sampled twice a second.
 // Then the wake-up of held playlist requests: N viewers ask for the next part at once, at the
@@ -17,7 +18,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/support/browser.js';
-import { startEncoder } from '../test/support/encoder.js';
 import { freeUdpPortBlock } from '../test/support/ports.js';
 import { stopOwnCluster } from '../test/support/database.js';
 import { eventually, startSystem, SystemUnderTest } from '../test/support/system.js';
@@ -27,14 +27,28 @@ import { cpuSeconds } from './support/cpu.js';
 import { load } from './support/http-load.js';
 import { rawGet } from './support/raw-get.js';
 import { numberOption } from './support/options.js';
+import { CaptureSpec, replayInBackground } from './support/rtp-capture.js';
 
 const SECONDS = numberOption('seconds', 40);
 const VIEWERS = numberOption('viewers', 200);
 const ROUNDS = numberOption('rounds', 20);
 const PLAYLIST_REQUESTS = numberOption('playlist-requests', 400);
 const DVR_SECONDS = 7200;
-/** Every encoder the run starts, killed at the end. */
-const encoders: ReturnType<typeof startEncoder>[] = [];
+const FEC = { columns: 5, rows: 10 };
+/**
+ * The feed: what the tests' live encoder sends (360p25, 1 s GOP, x264 zerolatency, 1.2 Mbit/s),
+ * long enough for the whole run (start-up, the latency window, the wake-up rounds, the playlist cost).
+ */
+const CAPTURE: CaptureSpec = {
+  seconds: SECONDS + 240,
+  size: '640x360',
+  fps: 25,
+  gop: 25,
+  videoKbps: 1200,
+  muxKbps: 1600,
+  preset: 'veryfast',
+  zeroLatency: true,
+};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const quantile = (values: number[], q: number) => {
@@ -54,15 +68,22 @@ function lastPart(text: string): { msn: number; part: number; run: string } | nu
 async function main(): Promise<void> {
   const system = await startSystem({ edge: true });
   const browser = await launchChromium();
+  const ports = { ll: 0, ts: 0, dvr: 0 };
+  for (const key of ['ll', 'ts', 'dvr'] as const) {
+    do ports[key] = await freeUdpPortBlock();
+    while (Object.values(ports).filter((p) => Math.abs(p - ports[key]) < 6).length > 1);
+  }
+  // One feed to all three streams' ports (the DVR stream's exists only later: until then it is dropped).
+  const feed = replayInBackground(CAPTURE, FEC, Object.values(ports));
+  let feedEnded = false;
+  void feed.done.then(() => (feedEnded = true));
   try {
     for (const [key, packaging] of [
       ['ll', { lowLatency: true, segmentSeconds: 2, partSeconds: 0.2, windowSegments: 5 }],
       ['ts', { segmentSeconds: 2 }],
     ] as const) {
-      const port = await freeUdpPortBlock();
-      const created = await system.api('POST', '/api/v1/streams', { key, ingest: { protocol: 'rtp', port }, packaging });
+      const created = await system.api('POST', '/api/v1/streams', { key, ingest: { protocol: 'rtp', port: ports[key], fec: FEC }, packaging });
       if (created.status !== 201) throw new Error(`cannot create ${key}: ${JSON.stringify(created.json)}`);
-      encoders.push(startEncoder({ protocol: 'rtp', port, seconds: SECONDS + 120 }));
     }
     for (const key of ['ll', 'ts'])
       await eventually(async () => ((await system.api('GET', `/api/v1/streams/${key}/status`)).json.segmentsWritten >= 3 ? true : undefined), 60_000, key);
@@ -151,7 +172,8 @@ async function main(): Promise<void> {
       for (const a of answers) floor.push(a.firstByteAt - sent);
       await sleep(50);
     }
-    const windows = await playlistCost(system);
+    const windows = await playlistCost(system, ports.dvr);
+    if (feedEnded) throw new Error(`the ${CAPTURE.seconds} s capture ended before the run did: its figures would include a stopped feed`);
 
     console.log(`latency LL-HLS (0.2 s parts, via edge): ${summary(latency.ll, 's')}; stalls ${stalls.ll}`);
     console.log(`latency TS HLS (2 s segments, via edge): ${summary(latency.ts, 's')}; stalls ${stalls.ts}`);
@@ -164,10 +186,15 @@ async function main(): Promise<void> {
       `origin requests per part through the edge (control-plane fills; viewers' MISSes of ${VIEWERS}): ${edge.fills.join(' ')}; ${edge.misses.join(' ')}`,
     );
     for (const w of windows) console.log(w);
+    const [ll, ts] = await Promise.all(['ll', 'ts'].map(async (key) => (await system.api('GET', `/api/v1/streams/${key}/status`)).json));
+    console.log(
+      `feed: ${CAPTURE.size} ${CAPTURE.videoKbps} kbit/s, RTP with ${FEC.columns}x${FEC.rows} FEC replayed in real time; ` +
+        `LL stream received ${ll.datagramsReceived} datagrams (${ll.recoveredByFec} repaired, ${ll.unrecoverable} lost), TS stream ${ts.datagramsReceived} (${ts.recoveredByFec}, ${ts.unrecoverable})`,
+    );
     console.log('goals: LL median <= 1.5 s via the edge; wake-up p99 <= 20 ms at the origin, <= 50 ms at the edge; one origin request per part');
     console.log(`ratio=${(quantile(latency.ll, 0.5) / quantile(latency.ts, 0.5)).toFixed(3)}`);
   } finally {
-    for (const e of encoders) e.child.kill('SIGKILL');
+    await feed.stop();
     await browser.close();
     await system.dispose();
     // The PostgreSQL cluster startSystem started for this process (in a test run, node:test stops it).
@@ -181,7 +208,7 @@ async function main(): Promise<void> {
  * live playlist has a window of hours after seconds of running. The old segments' files do not
  * exist; only playlists are fetched.
  */
-async function streamWithHistory(system: SystemUnderTest, key: string, seconds: number): Promise<void> {
+async function streamWithHistory(system: SystemUnderTest, key: string, seconds: number, port: number): Promise<void> {
   const dir = path.join(system.mediaRoot, 'live', key, SOURCE_VARIANT);
   await mkdir(dir, { recursive: true });
   const count = Math.round(seconds / 2);
@@ -199,34 +226,26 @@ async function streamWithHistory(system: SystemUnderTest, key: string, seconds: 
     })),
   });
   await writeFile(path.join(dir, MEDIA_PLAYLIST), text);
-  const port = await freeUdpPortBlock();
   const packaging = { lowLatency: true, segmentSeconds: 2, partSeconds: 0.2, dvrSeconds: seconds };
-  const created = await system.api('POST', '/api/v1/streams', { key, ingest: { protocol: 'rtp', port }, packaging });
+  const created = await system.api('POST', '/api/v1/streams', { key, ingest: { protocol: 'rtp', port, fec: FEC }, packaging });
   if (created.status !== 201) throw new Error(`cannot create ${key}: ${JSON.stringify(created.json)}`);
-  const encoder = startEncoder({ protocol: 'rtp', port, seconds: 600 });
-  try {
-    // The run's parts are listed after the history: the packager resumed it.
-    await eventually(
-      async () => {
-        const now = await (await fetch(`http://127.0.0.1:${system.httpPort}/live/${key}/${SOURCE_VARIANT}/${MEDIA_PLAYLIST}`)).text();
-        return lastPart(now) && (parseMediaPlaylist(now)?.segments.length ?? 0) >= count ? true : undefined;
-      },
-      60_000,
-      `${key} resumed with its history`,
-    );
-  } catch (error) {
-    encoder.child.kill('SIGKILL');
-    throw error;
-  }
-  encoders.push(encoder);
+  // The run's parts are listed after the history: the packager resumed it.
+  await eventually(
+    async () => {
+      const now = await (await fetch(`http://127.0.0.1:${system.httpPort}/live/${key}/${SOURCE_VARIANT}/${MEDIA_PLAYLIST}`)).text();
+      return lastPart(now) && (parseMediaPlaylist(now)?.segments.length ?? 0) >= count ? true : undefined;
+    },
+    60_000,
+    `${key} resumed with its history`,
+  );
 }
 /**
  * Bytes and CPU per playlist request, full and delta, gzip-encoded as players ask, at the LL
  * stream's 10 s window and at a 2 h DVR window; and the packager's rendering of the playlist,
  * which it does with every part.
  */
-async function playlistCost(system: SystemUnderTest): Promise<string[]> {
-  await streamWithHistory(system, 'dvr', DVR_SECONDS);
+async function playlistCost(system: SystemUnderTest, dvrPort: number): Promise<string[]> {
+  await streamWithHistory(system, 'dvr', DVR_SECONDS, dvrPort);
   const origin = { port: system.httpPort, prefix: path.join(system.dataDir, 'nginx', 'origin') };
   const controlPlane = system.proc.child.pid!;
   const lines: string[] = [];

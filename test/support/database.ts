@@ -56,5 +56,10 @@ export async function stopOwnCluster(): Promise<void> {
   if (running) await (await running).stop();
 }
 
-// Registered at import time, so it runs once after every test of the file that imported us.
-after(stopOwnCluster);
+/**
+ * In a test file: registered at import time, so it runs once after every test of the file that
+ * imported us. Not in a benchmark, which stops the cluster itself: a hook registered outside a
+ * test run makes node:test print an empty TAP report after the benchmark's summary line.
+ */
+const inTestRun = process.env.NODE_TEST_CONTEXT !== undefined || /\.test\.js$/.test(process.argv[1] ?? '');
+if (inTestRun) after(stopOwnCluster);
