@@ -14,7 +14,7 @@
 // per part. Last line:
 // ratio=<LL median latency / TS median latency>.
 import { watch } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/support/browser.js';
@@ -125,8 +125,10 @@ async function main(): Promise<void> {
         (sum, m) => sum + Number(m[1]),
         0,
       );
-    const wake = async (port: number, viewers: number): Promise<{ ms: number[]; misses: number[]; fills: number[] }> => {
+    const wake = async (port: number, viewers: number): Promise<{ ms: number[]; misses: number[]; fills: number[]; appearedAt: number[] }> => {
       const ms: number[] = [];
+      /** Wall clock (Date.now) of each round's part appearing, to match the edge's log against. */
+      const appearedAt: number[] = [];
       const misses: number[] = [];
       const fills: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
@@ -138,8 +140,11 @@ async function main(): Promise<void> {
         const file = `seg${next.msn}-${at.run}.${next.part}.m4s`;
         const nextSegmentFile = `seg${next.msn + 1}-${at.run}.0.m4s`;
         let appeared = 0;
+        let appearedWall = 0;
         const watcher = watch(dir, (_, name) => {
-          if (!appeared && (name === file || name === nextSegmentFile)) appeared = performance.now();
+          if (appeared || (name !== file && name !== nextSegmentFile)) return;
+          appeared = performance.now();
+          appearedWall = Date.now();
         });
         // As browsers ask (Chromium's Accept-Encoding), over a thin client (raw-get.ts).
         const answers = await Promise.all(
@@ -151,15 +156,17 @@ async function main(): Promise<void> {
         if (!appeared) continue;
         if (answers.some((a) => a.status !== 200)) throw new Error(`held requests answered ${[...new Set(answers.map((a) => a.status))].join(', ')}`);
         for (const a of answers) ms.push(a.firstByteAt - appeared);
+        appearedAt.push(appearedWall);
         misses.push(answers.filter((a) => a.cacheStatus === 'MISS').length);
         fills.push((await edgeFills()) - fillsBefore);
         await sleep(50);
       }
-      return { ms, misses, fills };
+      return { ms, misses, fills, appearedAt };
     };
     const single = await wake(system.httpPort, 1);
     const origin = await wake(system.httpPort, Math.min(VIEWERS, 50));
     const edge = await wake(system.edgePort!, VIEWERS);
+    const edgeSent = await answeredPerEdgeLog(path.join(system.dataDir, 'nginx', 'edge', 'access.log'), '/live/ll/source/index.m3u8', edge.appearedAt);
     // The floor under the edge's figure: the same number of concurrent requests for an object the
     // edge has cached (a part: immutable, so it stays a HIT), nothing to wait for, timed from sending them.
     const floor: number[] = [];
@@ -180,6 +187,7 @@ async function main(): Promise<void> {
     console.log(`wake-up at the origin, 1 held request per part: ${summary(single.ms, 'ms', 1)}`);
     console.log(`wake-up at the origin, ${Math.min(VIEWERS, 50)} held requests per part: ${summary(origin.ms, 'ms', 1)}`);
     console.log(`wake-up at the edge, ${VIEWERS} held requests per part: ${summary(edge.ms, 'ms', 1)}`);
+    console.log(`  the same, answer handed to the kernel (edge's log, 1 ms resolution): ${summary(edgeSent, 'ms', 0)}`);
     console.log(`floor: ${VIEWERS} concurrent requests for a part the edge has cached, from sending: ${summary(floor, 'ms', 1)}`);
     // Each fill is one origin request: the playlist, and the part it adds.
     console.log(
@@ -200,6 +208,28 @@ async function main(): Promise<void> {
     // The PostgreSQL cluster startSystem started for this process (in a test run, node:test stops it).
     await stopOwnCluster();
   }
+}
+
+/**
+ * Server-side wake-up: for every viewer answer to a held playlist request in the edge's access log
+ * (`msec`: when nginx handed it to the kernel), the time since its round's part appeared. The
+ * client's figure also holds the client's own delays: 200 answers are read one after another by one
+ * event loop on a machine whose two cores nginx, the control plane and the client share.
+ */
+async function answeredPerEdgeLog(logFile: string, playlistPath: string, appearedAt: number[]): Promise<number[]> {
+  await sleep(1500); // the log is buffered and flushed every second
+  const sent: number[] = [];
+  for (const line of (await readFile(logFile, 'utf8')).split('\n')) {
+    if (!line.includes(playlistPath)) continue;
+    const entry = JSON.parse(line) as { msec: number; path: string; status: number };
+    if (typeof entry.msec !== 'number') throw new Error(`the edge's access log has no "msec" field: ${line}`);
+    if (entry.path !== playlistPath || entry.status !== 200) continue;
+    const at = entry.msec * 1000;
+    // The latest round whose part had appeared by then (held answers never come before it).
+    const round = [...appearedAt].reverse().find((t) => t > 0 && t <= at + 1);
+    if (round !== undefined && at - round < 3000) sent.push(Math.max(0, at - round));
+  }
+  return sent;
 }
 
 /**
