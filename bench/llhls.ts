@@ -4,6 +4,8 @@
 // rtp-capture.ts): one LL-HLS (fMP4, 0.2 s parts), one standard TS HLS (2 s segments).
 // hls.js plays both in Chromium through the edge; latency is wall clock minus the
 // EXT-X-PROGRAM-DATE-TIME of the frame on screen (hls.playingDate), sampled twice a second.
+// ffmpeg's own HLS muxer, fed the same RTP, writes 2 s TS segments that the origin (plain nginx)
+// serves, and a third player measures it: the peer for standard HLS latency.
 // Then the wake-up of held playlist requests: N viewers ask for the next part at once, at the
 // origin and at the edge, timed from the moment the part's file appears (inotify) to each answer;
 // and how many origin requests each part cost the edge (the control plane's fills, and viewers'
@@ -13,7 +15,8 @@
 // gzip-encoded as players ask, nginx's and the control plane's CPU, and the packager's rendering
 // per part. Last line:
 // ratio=<LL median latency / TS median latency>.
-import { watch } from 'node:fs';
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, watch } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -65,18 +68,54 @@ function lastPart(text: string): { msn: number; part: number; run: string } | nu
   return last ? { msn: Number(last[1]), run: last[2], part: Number(last[3]) } : null;
 }
 
+/** Where ffmpeg's own HLS muxer writes the same feed (under the origin's media root: plain nginx serves it). */
+const PEER_KEY = 'ffmpeg-peer';
+
+/**
+ * The peer for standard HLS latency: ffmpeg receiving the same RTP feed (it ignores the FEC ports)
+ * and writing 2 s TS segments with EXT-X-PROGRAM-DATE-TIME, as a streaming engineer would set it up
+ * (the issue's baseline: 6.6 s in hls.js behind plain nginx).
+ */
+function startFfmpegPeer(port: number, dir: string): ChildProcess {
+  mkdirSync(dir, { recursive: true });
+  return spawn(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-i',
+      `rtp://127.0.0.1:${port}`,
+      '-c',
+      'copy',
+      '-f',
+      'hls',
+      '-hls_time',
+      '2',
+      '-hls_list_size',
+      '6',
+      '-hls_flags',
+      'delete_segments+program_date_time',
+      '-hls_segment_filename',
+      path.join(dir, 'seg%d.ts'),
+      path.join(dir, 'index.m3u8'),
+    ],
+    { stdio: 'ignore' },
+  );
+}
+
 async function main(): Promise<void> {
   const system = await startSystem({ edge: true });
   const browser = await launchChromium();
-  const ports = { ll: 0, ts: 0, dvr: 0 };
-  for (const key of ['ll', 'ts', 'dvr'] as const) {
+  const ports = { ll: 0, ts: 0, dvr: 0, peer: 0 };
+  for (const key of ['ll', 'ts', 'dvr', 'peer'] as const) {
     do ports[key] = await freeUdpPortBlock();
     while (Object.values(ports).filter((p) => Math.abs(p - ports[key]) < 6).length > 1);
   }
-  // One feed to all three streams' ports (the DVR stream's exists only later: until then it is dropped).
+  // One feed to all four ports (the DVR stream's exists only later: until then it is dropped).
   const feed = replayInBackground(CAPTURE, FEC, Object.values(ports));
   let feedEnded = false;
   void feed.done.then(() => (feedEnded = true));
+  const peer = startFfmpegPeer(ports.peer, path.join(system.mediaRoot, 'live', PEER_KEY));
   try {
     for (const [key, packaging] of [
       ['ll', { lowLatency: true, segmentSeconds: 2, partSeconds: 0.2, windowSegments: 5 }],
@@ -88,10 +127,10 @@ async function main(): Promise<void> {
     for (const key of ['ll', 'ts'])
       await eventually(async () => ((await system.api('GET', `/api/v1/streams/${key}/status`)).json.segmentsWritten >= 3 ? true : undefined), 60_000, key);
 
-    // Latency as a viewer sees it, both streams at once, through the edge.
-    const open = async (key: string): Promise<{ page: Page; stalls: () => Promise<number> }> => {
+    // Latency as a viewer sees it, all three at once: ours through the edge, ffmpeg's from plain nginx (the origin).
+    const open = async (key: string, port = system.edgePort!): Promise<{ page: Page; stalls: () => Promise<number> }> => {
       const page = await browser.newPage();
-      await page.goto(`http://127.0.0.1:${system.apiPort}/player?src=${encodeURIComponent(`http://127.0.0.1:${system.edgePort}/live/${key}/index.m3u8`)}`);
+      await page.goto(`http://127.0.0.1:${system.apiPort}/player?src=${encodeURIComponent(`http://127.0.0.1:${port}/live/${key}/index.m3u8`)}`);
       await page.waitForFunction(() => document.getElementById('state')?.textContent === 'playing', undefined, { timeout: 60_000 });
       await page.evaluate(() => {
         const w = window as unknown as { stalls: number };
@@ -100,11 +139,11 @@ async function main(): Promise<void> {
       });
       return { page, stalls: () => page.evaluate(() => (window as unknown as { stalls: number }).stalls) };
     };
-    const players = { ll: await open('ll'), ts: await open('ts') };
+    const players = { ll: await open('ll'), ts: await open('ts'), peer: await open(PEER_KEY, system.httpPort) };
     await sleep(10_000); // hls.js settles on its live sync position
-    const latency: Record<'ll' | 'ts', number[]> = { ll: [], ts: [] };
+    const latency: Record<'ll' | 'ts' | 'peer', number[]> = { ll: [], ts: [], peer: [] };
     for (let i = 0; i < SECONDS * 2; i++) {
-      for (const key of ['ll', 'ts'] as const) {
+      for (const key of ['ll', 'ts', 'peer'] as const) {
         const seconds = await players[key].page.evaluate(() => {
           const date = (window as unknown as { hls: { playingDate: Date | null } }).hls.playingDate;
           return date ? (Date.now() - date.getTime()) / 1000 : null;
@@ -113,9 +152,9 @@ async function main(): Promise<void> {
       }
       await sleep(500);
     }
-    const stalls = { ll: await players.ll.stalls(), ts: await players.ts.stalls() };
-    await players.ll.page.close();
-    await players.ts.page.close();
+    const stalls = { ll: await players.ll.stalls(), ts: await players.ts.stalls(), peer: await players.peer.stalls() };
+    for (const player of Object.values(players)) await player.page.close();
+    peer.kill('SIGKILL');
 
     // Wake-up of held playlist requests, from the part's file appearing to each answer.
     const dir = path.join(system.mediaRoot, 'live', 'll', 'source');
@@ -184,6 +223,7 @@ async function main(): Promise<void> {
 
     console.log(`latency LL-HLS (0.2 s parts, via edge): ${summary(latency.ll, 's')}; stalls ${stalls.ll}`);
     console.log(`latency TS HLS (2 s segments, via edge): ${summary(latency.ts, 's')}; stalls ${stalls.ts}`);
+    console.log(`latency ffmpeg's HLS muxer (2 s segments, plain nginx), the same feed: ${summary(latency.peer, 's')}; stalls ${stalls.peer}`);
     console.log(`wake-up at the origin, 1 held request per part: ${summary(single.ms, 'ms', 1)}`);
     console.log(`wake-up at the origin, ${Math.min(VIEWERS, 50)} held requests per part: ${summary(origin.ms, 'ms', 1)}`);
     console.log(`wake-up at the edge, ${VIEWERS} held requests per part: ${summary(edge.ms, 'ms', 1)}`);
@@ -202,6 +242,7 @@ async function main(): Promise<void> {
     console.log('goals: LL median <= 1.5 s via the edge; wake-up p99 <= 20 ms at the origin, <= 50 ms at the edge; one origin request per part');
     console.log(`ratio=${(quantile(latency.ll, 0.5) / quantile(latency.ts, 0.5)).toFixed(3)}`);
   } finally {
+    peer.kill('SIGKILL');
     await feed.stop();
     await browser.close();
     await system.dispose();
