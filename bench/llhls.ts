@@ -164,10 +164,9 @@ async function main(): Promise<void> {
         (sum, m) => sum + Number(m[1]),
         0,
       );
-    const wake = async (port: number, viewers: number): Promise<{ ms: number[]; misses: number[]; fills: number[]; appearedAt: number[] }> => {
+    const wake = async (port: number, viewers: number): Promise<{ ms: number[]; misses: number[]; fills: number[]; rounds: WakeRound[] }> => {
       const ms: number[] = [];
-      /** Wall clock (Date.now) of each round's part appearing, to match the edge's log against. */
-      const appearedAt: number[] = [];
+      const rounds: WakeRound[] = [];
       const misses: number[] = [];
       const fills: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
@@ -186,26 +185,27 @@ async function main(): Promise<void> {
           appearedWall = Date.now();
         });
         // As browsers ask (Chromium's Accept-Encoding), over a thin client (raw-get.ts).
+        const sentAt = Date.now();
         const answers = await Promise.all(
           Array.from({ length: viewers }, () =>
             rawGet(port, `/live/ll/source/index.m3u8?_HLS_msn=${next.msn}&_HLS_part=${next.part}`, { 'Accept-Encoding': 'gzip, deflate, br, zstd' }),
           ),
         );
         watcher.close();
+        rounds.push({ sentAt, doneAt: Date.now(), appearedAt: appearedWall });
         if (!appeared) continue;
         if (answers.some((a) => a.status !== 200)) throw new Error(`held requests answered ${[...new Set(answers.map((a) => a.status))].join(', ')}`);
         for (const a of answers) ms.push(a.firstByteAt - appeared);
-        appearedAt.push(appearedWall);
         misses.push(answers.filter((a) => a.cacheStatus === 'MISS').length);
         fills.push((await edgeFills()) - fillsBefore);
         await sleep(50);
       }
-      return { ms, misses, fills, appearedAt };
+      return { ms, misses, fills, rounds };
     };
     const single = await wake(system.httpPort, 1);
     const origin = await wake(system.httpPort, Math.min(VIEWERS, 50));
     const edge = await wake(system.edgePort!, VIEWERS);
-    const edgeSent = await answeredPerEdgeLog(path.join(system.dataDir, 'nginx', 'edge', 'access.log'), '/live/ll/source/index.m3u8', edge.appearedAt);
+    const edgeSent = await answeredPerEdgeLog(path.join(system.dataDir, 'nginx', 'edge', 'access.log'), '/live/ll/source/index.m3u8', edge.rounds);
     // The floor under the edge's figure: the same number of concurrent requests for an object the
     // edge has cached (a part: immutable, so it stays a HIT), nothing to wait for, timed from sending them.
     const floor: number[] = [];
@@ -237,7 +237,8 @@ async function main(): Promise<void> {
     const [ll, ts] = await Promise.all(['ll', 'ts'].map(async (key) => (await system.api('GET', `/api/v1/streams/${key}/status`)).json));
     console.log(
       `feed: ${CAPTURE.size} ${CAPTURE.videoKbps} kbit/s, RTP with ${FEC.columns}x${FEC.rows} FEC replayed in real time; ` +
-        `LL stream received ${ll.datagramsReceived} datagrams (${ll.recoveredByFec} repaired, ${ll.unrecoverable} lost), TS stream ${ts.datagramsReceived} (${ts.recoveredByFec}, ${ts.unrecoverable})`,
+        `LL stream received ${ll.datagramsReceived} datagrams (${ll.recoveredByFec} repaired, ${ll.unrecoverable} lost), TS stream ${ts.datagramsReceived} (${ts.recoveredByFec}, ${ts.unrecoverable}); ` +
+        `FEC playout delay (in both streams' latency, not in ffmpeg's, which does no FEC) ${Math.round(ts.playoutDelayMs)} ms`,
     );
     console.log('goals: LL median <= 1.5 s via the edge; wake-up p99 <= 20 ms at the origin, <= 50 ms at the edge; one origin request per part');
     console.log(`ratio=${(quantile(latency.ll, 0.5) / quantile(latency.ts, 0.5)).toFixed(3)}`);
@@ -251,13 +252,21 @@ async function main(): Promise<void> {
   }
 }
 
+/** One round of held requests, in wall-clock ms (Date.now), to match the edge's log against. */
+interface WakeRound {
+  sentAt: number;
+  doneAt: number;
+  /** When the part's file appeared; 0 when it was not seen (the round is not counted). */
+  appearedAt: number;
+}
+
 /**
  * Server-side wake-up: for every viewer answer to a held playlist request in the edge's access log
  * (`msec`: when nginx handed it to the kernel), the time since its round's part appeared. The
  * client's figure also holds the client's own delays: 200 answers are read one after another by one
  * event loop on a machine whose two cores nginx, the control plane and the client share.
  */
-async function answeredPerEdgeLog(logFile: string, playlistPath: string, appearedAt: number[]): Promise<number[]> {
+async function answeredPerEdgeLog(logFile: string, playlistPath: string, rounds: WakeRound[]): Promise<number[]> {
   await sleep(1500); // the log is buffered and flushed every second
   const sent: number[] = [];
   for (const line of (await readFile(logFile, 'utf8')).split('\n')) {
@@ -266,9 +275,9 @@ async function answeredPerEdgeLog(logFile: string, playlistPath: string, appeare
     if (typeof entry.msec !== 'number') throw new Error(`the edge's access log has no "msec" field: ${line}`);
     if (entry.path !== playlistPath || entry.status !== 200) continue;
     const at = entry.msec * 1000;
-    // The latest round whose part had appeared by then (held answers never come before it).
-    const round = [...appearedAt].reverse().find((t) => t > 0 && t <= at + 1);
-    if (round !== undefined && at - round < 3000) sent.push(Math.max(0, at - round));
+    // The round that sent it (log times have 1 ms resolution); rounds whose part was not seen appearing are left out, as on the client's side.
+    const round = rounds.find((r) => r.sentAt <= at + 1 && at <= r.doneAt + 1);
+    if (round && round.appearedAt > 0) sent.push(Math.max(0, at - round.appearedAt));
   }
   return sent;
 }
