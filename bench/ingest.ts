@@ -4,7 +4,6 @@
 // `ffmpeg -i udp://... -c copy -f hls` processes (which do no FEC), in one run. Prints CPU seconds
 // per stream-minute for both, the packets lost inside our ingest, and a last line with
 // ratio=<ours/ffmpeg CPU per stream>.
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -13,6 +12,7 @@ import { freeLoopbackPort, startEmbeddedPostgres } from '../control-plane/src/da
 import { freeUdpPortBlock } from '../test/support/ports.js';
 import { REPO_ROOT, startProcess } from '../test/support/process.js';
 import { cpuSeconds } from './support/cpu.js';
+import { startFfmpegHls } from './support/ffmpeg-hls.js';
 import { numberOption } from './support/options.js';
 import { CaptureSpec, Datagram, readCapture, replay, rtpDatagrams } from './support/rtp-capture.js';
 
@@ -95,31 +95,9 @@ async function ours(rtp: Datagram[], work: string): Promise<{ cpu: number; lost:
 
 async function ffmpegPeers(bare: Datagram[], work: string): Promise<{ cpu: number }> {
   const ports = await portBlocks();
-  const peers = ports.map((port, i) => {
-    const dir = path.join(work, 'ffmpeg', String(i));
-    mkdirSync(dir, { recursive: true });
-    return spawn(
-      'ffmpeg',
-      [
-        '-v',
-        'error',
-        '-i',
-        `udp://127.0.0.1:${port}?fifo_size=1000000&overrun_nonfatal=1`,
-        '-c',
-        'copy',
-        '-f',
-        'hls',
-        '-hls_time',
-        '4',
-        '-hls_list_size',
-        '6',
-        '-hls_flags',
-        'delete_segments',
-        path.join(dir, 'index.m3u8'),
-      ],
-      { stdio: 'ignore' },
-    );
-  });
+  const peers = ports.map((port, i) =>
+    startFfmpegHls(`udp://127.0.0.1:${port}?fifo_size=1000000&overrun_nonfatal=1`, path.join(work, 'ffmpeg', String(i)), { segmentSeconds: 4 }),
+  );
   await new Promise((r) => setTimeout(r, 1500));
   const before = peers.reduce((sum, p) => sum + cpuSeconds(p.pid!), 0);
   await replay(bare, ports);

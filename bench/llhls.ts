@@ -15,8 +15,8 @@
 // gzip-encoded as players ask, nginx's and the control plane's CPU, and the packager's rendering
 // per part. Last line:
 // ratio=<LL median latency / TS median latency>.
-import { ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, watch } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { watch } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -27,6 +27,7 @@ import { eventually, startSystem, SystemUnderTest } from '../test/support/system
 import { initFile, MEDIA_PLAYLIST, segmentFile, SOURCE_VARIANT } from '../control-plane/src/media/hls-layout.js';
 import { parseMediaPlaylist, writeMediaPlaylist } from '../control-plane/src/media/playlist/media-playlist.js';
 import { cpuSeconds } from './support/cpu.js';
+import { startFfmpegHls } from './support/ffmpeg-hls.js';
 import { load } from './support/http-load.js';
 import { rawGet } from './support/raw-get.js';
 import { numberOption } from './support/options.js';
@@ -80,30 +81,7 @@ const PEER_KEY = 'ffmpeg-peer';
  * up to about a second of error.
  */
 function startFfmpegPeer(port: number, dir: string): ChildProcess {
-  mkdirSync(dir, { recursive: true });
-  return spawn(
-    'ffmpeg',
-    [
-      '-v',
-      'error',
-      '-i',
-      `rtp://127.0.0.1:${port}`,
-      '-c',
-      'copy',
-      '-f',
-      'hls',
-      '-hls_time',
-      '2',
-      '-hls_list_size',
-      '6',
-      '-hls_flags',
-      'delete_segments+program_date_time',
-      '-hls_segment_filename',
-      path.join(dir, 'seg%d.ts'),
-      path.join(dir, 'index.m3u8'),
-    ],
-    { stdio: 'ignore' },
-  );
+  return startFfmpegHls(`rtp://127.0.0.1:${port}`, dir, { segmentSeconds: 2, programDateTime: true });
 }
 
 async function main(): Promise<void> {
