@@ -28,7 +28,7 @@ import { initFile, MEDIA_PLAYLIST, segmentFile, SOURCE_VARIANT } from '../contro
 import { parseMediaPlaylist, writeMediaPlaylist } from '../control-plane/src/media/playlist/media-playlist.js';
 import { cpuSeconds } from './support/cpu.js';
 import { startFfmpegHls } from './support/ffmpeg-hls.js';
-import { load } from './support/http-load.js';
+import { load, workerCpu } from './support/http-load.js';
 import { rawGet } from './support/raw-get.js';
 import { numberOption } from './support/options.js';
 import { CaptureSpec, replayInBackground } from './support/rtp-capture.js';
@@ -92,11 +92,16 @@ async function main(): Promise<void> {
     do ports[key] = await freeUdpPortBlock();
     while (Object.values(ports).filter((p) => Math.abs(p - ports[key]) < 6).length > 1);
   }
+  // The peer listens before the feed starts, so its first segment starts at the capture's first frame.
+  const peerDir = path.join(system.mediaRoot, 'live', PEER_KEY);
+  const peer = startFfmpegPeer(ports.peer, peerDir);
+  await eventually(async () => ((await udpPortBound(ports.peer)) ? true : undefined), 20_000, 'ffmpeg listening');
   // One feed to all four ports (the DVR stream's exists only later: until then it is dropped).
   const feed = replayInBackground(CAPTURE, FEC, Object.values(ports));
   let feedEnded = false;
   void feed.done.then(() => (feedEnded = true));
-  const peer = startFfmpegPeer(ports.peer, path.join(system.mediaRoot, 'live', PEER_KEY));
+  const peerClockError = peerProgramDateTimeError(peerDir, await feed.started);
+  peerClockError.catch(() => undefined); // awaited (and its error thrown) after the latency window
   try {
     for (const [key, packaging] of [
       ['ll', { lowLatency: true, segmentSeconds: 2, partSeconds: 0.2, windowSegments: 5 }],
@@ -185,7 +190,8 @@ async function main(): Promise<void> {
     };
     const single = await wake(system.httpPort, 1);
     const origin = await wake(system.httpPort, Math.min(VIEWERS, 50));
-    const edge = await wake(system.edgePort!, VIEWERS);
+    const edgeCpu = await cpuPerHeldRequest(system, () => wake(system.edgePort!, VIEWERS));
+    const edge = edgeCpu.result;
     const edgeSent = await answeredPerEdgeLog(path.join(system.dataDir, 'nginx', 'edge', 'access.log'), '/live/ll/source/index.m3u8', edge.rounds);
     // The floor under the edge's figure: the same number of concurrent requests for an object the
     // edge has cached (a part: immutable, so it stays a HIT), nothing to wait for, timed from sending them.
@@ -204,11 +210,27 @@ async function main(): Promise<void> {
 
     console.log(`latency LL-HLS (0.2 s parts, via edge): ${summary(latency.ll, 's')}; stalls ${stalls.ll}`);
     console.log(`latency TS HLS (2 s segments, via edge): ${summary(latency.ts, 's')}; stalls ${stalls.ts}`);
-    console.log(`latency ffmpeg's HLS muxer (2 s segments, plain nginx), the same feed: ${summary(latency.peer, 's')}; stalls ${stalls.peer}`);
+    const peerError = await peerClockError;
+    console.log(
+      `latency ffmpeg's HLS muxer (2 s segments, plain nginx), the same feed, as its EXT-X-PROGRAM-DATE-TIME says: ${summary(latency.peer, 's')}; stalls ${stalls.peer}`,
+    );
+    // Its first segment starts with the capture's first frame, which left the replay at `started`:
+    // the PDT ffmpeg wrote for it, minus that, is how far its clock is off, for every segment (ffmpeg adds durations).
+    console.log(
+      `  the same on the replay clock (ffmpeg's first EXT-X-PROGRAM-DATE-TIME is ${peerError.toFixed(2)} s off the first frame's sending): ` +
+        summary(
+          latency.peer.map((s) => s + peerError),
+          's',
+        ),
+    );
     console.log(`wake-up at the origin, 1 held request per part: ${summary(single.ms, 'ms', 1)}`);
     console.log(`wake-up at the origin, ${Math.min(VIEWERS, 50)} held requests per part: ${summary(origin.ms, 'ms', 1)}`);
     console.log(`wake-up at the edge, ${VIEWERS} held requests per part: ${summary(edge.ms, 'ms', 1)}`);
-    console.log(`  the same, answer handed to the kernel (edge's log, 1 ms resolution): ${summary(edgeSent, 'ms', 0)}`);
+    console.log(`  the same, answer handed to the kernel (edge's log, 1 ms resolution): ${summary(edgeSent.ms, 'ms', 0)}`);
+    console.log(`  per round, first and last answer handed to the kernel: ${edgeSent.spans.map(([a, b]) => `${a}..${b}`).join(' ')} ms`);
+    console.log(
+      `  CPU per held viewer request (background work taken off): edge nginx ${edgeCpu.us.edge.toFixed(0)} us, origin nginx ${edgeCpu.us.origin.toFixed(0)} us, control plane ${edgeCpu.us.controlPlane.toFixed(0)} us`,
+    );
     console.log(`floor: ${VIEWERS} concurrent requests for a part the edge has cached, from sending: ${summary(floor, 'ms', 1)}`);
     // Each fill is one origin request: the playlist, and the part it adds.
     console.log(
@@ -233,6 +255,30 @@ async function main(): Promise<void> {
   }
 }
 
+/** Whether a UDP socket is bound to `port` on this machine (/proc/net/udp lists local ports in hex). */
+async function udpPortBound(port: number): Promise<boolean> {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
+  return (await readFile('/proc/net/udp', 'utf8')).split('\n').some((line) => line.split(/\s+/)[2]?.endsWith(hex.trim()));
+}
+
+/**
+ * How far, in seconds, ffmpeg's EXT-X-PROGRAM-DATE-TIME for its first segment (media sequence 0) is
+ * from `firstFrameSentAt` (wall clock, ms): read from its playlist as soon as it is written, before
+ * the six-segment window slides past it.
+ */
+async function peerProgramDateTimeError(dir: string, firstFrameSentAt: number): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const text = await readFile(path.join(dir, 'index.m3u8'), 'utf8').catch(() => '');
+    const parsed = text ? parseMediaPlaylist(text) : null;
+    const first = parsed?.mediaSequence === 0 ? parsed.segments[0]?.programDateTime : undefined;
+    if (first) return (first.getTime() - firstFrameSentAt) / 1000;
+    if (parsed && parsed.mediaSequence > 0) break;
+    await sleep(100);
+  }
+  throw new Error("ffmpeg's first segment (media sequence 0) with its EXT-X-PROGRAM-DATE-TIME was not seen in its playlist");
+}
+
 /** One round of held requests, in wall-clock ms (Date.now), to match the edge's log against. */
 interface WakeRound {
   sentAt: number;
@@ -247,9 +293,10 @@ interface WakeRound {
  * client's figure also holds the client's own delays: 200 answers are read one after another by one
  * event loop on a machine whose two cores nginx, the control plane and the client share.
  */
-async function answeredPerEdgeLog(logFile: string, playlistPath: string, rounds: WakeRound[]): Promise<number[]> {
+async function answeredPerEdgeLog(logFile: string, playlistPath: string, rounds: WakeRound[]): Promise<{ ms: number[]; spans: [number, number][] }> {
   await sleep(1500); // the log is buffered and flushed every second
   const sent: number[] = [];
+  const perRound = new Map<WakeRound, number[]>();
   for (const line of (await readFile(logFile, 'utf8')).split('\n')) {
     if (!line.includes(playlistPath)) continue;
     const entry = JSON.parse(line) as { msec: number; path: string; status: number };
@@ -258,9 +305,42 @@ async function answeredPerEdgeLog(logFile: string, playlistPath: string, rounds:
     const at = entry.msec * 1000;
     // The round that sent it (log times have 1 ms resolution); rounds whose part was not seen appearing are left out, as on the client's side.
     const round = rounds.find((r) => r.sentAt <= at + 1 && at <= r.doneAt + 1);
-    if (round && round.appearedAt > 0) sent.push(Math.max(0, at - round.appearedAt));
+    if (!round || round.appearedAt === 0) continue;
+    const ms = Math.max(0, at - round.appearedAt);
+    sent.push(ms);
+    perRound.set(round, [...(perRound.get(round) ?? []), ms]);
   }
-  return sent;
+  const spans = [...perRound.values()].map((ms) => [Math.round(Math.min(...ms)), Math.round(Math.max(...ms))] as [number, number]);
+  return { ms: sent, spans };
+}
+
+/**
+ * CPU per held request of the edge's and the origin's nginx workers and of the control plane while
+ * `run` sends its rounds, less what each spends in the same time with no requests (ingest and
+ * packaging go on meanwhile).
+ */
+async function cpuPerHeldRequest<T extends { rounds: WakeRound[] }>(
+  system: SystemUnderTest,
+  run: () => Promise<T>,
+): Promise<{ result: T; us: { edge: number; origin: number; controlPlane: number } }> {
+  const sample = () => ({
+    edge: workerCpu(path.join(system.dataDir, 'nginx', 'edge')),
+    origin: workerCpu(path.join(system.dataDir, 'nginx', 'origin')),
+    controlPlane: cpuSeconds(system.proc.child.pid!),
+  });
+  const idleFrom = sample();
+  const idleStart = performance.now();
+  await sleep(2000);
+  const idleTo = sample();
+  const idleSeconds = (performance.now() - idleStart) / 1000;
+  const before = sample();
+  const start = performance.now();
+  const result = await run();
+  const after = sample();
+  const seconds = (performance.now() - start) / 1000;
+  const requests = result.rounds.length * VIEWERS;
+  const per = (k: keyof typeof before) => ((after[k] - before[k] - ((idleTo[k] - idleFrom[k]) / idleSeconds) * seconds) * 1e6) / requests;
+  return { result, us: { edge: per('edge'), origin: per('origin'), controlPlane: per('controlPlane') } };
 }
 
 /**

@@ -64,6 +64,8 @@ if (command === 'start') {
   process.exitCode = await runTests(root, process.argv.slice(3));
 } else if (command === 'bench') {
   ensureDependencies();
+  // The benchmarks run the same real parts as the tests (nginx with njs, ffmpeg, Chromium).
+  ensureOsPackages('test', { say, fail });
   build();
   const name = process.argv[3];
   if (!/^[a-z0-9-]+$/.test(name ?? '')) fail('usage: node scripts/bootstrap.mjs bench <name>');

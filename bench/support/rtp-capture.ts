@@ -125,10 +125,15 @@ export function rtpDatagrams(ts: Buffer, muxKbps: number, fec: FecShape): { rtp:
   return { rtp, bare };
 }
 
-/** Sends the datagrams to every stream's base port (plus each datagram's offset), paced in real time; resolves with the count sent. */
-export async function replay(datagrams: Datagram[], ports: number[]): Promise<number> {
+/**
+ * Sends the datagrams to every stream's base port (plus each datagram's offset), paced in real time;
+ * resolves with the count sent. `onStart` gets the wall clock of datagram 0 (each datagram leaves at
+ * that plus its atMs): the replay clock a receiver's timestamps can be checked against.
+ */
+export async function replay(datagrams: Datagram[], ports: number[], onStart?: (wallClockMs: number) => void): Promise<number> {
   const socket = dgram.createSocket('udp4');
   const start = performance.now();
+  onStart?.(Date.now());
   let next = 0;
   let sent = 0;
   await new Promise<void>((resolve) => {
@@ -162,19 +167,31 @@ interface ReplayJob {
  * concurrent requests, a browser's protocol traffic) does not delay the packets. `stop` ends it
  * early; `done` resolves with the datagrams sent.
  */
-export function replayInBackground(spec: CaptureSpec, fec: FecShape, ports: number[]): { done: Promise<number>; stop: () => Promise<void> } {
+export function replayInBackground(
+  spec: CaptureSpec,
+  fec: FecShape,
+  ports: number[],
+): { started: Promise<number>; done: Promise<number>; stop: () => Promise<void> } {
   const job: ReplayJob = { file: captureFile(spec), muxKbps: spec.muxKbps, fec, ports };
   const worker = new Worker(new URL(import.meta.url), { workerData: { replayJob: job } });
+  const started = new Promise<number>((resolve, reject) => {
+    worker.on('message', (m: ReplayMessage) => 'startedAt' in m && resolve(m.startedAt));
+    worker.once('error', reject);
+  });
   const done = new Promise<number>((resolve, reject) => {
-    worker.once('message', (sent: number) => resolve(sent));
+    worker.on('message', (m: ReplayMessage) => 'sent' in m && resolve(m.sent));
     worker.once('error', reject);
     worker.once('exit', () => resolve(0));
   });
-  return { done, stop: async () => void (await worker.terminate()) };
+  return { started, done, stop: async () => void (await worker.terminate()) };
 }
+
+/** What the replay worker reports: when datagram 0 left (wall clock, ms), then how many were sent. */
+type ReplayMessage = { startedAt: number } | { sent: number };
 
 if (!isMainThread && (workerData as { replayJob?: ReplayJob } | null)?.replayJob) {
   const job = (workerData as { replayJob: ReplayJob }).replayJob;
   const { rtp } = rtpDatagrams(readFileSync(job.file), job.muxKbps, job.fec);
-  parentPort!.postMessage(await replay(rtp, job.ports));
+  const sent = await replay(rtp, job.ports, (startedAt) => parentPort!.postMessage({ startedAt } satisfies ReplayMessage));
+  parentPort!.postMessage({ sent } satisfies ReplayMessage);
 }

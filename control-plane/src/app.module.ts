@@ -11,6 +11,7 @@ import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { PlainRoutesModule } from './common/plain-routes.js';
 import { NodesModule } from './nodes/nodes.module.js';
 import { PlayerModule } from './player/player.module.js';
 import { StreamsModule } from './streams/streams.module.js';
@@ -38,6 +39,7 @@ export class AppModule {
         }),
         EventsModule,
         MetricsModule,
+        PlainRoutesModule,
         AuditModule,
         AuthModule.register(deps.adminToken),
         StreamsModule,
