@@ -1,11 +1,13 @@
-// npm run bench:llhls [-- --seconds 40 --viewers 200 --rounds 20]
+// npm run bench:llhls [-- --seconds 40 --joins 4 --viewers 200 --rounds 20]
 // One system (control plane, origin, local edge) and two streams fed the same recorded feed (a test
 // pattern with a 1 s GOP, RTP with 5x10 FEC, replayed in real time from a capture: support/
 // rtp-capture.ts): one LL-HLS (fMP4, 0.2 s parts), one standard TS HLS (2 s segments).
-// hls.js plays both in Chromium through the edge; latency is wall clock minus the
-// EXT-X-PROGRAM-DATE-TIME of the frame on screen (hls.playingDate), sampled twice a second.
+// hls.js plays both in Chromium through the edge, and the TS one from the origin too; latency is
+// wall clock minus the EXT-X-PROGRAM-DATE-TIME of the frame on screen (hls.playingDate), sampled
+// twice a second, over several joins (where a player joins in the segment cycle moves its latency).
 // ffmpeg's own HLS muxer, fed the same RTP, writes 2 s TS segments that the origin (plain nginx)
-// serves, and a third player measures it: the peer for standard HLS latency.
+// serves, and a fourth player measures it, its PDT put on the replay clock: the peer for standard
+// HLS latency.
 // Then the wake-up of held playlist requests: N viewers ask for the next part at once, at the
 // origin and at the edge, timed from the moment the part's file appears (inotify) to each answer;
 // and how many origin requests each part cost the edge (the control plane's fills, and viewers'
@@ -29,13 +31,14 @@ import { parseMediaPlaylist, writeMediaPlaylist } from '../control-plane/src/med
 import { cpuSeconds } from './support/cpu.js';
 import { startFfmpegHls } from './support/ffmpeg-hls.js';
 import { load, workerCpu } from './support/http-load.js';
-import { rawGet } from './support/raw-get.js';
+import { KeepAliveConnection } from './support/raw-get.js';
 import { numberOption } from './support/options.js';
 import { CaptureSpec, replayInBackground } from './support/rtp-capture.js';
 
 const SECONDS = numberOption('seconds', 40);
 const VIEWERS = numberOption('viewers', 200);
 const ROUNDS = numberOption('rounds', 20);
+const JOINS = numberOption('joins', 4);
 const PLAYLIST_REQUESTS = numberOption('playlist-requests', 400);
 const DVR_SECONDS = 7200;
 const FEC = { columns: 5, rows: 10 };
@@ -44,7 +47,7 @@ const FEC = { columns: 5, rows: 10 };
  * long enough for the whole run (start-up, the latency window, the wake-up rounds, the playlist cost).
  */
 const CAPTURE: CaptureSpec = {
-  seconds: SECONDS + 240,
+  seconds: SECONDS + 240 + 20 * JOINS,
   size: '640x360',
   fps: 25,
   gop: 25,
@@ -95,14 +98,15 @@ async function main(): Promise<void> {
   // The peer listens before the feed starts, so its first segment starts at the capture's first frame.
   const peerDir = path.join(system.mediaRoot, 'live', PEER_KEY);
   const peer = startFfmpegPeer(ports.peer, peerDir);
-  await eventually(async () => ((await udpPortBound(ports.peer)) ? true : undefined), 20_000, 'ffmpeg listening');
-  // One feed to all four ports (the DVR stream's exists only later: until then it is dropped).
-  const feed = replayInBackground(CAPTURE, FEC, Object.values(ports));
-  let feedEnded = false;
-  void feed.done.then(() => (feedEnded = true));
-  const peerClockError = peerProgramDateTimeError(peerDir, await feed.started);
-  peerClockError.catch(() => undefined); // awaited (and its error thrown) after the latency window
+  let feed: ReturnType<typeof replayInBackground> | null = null;
   try {
+    await eventually(async () => ((await udpPortBound(ports.peer)) ? true : undefined), 30_000, 'ffmpeg listening');
+    // One feed to all four ports (the DVR stream's exists only later: until then it is dropped).
+    feed = replayInBackground(CAPTURE, FEC, Object.values(ports));
+    let feedEnded = false;
+    void feed.done.then(() => (feedEnded = true));
+    const peerClockError = peerProgramDateTimeError(peerDir, await feed.started);
+    peerClockError.catch(() => undefined); // awaited (and its error thrown) after the latency window
     for (const [key, packaging] of [
       ['ll', { lowLatency: true, segmentSeconds: 2, partSeconds: 0.2, windowSegments: 5 }],
       ['ts', { segmentSeconds: 2 }],
@@ -113,8 +117,11 @@ async function main(): Promise<void> {
     for (const key of ['ll', 'ts'])
       await eventually(async () => ((await system.api('GET', `/api/v1/streams/${key}/status`)).json.segmentsWritten >= 3 ? true : undefined), 60_000, key);
 
-    // Latency as a viewer sees it, all three at once: ours through the edge, ffmpeg's from plain nginx (the origin).
-    const open = async (key: string, port = system.edgePort!): Promise<{ page: Page; stalls: () => Promise<number> }> => {
+    // Latency as a viewer sees it, four players at once: ours (LL and TS) through the edge, ours (TS)
+    // from the origin, and ffmpeg's from plain nginx (the origin). A player's latency depends on
+    // when in the segment cycle it joined (hls.js starts three target durations behind the newest
+    // segment end it sees, and with its defaults never catches up): every player joins JOINS times.
+    const open = async (key: string, port: number): Promise<{ page: Page; stalls: () => Promise<number> }> => {
       const page = await browser.newPage();
       await page.goto(`http://127.0.0.1:${system.apiPort}/player?src=${encodeURIComponent(`http://127.0.0.1:${port}/live/${key}/index.m3u8`)}`);
       await page.waitForFunction(() => document.getElementById('state')?.textContent === 'playing', undefined, { timeout: 60_000 });
@@ -125,21 +132,39 @@ async function main(): Promise<void> {
       });
       return { page, stalls: () => page.evaluate(() => (window as unknown as { stalls: number }).stalls) };
     };
-    const players = { ll: await open('ll'), ts: await open('ts'), peer: await open(PEER_KEY, system.httpPort) };
-    await sleep(10_000); // hls.js settles on its live sync position
-    const latency: Record<'ll' | 'ts' | 'peer', number[]> = { ll: [], ts: [], peer: [] };
-    for (let i = 0; i < SECONDS * 2; i++) {
-      for (const key of ['ll', 'ts', 'peer'] as const) {
-        const seconds = await players[key].page.evaluate(() => {
-          const date = (window as unknown as { hls: { playingDate: Date | null } }).hls.playingDate;
-          return date ? (Date.now() - date.getTime()) / 1000 : null;
-        });
-        if (seconds !== null) latency[key].push(seconds);
+    const watched = {
+      ll: ['ll', system.edgePort!],
+      ts: ['ts', system.edgePort!],
+      tsOrigin: ['ts', system.httpPort],
+      peer: [PEER_KEY, system.httpPort],
+    } as const;
+    type Player = keyof typeof watched;
+    const latency: Record<Player, number[]> = { ll: [], ts: [], tsOrigin: [], peer: [] };
+    const perJoin: Record<Player, number[]> = { ll: [], ts: [], tsOrigin: [], peer: [] };
+    const stalls: Record<Player, number> = { ll: 0, ts: 0, tsOrigin: 0, peer: 0 };
+    for (let join = 0; join < JOINS; join++) {
+      const players = Object.fromEntries(
+        await Promise.all(Object.entries(watched).map(async ([name, [key, port]]) => [name, await open(key, port)] as const)),
+      ) as Record<Player, Awaited<ReturnType<typeof open>>>;
+      await sleep(8_000); // hls.js settles on its live sync position
+      const samples: Record<Player, number[]> = { ll: [], ts: [], tsOrigin: [], peer: [] };
+      for (let i = 0; i < (SECONDS / JOINS) * 2; i++) {
+        for (const name of Object.keys(watched) as Player[]) {
+          const seconds = await players[name].page.evaluate(() => {
+            const date = (window as unknown as { hls: { playingDate: Date | null } }).hls.playingDate;
+            return date ? (Date.now() - date.getTime()) / 1000 : null;
+          });
+          if (seconds !== null) samples[name].push(seconds);
+        }
+        await sleep(500);
       }
-      await sleep(500);
+      for (const name of Object.keys(watched) as Player[]) {
+        latency[name].push(...samples[name]);
+        perJoin[name].push(quantile(samples[name], 0.5));
+        stalls[name] += await players[name].stalls();
+        await players[name].page.close();
+      }
     }
-    const stalls = { ll: await players.ll.stalls(), ts: await players.ts.stalls(), peer: await players.peer.stalls() };
-    for (const player of Object.values(players)) await player.page.close();
     peer.kill('SIGKILL');
 
     // Wake-up of held playlist requests, from the part's file appearing to each answer.
@@ -155,7 +180,10 @@ async function main(): Promise<void> {
       const rounds: WakeRound[] = [];
       const misses: number[] = [];
       const fills: number[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
+      // Each viewer keeps its connection across rounds, as a browser does between playlist reloads.
+      const connections = Array.from({ length: viewers }, () => new KeepAliveConnection(port));
+      // Round -1 warms up (the connections nginx keeps to the control plane, code paths) and is not counted.
+      for (let round = -1; round < ROUNDS; round++) {
         const fillsBefore = await edgeFills();
         // Where the playlist is now, from the origin (an edge may answer with a copy up to a second old).
         const at = lastPart(await (await fetch(`${originUrl}/live/ll/source/index.m3u8`)).text());
@@ -173,19 +201,20 @@ async function main(): Promise<void> {
         // As browsers ask (Chromium's Accept-Encoding), over a thin client (raw-get.ts).
         const sentAt = Date.now();
         const answers = await Promise.all(
-          Array.from({ length: viewers }, () =>
-            rawGet(port, `/live/ll/source/index.m3u8?_HLS_msn=${next.msn}&_HLS_part=${next.part}`, { 'Accept-Encoding': 'gzip, deflate, br, zstd' }),
+          connections.map((c) =>
+            c.get(`/live/ll/source/index.m3u8?_HLS_msn=${next.msn}&_HLS_part=${next.part}`, { 'Accept-Encoding': 'gzip, deflate, br, zstd' }),
           ),
         );
         watcher.close();
-        rounds.push({ sentAt, doneAt: Date.now(), appearedAt: appearedWall });
-        if (!appeared) continue;
+        rounds.push({ sentAt, doneAt: Date.now(), appearedAt: appearedWall, counted: round >= 0 });
+        if (!appeared || round < 0) continue;
         if (answers.some((a) => a.status !== 200)) throw new Error(`held requests answered ${[...new Set(answers.map((a) => a.status))].join(', ')}`);
         for (const a of answers) ms.push(a.firstByteAt - appeared);
         misses.push(answers.filter((a) => a.cacheStatus === 'MISS').length);
         fills.push((await edgeFills()) - fillsBefore);
         await sleep(50);
       }
+      for (const c of connections) c.close();
       return { ms, misses, fills, rounds };
     };
     const single = await wake(system.httpPort, 1);
@@ -198,30 +227,33 @@ async function main(): Promise<void> {
     const floor: number[] = [];
     const cached = lastPart(await (await fetch(`${originUrl}/live/ll/source/index.m3u8`)).text())!;
     const cachedPath = `/live/ll/source/seg${cached.msn}-${cached.run}.${cached.part}.m4s`;
-    await rawGet(system.edgePort!, cachedPath);
+    const floorConnections = Array.from({ length: VIEWERS }, () => new KeepAliveConnection(system.edgePort!));
+    await Promise.all(floorConnections.map((c) => c.get(cachedPath))); // connected, and the part cached
     for (let round = 0; round < ROUNDS; round++) {
       const sent = performance.now();
-      const answers = await Promise.all(Array.from({ length: VIEWERS }, () => rawGet(system.edgePort!, cachedPath)));
+      const answers = await Promise.all(floorConnections.map((c) => c.get(cachedPath)));
       for (const a of answers) floor.push(a.firstByteAt - sent);
       await sleep(50);
     }
+    for (const c of floorConnections) c.close();
     const windows = await playlistCost(system, ports.dvr);
     if (feedEnded) throw new Error(`the ${CAPTURE.seconds} s capture ended before the run did: its figures would include a stopped feed`);
 
-    console.log(`latency LL-HLS (0.2 s parts, via edge): ${summary(latency.ll, 's')}; stalls ${stalls.ll}`);
-    console.log(`latency TS HLS (2 s segments, via edge): ${summary(latency.ts, 's')}; stalls ${stalls.ts}`);
     const peerError = await peerClockError;
-    console.log(
-      `latency ffmpeg's HLS muxer (2 s segments, plain nginx), the same feed, as its EXT-X-PROGRAM-DATE-TIME says: ${summary(latency.peer, 's')}; stalls ${stalls.peer}`,
-    );
+    const joins = (name: Player, shift = 0) => perJoin[name].map((m) => (m + shift).toFixed(2)).join(' ');
+    console.log(`latency LL-HLS (0.2 s parts, via edge): ${summary(latency.ll, 's')}; per join ${joins('ll')}; stalls ${stalls.ll}`);
+    console.log(`latency TS HLS (2 s segments, via edge): ${summary(latency.ts, 's')}; per join ${joins('ts')}; stalls ${stalls.ts}`);
+    console.log(`latency TS HLS (2 s segments, from the origin): ${summary(latency.tsOrigin, 's')}; per join ${joins('tsOrigin')}; stalls ${stalls.tsOrigin}`);
     // Its first segment starts with the capture's first frame, which left the replay at `started`:
     // the PDT ffmpeg wrote for it, minus that, is how far its clock is off, for every segment (ffmpeg adds durations).
     console.log(
-      `  the same on the replay clock (ffmpeg's first EXT-X-PROGRAM-DATE-TIME is ${peerError.toFixed(2)} s off the first frame's sending): ` +
-        summary(
-          latency.peer.map((s) => s + peerError),
-          's',
-        ),
+      `latency ffmpeg's HLS muxer (2 s segments, plain nginx), the same feed, on the replay clock: ${summary(
+        latency.peer.map((x) => x + peerError),
+        's',
+      )}; per join ${joins('peer', peerError)}; stalls ${stalls.peer}`,
+    );
+    console.log(
+      `  (ffmpeg's EXT-X-PROGRAM-DATE-TIME is ${peerError.toFixed(2)} s off the first frame's sending: whole seconds, taken after probing the input)`,
     );
     console.log(`wake-up at the origin, 1 held request per part: ${summary(single.ms, 'ms', 1)}`);
     console.log(`wake-up at the origin, ${Math.min(VIEWERS, 50)} held requests per part: ${summary(origin.ms, 'ms', 1)}`);
@@ -247,7 +279,7 @@ async function main(): Promise<void> {
     console.log(`ratio=${(quantile(latency.ll, 0.5) / quantile(latency.ts, 0.5)).toFixed(3)}`);
   } finally {
     peer.kill('SIGKILL');
-    await feed.stop();
+    await feed?.stop();
     await browser.close();
     await system.dispose();
     // The PostgreSQL cluster startSystem started for this process (in a test run, node:test stops it).
@@ -285,6 +317,8 @@ interface WakeRound {
   doneAt: number;
   /** When the part's file appeared; 0 when it was not seen (the round is not counted). */
   appearedAt: number;
+  /** False for the warm-up round. */
+  counted: boolean;
 }
 
 /**
@@ -305,7 +339,7 @@ async function answeredPerEdgeLog(logFile: string, playlistPath: string, rounds:
     const at = entry.msec * 1000;
     // The round that sent it (log times have 1 ms resolution); rounds whose part was not seen appearing are left out, as on the client's side.
     const round = rounds.find((r) => r.sentAt <= at + 1 && at <= r.doneAt + 1);
-    if (!round || round.appearedAt === 0) continue;
+    if (!round || round.appearedAt === 0 || !round.counted) continue;
     const ms = Math.max(0, at - round.appearedAt);
     sent.push(ms);
     perRound.set(round, [...(perRound.get(round) ?? []), ms]);
