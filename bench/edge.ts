@@ -52,13 +52,14 @@ async function main(): Promise<void> {
     await installNjsModules(njsDir);
 
     const [originPort, plainPort, edgePort] = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
-    const run = async (name: string, config: string, njs: boolean, cacheDir?: string) => {
+    const run = async (name: string, config: string, njs: boolean, cacheDir?: string, moreWritable: string[] = []) => {
+      const writable = [...(cacheDir ? [cacheDir] : []), ...moreWritable];
       const nginx = new NginxInstance({
         role: name,
         binary: 'nginx',
         prefix: path.join(dir, name),
-        workerPaths: [path.join(media, 'live', 'x'), ...(cacheDir ? [path.join(cacheDir, 'x')] : [])],
-        workerWritableDirs: cacheDir ? [cacheDir] : [],
+        workerPaths: [path.join(media, 'live', 'x'), ...writable.map((d) => path.join(d, 'x'))],
+        workerWritableDirs: writable,
         njs,
         logger: quiet,
       });
@@ -79,39 +80,41 @@ async function main(): Promise<void> {
     await run('origin', await staticConfig(originPort), true);
     await run('plain', await staticConfig(plainPort), true);
     const cacheDir = path.join(dir, 'edge-cache');
-    await run(
-      'edge',
-      await renderEdgeConfig({
-        name: 'bench-edge',
-        port: edgePort,
-        cacheDir,
-        cacheMaxSize: '1g',
-        njsDir,
-        accessLog: path.join(dir, 'edge-access.log'),
-        origins: [{ host: '127.0.0.1', port: originPort }],
-        signedStreams: [],
-        ladders: [{ key: 'bench', kbps: [800, 2500, 6000] }],
-        signingKeys: [newSigningKey()],
-        controlToken: 'bench',
-        controlPlaneAddress: '127.0.0.1:9', // TS only: nothing blocks
-      }),
-      true,
+    const mirrorDir = path.join(dir, 'edge-mirror');
+    const mirrorPort = await freeLoopbackPort();
+    const edgeConfig = await renderEdgeConfig({
+      name: 'bench-edge',
+      port: edgePort,
       cacheDir,
-    );
+      cacheMaxSize: '1g',
+      njsDir,
+      accessLog: path.join(dir, 'edge-access.log'),
+      origins: [{ host: '127.0.0.1', port: originPort }],
+      signedStreams: [],
+      ladders: [{ key: 'bench', kbps: [800, 2500, 6000] }],
+      signingKeys: [newSigningKey()],
+      controlToken: 'bench',
+      controlPlaneAddress: '127.0.0.1:9', // TS only: nothing blocks
+    });
+    await mkdir(mirrorDir, { recursive: true });
+    await run('edge', edgeConfig + staticMirrorServer(mirrorPort, mirrorDir, path.join(dir, 'edge-access.log')), true, cacheDir, [mirrorDir]);
 
     console.log(
       `edge (njs: CMSD, signed-URL check, CMCD JSON log) vs plain static nginx; curl with ${CONNECTIONS} parallel keep-alive connections, ${SEGMENT_REQUESTS} segment and ${PLAYLIST_REQUESTS} playlist requests per run, ${ROUNDS} alternating rounds`,
     );
-    const results: Record<string, Load[]> = { 'edge segment': [], 'plain segment': [], 'edge playlist': [], 'plain playlist': [] };
+    const results: Record<string, Load[]> = { 'edge segment': [], 'mirror segment': [], 'plain segment': [], 'edge playlist': [], 'plain playlist': [] };
     const segment = '/live/bench/source/seg0.ts';
     const media_ = '/live/bench/source/index.m3u8';
     const edge = { port: edgePort, prefix: path.join(dir, 'edge') };
     const plain = { port: plainPort, prefix: path.join(dir, 'plain') };
-    // Warm-up: fills the edge cache, and both page caches.
+    const mirror = { port: mirrorPort, prefix: path.join(dir, 'edge') };
+    // Warm-up: fills the edge cache and the mirror, and the page caches.
     await load(edge, segment, 200, 2);
+    await load(mirror, segment, 200, 2);
     await load(plain, segment, 200, 2);
     for (let round = 0; round < ROUNDS; round++) {
       results['edge segment'].push(await load(edge, segment, SEGMENT_REQUESTS, CONNECTIONS));
+      results['mirror segment'].push(await load(mirror, segment, SEGMENT_REQUESTS, CONNECTIONS));
       results['plain segment'].push(await load(plain, segment, SEGMENT_REQUESTS, CONNECTIONS));
       results['edge playlist'].push(await load(edge, media_, PLAYLIST_REQUESTS, CONNECTIONS));
       results['plain playlist'].push(await load(plain, media_, PLAYLIST_REQUESTS, CONNECTIONS));
@@ -126,6 +129,10 @@ async function main(): Promise<void> {
       );
     }
     const segmentRatio = median(results['edge segment'].map(rps)) / median(results['plain segment'].map(rps));
+    const mirrorRatio = median(results['mirror segment'].map(rps)) / median(results['plain segment'].map(rps));
+    console.log(
+      `segment, edge's proxy cache / plain ${segmentRatio.toFixed(3)}; a static mirror filled by proxy_store, same njs hooks and log / plain ${mirrorRatio.toFixed(3)}`,
+    );
     const playlistRatio = median(results['edge playlist'].map(rps)) / median(results['plain playlist'].map(rps));
 
     const offload = await originOffload(media, edgePort, originPort);
@@ -139,6 +146,46 @@ async function main(): Promise<void> {
     for (const nginx of started.reverse()) await nginx.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The alternative the edge could use for immutable objects (segments, parts, init files): a plain
+ * static mirror that a miss fills with proxy_store, served with the same njs header filter (CMSD)
+ * and JSON access log as the cache. What it would give up is not measured here: proxy_store has no
+ * lock (concurrent misses each go to the origin), no size limit or eviction (a sweeper would have to
+ * delete old files), and purge would have to delete mirror files too.
+ */
+function staticMirrorServer(port: number, mirrorDir: string, accessLog: string): string {
+  return `
+server {
+    listen 127.0.0.1:${port};
+    set $hls_edge_name bench-mirror;
+    location ~ "\\.(ts|m4s|mp4)$" {
+        access_log ${accessLog} hls_edge_json buffer=64k flush=1s;
+        if ($hls_denied) {
+            return 403;
+        }
+        root ${mirrorDir};
+        try_files $uri @fill;
+        js_header_filter edge.responseHeaders;
+        add_header Cache-Control "public, max-age=31536000, immutable" always;
+        add_header Access-Control-Allow-Origin "*" always;
+        add_header Access-Control-Expose-Headers "CMSD-Static, CMSD-Dynamic, X-Cache-Status, Content-Length, Content-Range" always;
+        open_file_cache max=10000 inactive=30s;
+        open_file_cache_valid 1s;
+    }
+    location @fill {
+        access_log ${accessLog} hls_edge_json buffer=64k flush=1s;
+        proxy_pass http://hls_origin;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_store on;
+        proxy_store_access user:rw group:r all:r;
+        root ${mirrorDir};
+        js_header_filter edge.responseHeaders;
+    }
+}
+`;
 }
 
 /**
