@@ -79,9 +79,9 @@ const PEER_KEY = 'ffmpeg-peer';
  * The peer for standard HLS latency: ffmpeg receiving the same RTP feed (it ignores the FEC ports)
  * and writing 2 s TS segments with EXT-X-PROGRAM-DATE-TIME, as a streaming engineer would set it up
  * (the issue's baseline: 6.6 s in hls.js behind plain nginx). Its EXT-X-PROGRAM-DATE-TIME is not
- * stamped like ours (arrival of each segment's first packet): ffmpeg takes time() in whole seconds
- * when its muxer starts, after probing the input, and adds durations, so its latency figure carries
- * up to about a second of error.
+ * stamped like ours (arrival of each segment's first packet): ffmpeg takes the wall clock when its
+ * muxer starts, after probing the input, and adds durations, so its figure is put on the replay's
+ * clock (peerProgramDateTimeError) before it is compared.
  */
 function startFfmpegPeer(port: number, dir: string): ChildProcess {
   return startFfmpegHls(`rtp://127.0.0.1:${port}`, dir, { segmentSeconds: 2, programDateTime: true });
@@ -253,7 +253,7 @@ async function main(): Promise<void> {
       )}; per join ${joins('peer', peerError)}; stalls ${stalls.peer}`,
     );
     console.log(
-      `  (ffmpeg's EXT-X-PROGRAM-DATE-TIME is ${peerError.toFixed(2)} s off the first frame's sending: whole seconds, taken after probing the input)`,
+      `  (ffmpeg's EXT-X-PROGRAM-DATE-TIME is ${peerError.toFixed(2)} s after the first frame's sending: the wall clock when its muxer started, after probing the input)`,
     );
     console.log(`wake-up at the origin, 1 held request per part: ${summary(single.ms, 'ms', 1)}`);
     console.log(`wake-up at the origin, ${Math.min(VIEWERS, 50)} held requests per part: ${summary(origin.ms, 'ms', 1)}`);
