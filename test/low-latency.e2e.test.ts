@@ -180,13 +180,23 @@ describe('LL-HLS through the origin and an edge: blocking reload, delta updates,
     const startTime = await page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).currentTime);
     await new Promise((r) => setTimeout(r, 10_000));
     const report = await page.evaluate(() => {
-      const hls = (window as unknown as { hls: { latency: number; levels: { details?: { partList: unknown[] | null; canBlockReload: boolean } }[] } }).hls;
+      const hls = (
+        window as unknown as {
+          hls: {
+            latency: number;
+            config: { liveSyncOnStallIncrease: number };
+            levels: { details?: { partList: unknown[] | null; canBlockReload: boolean; partTarget: number } }[];
+          };
+        }
+      ).hls;
       const details = hls.levels[0].details!;
       return {
         currentTime: (document.getElementById('video') as HTMLVideoElement).currentTime,
         latency: hls.latency,
         parts: details.partList?.length ?? 0,
         canBlockReload: details.canBlockReload,
+        partTarget: details.partTarget,
+        stallIncrease: hls.config.liveSyncOnStallIncrease,
         errors: (window as unknown as { playerErrors: { fatal: boolean; details: string }[] }).playerErrors,
       };
     });
@@ -197,6 +207,9 @@ describe('LL-HLS through the origin and an edge: blocking reload, delta updates,
     assert.ok(report.currentTime - startTime >= 7, `played ${report.currentTime - startTime} s of 10`);
     assert.equal(report.canBlockReload, true);
     assert.ok(report.parts > 0, 'hls.js sees the parts');
+    // The player page sizes hls.js's back-off after a stall to the parts, not to its 1 s default.
+    assert.ok(report.partTarget > 0 && report.partTarget < 1, `PART-TARGET ${report.partTarget}`);
+    assert.equal(report.stallIncrease, 2 * report.partTarget);
     // Reported, not asserted (no timed assertions): how far behind live hls.js plays.
     console.log(`# hls.js latency behind the live edge: ${report.latency.toFixed(2)} s`);
     await page.close();

@@ -9,6 +9,7 @@ describe('streams API', () => {
   beforeEach(() => api.dataSource.query('TRUNCATE streams, ingest_ports, audit_log CASCADE'));
 
   const create = (body: Record<string, unknown>) => api.request().post('/api/v1/streams').set(api.admin).send(body);
+  const rung = (name: string, width: number, height: number, videoKbps: number) => ({ name, width, height, videoKbps });
   const countRows = async (table: string) => Number((await api.dataSource.query(`SELECT count(*) AS n FROM ${table}`))[0].n);
 
   it('creates a stream with defaults, returns 201, its id, ETag and Location', async () => {
@@ -136,6 +137,32 @@ describe('streams API', () => {
       { name: 'a DVR window past four hours', body: streamBody({ packaging: { dvrSeconds: 14_401 } }), field: 'packaging.dvrSeconds', message: /14400/ },
       { name: 'rendition without bitrate', body: streamBody({ renditions: [{ name: '720p', width: 1280, height: 720 }] }), field: 'renditions.0.videoKbps' },
       { name: 'missing ingest', body: { key: 'demo' }, field: 'ingest' },
+      // Ladders that make no sense (ladder-rules.ts).
+      {
+        name: 'a rung named like the passthrough variant',
+        body: streamBody({ renditions: [rung('source', 1280, 720, 3000)] }),
+        field: 'renditions.0.name',
+        message: /passed through/,
+      },
+      {
+        name: 'two rungs with one name',
+        body: streamBody({ renditions: [rung('hd', 1280, 720, 3000), rung('hd', 854, 480, 1500)] }),
+        field: 'renditions.1.name',
+        message: /already the name of renditions\.0/,
+      },
+      {
+        name: 'the same rung twice',
+        body: streamBody({ renditions: [rung('a', 1280, 720, 3000), rung('b', 1280, 720, 3000)] }),
+        field: 'renditions.1',
+        message: /the same rung as renditions\.0/,
+      },
+      {
+        name: 'a larger rung at a lower bitrate',
+        body: streamBody({ renditions: [rung('small', 640, 360, 2000), rung('large', 1280, 720, 1500)] }),
+        field: 'renditions.1.videoKbps',
+        message: /must rise with resolution/,
+      },
+      { name: 'an odd height', body: streamBody({ renditions: [rung('odd', 640, 361, 800)] }), field: 'renditions.0.height', message: /even/ },
     ];
     for (const c of cases) {
       it(c.name, async () => {
@@ -149,6 +176,28 @@ describe('streams API', () => {
         assert.equal(await countRows('audit_log'), 0);
       });
     }
+
+    it("a sound ladder is stored (two rungs of one resolution at different bitrates, as in Apple's authoring spec); a PATCH that breaks it is refused", async () => {
+      const ladder = [rung('1080p-high', 1920, 1080, 7800), rung('1080p', 1920, 1080, 6000), rung('720p', 1280, 720, 3000)];
+      const res = await create(streamBody({ renditions: ladder }));
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      assert.deepEqual(
+        res.body.renditions.map((r: { name: string }) => r.name),
+        ['1080p-high', '1080p', '720p'],
+      );
+      const broken = await api
+        .request()
+        .patch('/api/v1/streams/demo')
+        .set(api.admin)
+        .send({ renditions: [...ladder, rung('480p', 854, 480, 8000)] });
+      assert.equal(broken.status, 400);
+      assert.deepEqual(
+        broken.body.fields.map((f: { field: string }) => f.field),
+        ['renditions.0.videoKbps', 'renditions.1.videoKbps', 'renditions.2.videoKbps'],
+      );
+      const stored = await api.request().get('/api/v1/streams/demo').set(api.admin);
+      assert.equal(stored.body.renditions.length, 3, 'the refused ladder was not stored');
+    });
 
     it('a body that is not JSON', async () => {
       const res = await api.request().post('/api/v1/streams').set(api.admin).set('Content-Type', 'application/json').send('{"key":');

@@ -52,6 +52,12 @@ export function playerPage(hlsHttpPort: number, hlsEdgePort: number | null = nul
       var level = hls.levels && hls.levels[hls.currentLevel >= 0 ? hls.currentLevel : hls.loadLevel];
       return level ? level.pathwayId : null;
     };
+    // After a stall hls.js plays that much further behind, up to a target duration: a second by
+    // default, sized for segments of seconds. With LL-HLS parts one stall would more than double
+    // the latency for good; two parts' worth keeps the same protection at the parts' scale.
+    hls.on(Hls.Events.LEVEL_LOADED, function (_, data) {
+      if (data.details.partTarget > 0) hls.config.liveSyncOnStallIncrease = 2 * data.details.partTarget;
+    });
     hls.on(Hls.Events.ERROR, function (_, data) {
       window.playerErrors.push({ fatal: data.fatal, type: data.type, details: data.details });
       if (data.fatal) state.textContent = 'fatal error: ' + data.details;

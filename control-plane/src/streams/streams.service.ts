@@ -12,7 +12,8 @@ import { publishConfigEvent } from '../events/config-event.js';
 import { StreamConfigDto } from './dto/stream-config.dto.js';
 import { StreamResponse, toStreamResponse } from './dto/stream-response.dto.js';
 import type { UpdateStreamDto } from './dto/update-stream.dto.js';
-import { IngestPortEntity, StreamEntity } from './stream.entity.js';
+import { IngestPortEntity, RenditionSettings, StreamEntity } from './stream.entity.js';
+import { ladderProblems } from './ladder-rules.js';
 import { ingestPortsOf, IngestPortPurpose } from './stream-limits.js';
 import { applySettings, mergePatch, settingsOf, StreamSettings, withDefaults } from './stream-settings.js';
 
@@ -43,6 +44,7 @@ export class StreamsService {
 
   async create(dto: StreamConfigDto, principal: Principal): Promise<StreamResponse> {
     const settings = withDefaults(dto);
+    assertSoundLadder(settings.renditions);
     const created = await this.inTransaction(async (manager) => {
       await this.assertKeyFree(manager, settings.key, null);
       await this.assertPortsFree(manager, settings, null);
@@ -66,6 +68,7 @@ export class StreamsService {
       const before = toStreamResponse(stream);
       const current = settingsOf(stream);
       const settings = withDefaults(await validateAs(StreamConfigDto, mergePatch(current, patch)));
+      assertSoundLadder(settings.renditions);
       if (settings.key !== current.key) await this.assertKeyFree(manager, settings.key, stream.id);
       await this.assertPortsFree(manager, settings, stream.id);
       applySettings(stream, settings);
@@ -141,4 +144,10 @@ export class StreamsService {
       throw error;
     }
   }
+}
+
+/** 400 naming every field of a ladder that makes no sense (ladder-rules.ts). */
+function assertSoundLadder(ladder: RenditionSettings[]): void {
+  const problems = ladderProblems(ladder);
+  if (problems.length) throw ApiError.invalid(problems);
 }
