@@ -1,0 +1,154 @@
+// One ffmpeg per stream making its ABR rungs from the repaired MPEG-TS, supervised: restarted with
+// back-off when it dies, its state, restarts, speed and dropped input kept for the stream's status.
+// Free of NestJS, like the rest of media/: it runs in the stream's ingest worker.
+import { ChildProcess, spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { FIRST_RUNG_FD, TranscodeRung, transcoderArgs } from './ladder-args.js';
+
+export type TranscoderState = 'starting' | 'running' | 'restarting' | 'stopped';
+
+export interface TranscoderStatus {
+  state: TranscoderState;
+  /** Times ffmpeg ended without being asked to, and was started again. */
+  restarts: number;
+  /** ffmpeg's own speed: 1 is real time; below 1 it falls behind (then input is dropped, below). */
+  speed: number | null;
+  /** Input bytes not handed to ffmpeg because it had not taken the earlier ones (it is too slow). */
+  droppedBytes: number;
+  lastError: string | null;
+}
+
+export interface TranscoderOptions {
+  rungs: TranscodeRung[];
+  /** A rung's MPEG-TS output, as it comes (not packet-aligned). */
+  onRungData: (rung: number, bytes: Buffer) => void;
+  /** ffmpeg started again after dying: the rungs' next bytes start a new timeline. */
+  onRestart?: () => void;
+  binary?: string;
+  /** Input held for ffmpeg before more is dropped (bytes); about two seconds of a 10 Mbit/s feed. */
+  maxBufferedBytes?: number;
+  /** First restart delay; doubles per quick failure up to maxBackoffMs. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+/** A run this long resets the back-off: the failure before it was not a crash loop. */
+const STABLE_RUN_MS = 60_000;
+const STDERR_TAIL = 2000;
+
+export class Transcoder {
+  private child: ChildProcess | null = null;
+  private stopping = false;
+  private backoffMs: number;
+  private startedAt = 0;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private stderrTail = '';
+  readonly status: TranscoderStatus = { state: 'starting', restarts: 0, speed: null, droppedBytes: 0, lastError: null };
+
+  constructor(private readonly options: TranscoderOptions) {
+    this.backoffMs = options.backoffMs ?? 1000;
+  }
+
+  start(): void {
+    this.stopping = false;
+    this.spawn();
+  }
+
+  /** Hands ffmpeg the next TS bytes; drops them (counted) while it has not taken the earlier ones. */
+  write(bytes: Uint8Array): void {
+    const stdin = this.child?.stdin;
+    if (!stdin || !stdin.writable || this.status.state !== 'running') {
+      this.status.droppedBytes += bytes.length;
+      return;
+    }
+    if (stdin.writableLength > (this.options.maxBufferedBytes ?? 2_500_000)) {
+      this.status.droppedBytes += bytes.length;
+      return;
+    }
+    // Copied: the caller reuses its buffers.
+    stdin.write(Buffer.from(bytes));
+  }
+
+  /** Ends the input and waits for ffmpeg to finish its rungs' output (a recording's end; tests). */
+  async endInput(): Promise<void> {
+    this.stopping = true;
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.stdin?.end();
+    await exited;
+    this.status.state = 'stopped';
+  }
+
+  /** Ends ffmpeg for good (SIGTERM, then SIGKILL after a second). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.status.state = 'stopped';
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.stdin?.destroy();
+    child.kill('SIGTERM');
+    const kill = setTimeout(() => child.kill('SIGKILL'), 1000);
+    await exited;
+    clearTimeout(kill);
+  }
+
+  /** The running ffmpeg's process id (tests kill it to check the supervision). */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  private spawn(): void {
+    const fds = this.options.rungs.map(() => 'pipe' as const);
+    const child = spawn(this.options.binary ?? 'ffmpeg', transcoderArgs(this.options.rungs), { stdio: ['pipe', 'ignore', 'pipe', ...fds] });
+    this.child = child;
+    this.startedAt = Date.now();
+    this.stderrTail = '';
+    child.stdin!.on('error', () => undefined); // ffmpeg gone: its exit is handled below
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (text: string) => this.onStderr(text));
+    this.options.rungs.forEach((_, i) => {
+      const out = child.stdio[FIRST_RUNG_FD + i] as Readable;
+      out.on('data', (bytes: Buffer) => this.options.onRungData(i, bytes));
+      out.on('error', () => undefined);
+    });
+    child.once('spawn', () => {
+      if (!this.stopping) this.status.state = 'running';
+    });
+    child.once('error', (error) => this.onExit(`cannot run ffmpeg: ${error.message}`));
+    child.once('exit', (code, signal) => this.onExit(`ffmpeg exited (${signal ?? code})${this.stderrTail ? `: ${this.lastLines()}` : ''}`));
+  }
+
+  private onStderr(text: string): void {
+    this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL);
+    for (const match of text.matchAll(/^speed=\s*([\d.]+)x/gm)) this.status.speed = Number(match[1]);
+  }
+
+  /** ffmpeg's own lines, without -progress's key=value ones. */
+  private lastLines(): string {
+    return this.stderrTail
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !/^[a-z_0-9]+=/.test(line))
+      .slice(-3)
+      .join(' | ');
+  }
+
+  private onExit(reason: string): void {
+    if (this.stopping || this.child === null) return;
+    this.child = null;
+    this.status.lastError = reason;
+    this.status.state = 'restarting';
+    this.status.speed = null;
+    if (Date.now() - this.startedAt >= STABLE_RUN_MS) this.backoffMs = this.options.backoffMs ?? 1000;
+    const delay = this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 30_000);
+    this.restartTimer = setTimeout(() => {
+      if (this.stopping) return;
+      this.status.restarts++;
+      this.spawn();
+      this.options.onRestart?.();
+    }, delay);
+  }
+}

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { transcoderArgs } from '../control-plane/src/media/transcode/ladder-args.js';
+import { Transcoder } from '../control-plane/src/media/transcode/transcoder.js';
+import { eventually } from './support/system.js';
+import { decodeErrors, encodeTestTs, probe } from './support/media.js';
+
+/** Video keyframes' PTS (90 kHz) of a TS file, in order. */
+function keyframePts(file: string): number[] {
+  const result = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts,flags', '-of', 'csv=p=0', file], {
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(result.stderr);
+  return result.stdout
+    .split('\n')
+    .filter((line) => /,K/.test(line))
+    .map((line) => Number(line.split(',')[0]));
+}
+
+describe('transcoder: one ffmpeg makes the ladder from the repaired TS', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hls-transcode-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const ladder = [
+    { name: '270p', width: 480, height: 270, videoKbps: 700 },
+    { name: '180p', width: 320, height: 180, videoKbps: 400 },
+  ];
+
+  it('ffmpeg arguments: decode once, one scaler and one encoder per rung, keyframes only where the source has them, audio copied', () => {
+    const args = transcoderArgs(ladder).join(' ');
+    assert.match(args, /-filter_complex \[0:v:0\]split=2\[in0\]\[in1\];\[in0\]scale=480:270\[out0\];\[in1\]scale=320:180\[out1\]/);
+    assert.equal(args.match(/-force_key_frames source -sc_threshold 0/g)?.length, 2);
+    assert.match(args, /pipe:3 .*pipe:4$/);
+    assert.throws(() => transcoderArgs([]), /without rungs/);
+  });
+
+  it('every rung decodes cleanly at its size, with the audio, and its keyframes at exactly the source’s PTS', async () => {
+    // 640x360, a keyframe every second (25 frames), 6 s, with a PTS offset as a live feed has.
+    const source = encodeTestTs(6, { size: '640x360', gop: 25, outputArgs: ['-output_ts_offset', '1000'] });
+    writeFileSync(path.join(dir, 'source.ts'), source);
+    const outputs: Buffer[][] = ladder.map(() => []);
+    const transcoder = new Transcoder({ rungs: ladder, onRungData: (rung, bytes) => outputs[rung].push(bytes), maxBufferedBytes: 64 * 1024 * 1024 });
+    transcoder.start();
+    await eventually(async () => (transcoder.status.state === 'running' ? true : undefined), 10_000, 'ffmpeg running');
+    for (let at = 0; at < source.length; at += 188 * 7) transcoder.write(source.subarray(at, at + 188 * 7));
+    await transcoder.endInput();
+    assert.equal(transcoder.status.droppedBytes, 0);
+    assert.equal(transcoder.status.restarts, 0);
+    // ffmpeg's -progress speed (x real time), fed faster than real time here.
+    assert.ok((transcoder.status.speed ?? 0) > 1, `speed ${transcoder.status.speed}`);
+    const sourceKeyframes = keyframePts(path.join(dir, 'source.ts'));
+    assert.equal(sourceKeyframes.length, 6, `source keyframes ${sourceKeyframes}`);
+    ladder.forEach((rung, i) => {
+      const file = path.join(dir, `${rung.name}.ts`);
+      writeFileSync(file, Buffer.concat(outputs[i]));
+      assert.equal(decodeErrors(file), '', `${rung.name} decodes without a line of error`);
+      const streams = probe(file).streams;
+      const video = streams.find((s) => s.codec_type === 'video')!;
+      assert.deepEqual([video.width, video.height], [rung.width, rung.height]);
+      assert.ok(
+        streams.some((s) => s.codec_type === 'audio' && s.codec_name === 'aac'),
+        `${rung.name} carries the source's AAC`,
+      );
+      assert.deepEqual(keyframePts(file), sourceKeyframes, `${rung.name} keyframes at the source's PTS`);
+    });
+  });
+
+  it('killed, ffmpeg is started again after its back-off, and the status says what happened', async () => {
+    let restarted = 0;
+    const transcoder = new Transcoder({ rungs: ladder, onRungData: () => undefined, onRestart: () => restarted++, backoffMs: 100 });
+    transcoder.start();
+    try {
+      await eventually(async () => (transcoder.status.state === 'running' && transcoder.pid ? true : undefined), 10_000, 'ffmpeg running');
+      const first = transcoder.pid!;
+      process.kill(first, 'SIGKILL');
+      await eventually(async () => (transcoder.status.restarts === 1 && transcoder.status.state === 'running' ? true : undefined), 10_000, 'restarted');
+      assert.notEqual(transcoder.pid, first);
+      assert.equal(restarted, 1);
+      assert.match(transcoder.status.lastError ?? '', /SIGKILL/);
+      // While it is away, input is counted as dropped, not queued without bound.
+      process.kill(transcoder.pid!, 'SIGSTOP');
+      const chunk = Buffer.alloc(188 * 1000, 0x47);
+      for (let i = 0; i < 40; i++) transcoder.write(chunk);
+      assert.ok(transcoder.status.droppedBytes > 0, 'a stalled ffmpeg makes the transcoder drop input');
+      process.kill(transcoder.pid!, 'SIGCONT');
+    } finally {
+      await transcoder.stop();
+    }
+    assert.equal(transcoder.status.state, 'stopped');
+  });
+
+  it('an ffmpeg that cannot run is reported and retried, not thrown', async () => {
+    const transcoder = new Transcoder({ rungs: ladder, onRungData: () => undefined, binary: '/nonexistent/ffmpeg', backoffMs: 50, maxBackoffMs: 100 });
+    transcoder.start();
+    await eventually(async () => (transcoder.status.restarts >= 2 ? true : undefined), 10_000, 'retried');
+    assert.match(transcoder.status.lastError ?? '', /cannot run ffmpeg/);
+    await transcoder.stop();
+    assert.equal(transcoder.status.state, 'stopped');
+  });
+});
