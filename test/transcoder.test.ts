@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { transcoderArgs } from '../control-plane/src/media/transcode/ladder-args.js';
 import { Transcoder } from '../control-plane/src/media/transcode/transcoder.js';
+import { TsRealigner } from '../control-plane/src/media/ts/ts-realigner.js';
 import { eventually } from './support/system.js';
 import { decodeErrors, encodeTestTs, probe } from './support/media.js';
 
@@ -20,6 +21,27 @@ function keyframePts(file: string): number[] {
     .filter((line) => /,K/.test(line))
     .map((line) => Number(line.split(',')[0]));
 }
+
+describe('TS realigner: pipe chunks of any length become whole packets', () => {
+  it('hands on every byte once, in order, in whole 188-byte packets, whatever the chunking', () => {
+    const input = Buffer.alloc(188 * 50);
+    for (let i = 0; i < input.length; i++) input[i] = i % 188 === 0 ? 0x47 : (i * 7) & 0xff;
+    for (const sizes of [[1], [187], [188], [189], [1000, 3], [376, 1, 187, 5000]]) {
+      const realigner = new TsRealigner();
+      const out: Buffer[] = [];
+      let at = 0;
+      for (let k = 0; at < input.length; k++) {
+        const size = sizes[k % sizes.length];
+        realigner.push(input.subarray(at, at + size), (packets) => {
+          assert.equal(packets.length % 188, 0, `chunks of ${sizes}`);
+          out.push(Buffer.from(packets)); // copied: the realigner reuses its buffer
+        });
+        at += size;
+      }
+      assert.ok(Buffer.concat(out).equals(input), `chunks of ${sizes}`);
+    }
+  });
+});
 
 describe('transcoder: one ffmpeg makes the ladder from the repaired TS', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hls-transcode-'));
@@ -38,8 +60,9 @@ describe('transcoder: one ffmpeg makes the ladder from the repaired TS', () => {
   });
 
   it('every rung decodes cleanly at its size, with the audio, and its keyframes at exactly the source’s PTS', async () => {
-    // 640x360, a keyframe every second (25 frames), 6 s, with a PTS offset as a live feed has.
-    const source = encodeTestTs(6, { size: '640x360', gop: 25, outputArgs: ['-output_ts_offset', '1000'] });
+    // 640x360, a keyframe every second (25 frames), 6 s, with a PTS offset as a live feed has: off
+    // the 25 fps grid (1000.0133 s), which an encoder working in 1/25 s would round away.
+    const source = encodeTestTs(6, { size: '640x360', gop: 25, outputArgs: ['-output_ts_offset', '1000.0133'] });
     writeFileSync(path.join(dir, 'source.ts'), source);
     const outputs: Buffer[][] = ladder.map(() => []);
     const transcoder = new Transcoder({ rungs: ladder, onRungData: (rung, bytes) => outputs[rung].push(bytes), maxBufferedBytes: 64 * 1024 * 1024 });

@@ -1,5 +1,7 @@
 // Messages between the IngestService (main thread) and its worker threads.
 import type { PlaylistUpdate } from '../media/output/live-output.js';
+import type { TranscodeRung } from '../media/transcode/ladder-args.js';
+import type { LadderStatus } from '../media/transcode/ladder.js';
 
 export interface IngestStreamConfig {
   id: string;
@@ -14,6 +16,8 @@ export interface IngestStreamConfig {
   dvrSeconds: number;
   /** LL-HLS (fMP4 with parts of about this many seconds); null: MPEG-TS segments. */
   partSeconds: number | null;
+  /** ABR rungs transcoded from the source (which stays a variant of its own); empty: none. */
+  renditions: TranscodeRung[];
 }
 
 export type ToWorker = { type: 'start'; stream: IngestStreamConfig } | { type: 'stop'; id: string; removeFiles: boolean };
@@ -52,6 +56,8 @@ export interface IngestStatus {
   mediaSequence: number;
   discontinuitySequence: number;
   codecs: { video: string | null; audio: string | null; width: number | null; height: number | null; frameRate: number | null };
+  /** The ABR ladder's transcoder and rungs; null without renditions. */
+  ladder: LadderStatus | null;
 }
 
 export type FromWorker =

@@ -30,6 +30,7 @@ const IDLE: IngestStatus = {
   mediaSequence: 0,
   discontinuitySequence: 0,
   codecs: { video: null, audio: null, width: null, height: null, frameRate: null },
+  ladder: null,
 };
 
 @ApiTags('streams')

@@ -2,7 +2,6 @@
 import { statfs } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import { SOURCE_VARIANT } from '../media/hls-layout.js';
 import type { FromWorker, ToWorker } from './ingest-protocol.js';
 import { StreamIngest } from './stream-ingest.js';
 
@@ -27,7 +26,7 @@ async function handle(message: ToWorker): Promise<void> {
     const previous = streams.get(message.stream.id);
     if (previous) await previous.stop(false);
     const { id, key } = message.stream;
-    const ingest = new StreamIngest(message.stream, mediaRoot, logger(key), (update) => send({ type: 'playlist', id, key, variant: SOURCE_VARIANT, update }));
+    const ingest = new StreamIngest(message.stream, mediaRoot, logger(key), (variant, update) => send({ type: 'playlist', id, key, variant, update }));
     streams.set(message.stream.id, ingest);
     try {
       await ingest.start();

@@ -188,5 +188,6 @@ export function toIngestConfig(stream: StreamEntity): IngestStreamConfig {
     windowSegments: stream.packaging.windowSegments,
     dvrSeconds: stream.packaging.dvrSeconds,
     partSeconds: stream.packaging.lowLatency ? stream.packaging.partSeconds : null,
+    renditions: stream.renditions.map((r) => ({ name: r.name, width: r.width, height: r.height, videoKbps: r.videoKbps, frameRate: r.frameRate })),
   };
 }

@@ -4,7 +4,11 @@ import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { RECEIVER_DEFAULTS, WasmReceiver } from '../../../wasm-core/host/receiver.js';
 import type { PlaylistUpdate } from '../media/output/live-output.js';
+import path from 'node:path';
+import { LIVE_DIR, SOURCE_VARIANT } from '../media/hls-layout.js';
+import { MasterWriter } from '../media/output/master-writer.js';
 import { StreamPackager } from '../media/stream-packager.js';
+import { Ladder } from '../media/transcode/ladder.js';
 import type { IngestStatus, IngestStreamConfig, StreamState } from './ingest-protocol.js';
 import { SourceFilter } from './source-filter.js';
 
@@ -31,7 +35,12 @@ export class StreamIngest {
   private readonly filter: SourceFilter;
   private readonly receiver: WasmReceiver | null;
   private readonly packager: StreamPackager;
-  private readonly sink = (payload: Uint8Array) => this.packager.push(payload);
+  /** ABR rungs, made from what the source packager gets; null without renditions. */
+  private readonly ladder: Ladder | null;
+  private readonly sink = (payload: Uint8Array) => {
+    this.packager.push(payload);
+    this.ladder?.write(payload);
+  };
   private state: StreamState = 'starting';
   private error: string | null = null;
   private lastPacketAt = 0;
@@ -54,25 +63,42 @@ export class StreamIngest {
     readonly config: IngestStreamConfig,
     mediaRoot: string,
     private readonly logger: IngestLogger,
-    /** LL-HLS: each rewrite of the media playlist, for blocking reload. */
-    onPlaylist?: (update: PlaylistUpdate) => void,
+    /** LL-HLS: each rewrite of a variant's media playlist, for blocking reload. */
+    onPlaylist?: (variant: string, update: PlaylistUpdate) => void,
   ) {
     this.filter = new SourceFilter(config.allowedSources);
     this.receiver = config.protocol === 'rtp' ? new WasmReceiver({ fec: config.fec }) : null;
-    this.packager = new StreamPackager({
+    const packaging = {
       mediaRoot,
       key: config.key,
       segmentSeconds: config.segmentSeconds,
       windowSegments: config.windowSegments,
       dvrSeconds: config.dvrSeconds,
       lowLatency: config.partSeconds !== null ? { partSeconds: config.partSeconds } : undefined,
-      onPlaylist,
+    };
+    const master = new MasterWriter(path.join(mediaRoot, LIVE_DIR, config.key), [SOURCE_VARIANT, ...config.renditions.map((r) => r.name)]);
+    this.packager = new StreamPackager({
+      ...packaging,
+      master,
+      onPlaylist: onPlaylist ? (update) => onPlaylist(SOURCE_VARIANT, update) : undefined,
       onError: (error) => this.onWriteError(error),
     });
+    this.ladder =
+      config.renditions.length > 0
+        ? new Ladder({
+            rungs: config.renditions,
+            packaging,
+            master,
+            onPlaylist,
+            onError: (error) => this.onWriteError(error),
+            onRestart: (status) => this.logger.warn(`transcoder restarted (${status.restarts} so far): ${status.lastError}`),
+          })
+        : null;
   }
 
   async start(): Promise<void> {
     await this.packager.open();
+    await this.ladder?.open();
     await this.listen();
   }
 
@@ -123,6 +149,7 @@ export class StreamIngest {
       this.stallFlushed = true;
       this.state = 'stalled';
       this.packager.flush();
+      this.ladder?.flush();
       this.logger.warn(`no input for ${Math.round(stallMs)} ms: stalled, published the segment in progress`);
     }
   }
@@ -131,6 +158,7 @@ export class StreamIngest {
     this.stopped = true;
     if (this.bindRetry) clearTimeout(this.bindRetry);
     await this.closeSockets();
+    await this.ladder?.stop(removeFiles);
     if (removeFiles) {
       await this.packager.output.removeAll();
     } else {
@@ -201,6 +229,7 @@ export class StreamIngest {
       mediaSequence: p.mediaSequence,
       discontinuitySequence: p.discontinuitySequence,
       codecs: { video: p.format.videoCodecs, audio: p.format.audioCodecs, width: p.format.width, height: p.format.height, frameRate: p.format.frameRate },
+      ladder: this.ladder?.status() ?? null,
     };
   }
 

@@ -15,6 +15,10 @@ import { SYNC_BYTE, TS_PACKET_SIZE } from './ts/ts-packet.js';
 export interface PackagerOptions {
   mediaRoot: string;
   key: string;
+  /** The variant this packager writes (a directory of the stream): the source unless an ABR rung. */
+  variant?: string;
+  /** The stream's multivariant playlist, shared by the packagers of all its variants. */
+  master?: LiveOutputOptions['master'];
   segmentSeconds: number;
   windowSegments: number;
   /** Seconds of history kept in the media playlist and on disk (a DVR window); 0 or absent: none. */
@@ -56,7 +60,8 @@ export class StreamPackager {
     const targetDuration = provisionalTargetDuration(options.segmentSeconds);
     this.output = new LiveOutput({
       streamDir: path.join(options.mediaRoot, LIVE_DIR, options.key),
-      variant: SOURCE_VARIANT,
+      variant: options.variant ?? SOURCE_VARIANT,
+      master: options.master,
       windowSegments: options.windowSegments,
       dvrSeconds: options.dvrSeconds ?? 0,
       targetDuration,

@@ -8,6 +8,26 @@ export class CodecInfo {
   @ApiProperty({ nullable: true, type: Number }) frameRate: number | null;
 }
 
+export class TranscoderStatusInfo {
+  @ApiProperty({ enum: ['starting', 'running', 'restarting', 'stopped'] }) state: string;
+  @ApiProperty({ description: 'Times ffmpeg ended by itself and was started again' }) restarts: number;
+  @ApiProperty({ nullable: true, type: Number, description: "ffmpeg's speed, x real time: below 1 it cannot keep up" }) speed: number | null;
+  @ApiProperty({ description: 'Input bytes dropped because ffmpeg had not taken the earlier ones (too slow, or restarting)' }) droppedBytes: number;
+  @ApiProperty({ nullable: true, type: String, description: 'Why ffmpeg last ended' }) lastError: string | null;
+}
+
+export class RungStatusInfo {
+  @ApiProperty() name: string;
+  @ApiProperty() segmentsWritten: number;
+  @ApiProperty() writeFailures: number;
+  @ApiProperty({ nullable: true, type: String }) lastSegmentAt: string | null;
+}
+
+export class LadderStatusInfo {
+  @ApiProperty({ type: TranscoderStatusInfo }) transcoder: TranscoderStatusInfo;
+  @ApiProperty({ type: [RungStatusInfo] }) rungs: RungStatusInfo[];
+}
+
 export class StreamStatusResponse {
   @ApiProperty() id: string;
   @ApiProperty() key: string;
@@ -46,4 +66,6 @@ export class StreamStatusResponse {
   @ApiProperty({ description: 'Media sequence number of the newest segment' }) mediaSequence: number;
   @ApiProperty() discontinuitySequence: number;
   @ApiProperty({ type: CodecInfo }) codecs: CodecInfo;
+  @ApiProperty({ type: LadderStatusInfo, nullable: true, description: 'The ABR ladder (renditions): its transcoder and rungs; null without renditions' })
+  ladder: LadderStatusInfo | null;
 }

@@ -3,11 +3,11 @@
 // discontinuity sequence numbers never go backwards across restarts.
 import { mkdir, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { DELTA_PLAYLIST, INIT_PREFIX, initFile, MASTER_PLAYLIST, MEDIA_PLAYLIST, partFile, runTag, SEGMENT_PREFIX, segmentFile } from '../hls-layout.js';
-import { writeMasterPlaylist } from '../playlist/master-playlist.js';
+import { DELTA_PLAYLIST, INIT_PREFIX, initFile, MEDIA_PLAYLIST, partFile, runTag, SEGMENT_PREFIX, segmentFile } from '../hls-layout.js';
 import { MediaPlaylist, parseMediaPlaylist, playlistDuration, writeMediaPlaylist } from '../playlist/media-playlist.js';
 import type { FinishedSegment, StreamFormat } from '../segmenter/segment.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { MasterWriter } from './master-writer.js';
 
 export interface LiveOutputOptions {
   /** MEDIA_ROOT/live/<key> */
@@ -25,6 +25,8 @@ export interface LiveOutputOptions {
   maxQueuedBytes?: number;
   /** LL-HLS: told the newest segment and part the playlist on disk lists, each time it is rewritten. */
   onPlaylist?: (update: PlaylistUpdate) => void;
+  /** The stream's multivariant playlist, shared with its other variants; absent: this variant's own. */
+  master?: MasterWriter;
 }
 
 /** How far a playlist has got: the last media sequence number it lists and, with parts, the last part of it. */
@@ -112,7 +114,7 @@ export class LiveOutput {
   private resumed = false;
   /** The target is fixed by the first segment published (a resumed playlist never lowers it). */
   private targetFixed = false;
-  private masterText = '';
+  private readonly master: MasterWriter;
   /** Settles when the writes so far are done; never rejects, so one failure cannot block the next write. */
   private queue: Promise<void> = Promise.resolve();
   /** A segment was lost to a failed write: the next one published starts with a discontinuity. */
@@ -129,6 +131,7 @@ export class LiveOutput {
 
   constructor(private readonly options: LiveOutputOptions) {
     this.now = options.now ?? Date.now;
+    this.master = options.master ?? new MasterWriter(options.streamDir);
     this.run = runTag(this.now());
     this.playlist = { targetDuration: options.targetDuration, mediaSequence: 0, discontinuitySequence: 0, segments: [] };
   }
@@ -407,27 +410,23 @@ export class LiveOutput {
     }
   }
 
+  /** This variant's entry in the stream's multivariant playlist: bit rates measured from what was written. */
   private async writeMaster(format: StreamFormat): Promise<void> {
     const rates = this.playlist.segments.map((s) => ((this.sizes.get(s.uri) ?? 0) * 8) / Math.max(s.duration, 0.001));
     const totalBits = this.playlist.segments.reduce((sum, s) => sum + (this.sizes.get(s.uri) ?? 0) * 8, 0);
     const codecs = [format.videoCodecs, format.audioCodecs].filter((c): c is string => c !== null);
-    const text = writeMasterPlaylist(
-      [
-        {
-          uri: `${this.options.variant}/${MEDIA_PLAYLIST}`,
-          bandwidth: Math.max(...rates),
-          averageBandwidth: totalBits / Math.max(playlistDuration(this.playlist), 0.001),
-          codecs,
-          resolution: format.width && format.height ? { width: format.width, height: format.height } : undefined,
-          frameRate: format.frameRate ?? undefined,
-        },
-      ],
-      undefined,
+    await this.master.update(
+      this.options.variant,
+      {
+        uri: `${this.options.variant}/${MEDIA_PLAYLIST}`,
+        bandwidth: Math.max(...rates),
+        averageBandwidth: totalBits / Math.max(playlistDuration(this.playlist), 0.001),
+        codecs,
+        resolution: format.width && format.height ? { width: format.width, height: format.height } : undefined,
+        frameRate: format.frameRate ?? undefined,
+      },
       this.withoutKeyframe.size === 0,
     );
-    if (text === this.masterText) return;
-    await writeFileAtomic(path.join(this.options.streamDir, MASTER_PLAYLIST), text);
-    this.masterText = text;
   }
 
   /** Segment files that no playlist lists and that are older than a window: left by a crash. */

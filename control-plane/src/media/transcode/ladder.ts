@@ -1,0 +1,105 @@
+// A stream's ABR rungs: the transcoder (one ffmpeg) and, per rung, a packager that packages the
+// rung's MPEG-TS exactly like the source's (TS segments, or CMAF with LL-HLS parts), in the rung's
+// own variant directory, listed in the stream's multivariant playlist beside the source.
+import type { MasterWriter } from '../output/master-writer.js';
+import type { PlaylistUpdate } from '../output/live-output.js';
+import { PackagerOptions, PackagerStats, StreamPackager } from '../stream-packager.js';
+import { TsRealigner } from '../ts/ts-realigner.js';
+import type { TranscodeRung } from './ladder-args.js';
+import { Transcoder, TranscoderStatus } from './transcoder.js';
+
+export interface LadderOptions {
+  rungs: TranscodeRung[];
+  /** The source packager's settings (media root, key, segment and part durations, window). */
+  packaging: Omit<PackagerOptions, 'variant' | 'master' | 'onPlaylist' | 'onError'>;
+  master: MasterWriter;
+  onPlaylist?: (variant: string, update: PlaylistUpdate) => void;
+  onError?: (error: Error) => void;
+  /** Told when ffmpeg died and was started again. */
+  onRestart?: (status: TranscoderStatus) => void;
+  binary?: string;
+}
+
+export interface RungStatus {
+  name: string;
+  segmentsWritten: number;
+  writeFailures: number;
+  lastSegmentAt: string | null;
+}
+
+export interface LadderStatus {
+  transcoder: TranscoderStatus;
+  rungs: RungStatus[];
+}
+
+export class Ladder {
+  private readonly packagers: StreamPackager[];
+  private readonly realigners: TsRealigner[];
+  private readonly transcoder: Transcoder;
+
+  constructor(private readonly options: LadderOptions) {
+    this.packagers = options.rungs.map(
+      (rung) =>
+        new StreamPackager({
+          ...options.packaging,
+          variant: rung.name,
+          master: options.master,
+          onPlaylist: options.onPlaylist ? (update) => options.onPlaylist!(rung.name, update) : undefined,
+          onError: options.onError,
+        }),
+    );
+    this.realigners = options.rungs.map(() => new TsRealigner());
+    this.transcoder = new Transcoder({
+      rungs: options.rungs,
+      binary: options.binary,
+      onRungData: (i, bytes) => this.realigners[i].push(bytes, (packets) => this.packagers[i].push(packets)),
+      onRestart: () => {
+        // The new ffmpeg starts a new timeline: what each rung had in progress is published first.
+        for (const r of this.realigners) r.reset();
+        for (const p of this.packagers) p.flush();
+        this.options.onRestart?.(this.transcoder.status);
+      },
+    });
+  }
+
+  async open(): Promise<void> {
+    for (const p of this.packagers) await p.open();
+    this.transcoder.start();
+  }
+
+  /** The repaired source TS, as the source packager gets it. */
+  write(ts: Uint8Array): void {
+    this.transcoder.write(ts);
+  }
+
+  /** The feed stopped: each rung publishes what it has. */
+  flush(): void {
+    for (const p of this.packagers) p.flush();
+  }
+
+  async stop(removeFiles: boolean): Promise<void> {
+    await this.transcoder.stop();
+    for (const p of this.packagers) {
+      if (removeFiles) await p.output.removeAll();
+      else {
+        p.flush();
+        await p.output.drain().catch(() => undefined);
+      }
+    }
+  }
+
+  /** The transcoder's pid (tests kill it). */
+  get transcoderPid(): number | null {
+    return this.transcoder.pid;
+  }
+
+  status(): LadderStatus {
+    return {
+      transcoder: { ...this.transcoder.status },
+      rungs: this.options.rungs.map((rung, i) => {
+        const s: PackagerStats = this.packagers[i].stats();
+        return { name: rung.name, segmentsWritten: s.segmentsWritten, writeFailures: s.writeFailures, lastSegmentAt: s.lastSegmentAt?.toISOString() ?? null };
+      }),
+    };
+  }
+}

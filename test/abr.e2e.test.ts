@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parseMasterPlaylist } from '../control-plane/src/media/playlist/master-playlist.js';
+import { parseMediaPlaylist } from '../control-plane/src/media/playlist/media-playlist.js';
+import { startEncoder } from './support/encoder.js';
+import { decodeErrors } from './support/media.js';
+import { freeUdpPortBlock } from './support/ports.js';
+import { eventually, startSystem, SystemUnderTest } from './support/system.js';
+
+/** PTS (90 kHz) of a TS file's first video packet. */
+function firstVideoPts(file: string): number {
+  const result = spawnSync(
+    'ffprobe',
+    ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts', '-read_intervals', '%+#1', '-of', 'csv=p=0', file],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (result.status !== 0) throw new Error(result.stderr);
+  return parseInt(result.stdout.trim().split('\n')[0], 10);
+}
+
+/** The ffmpeg that transcodes (the encoder feeding the stream has no -filter_complex). */
+function transcoderPids(): number[] {
+  const result = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  return result.stdout
+    .split('\n')
+    .filter((line) => /ffmpeg .*-filter_complex \[0:v:0\]split=/.test(line))
+    .map((line) => Number(line.trim().split(/\s+/)[0]));
+}
+
+describe('ABR ladder: rungs transcoded from the repaired feed, packaged like the source', () => {
+  let system: SystemUnderTest;
+  let scratch: string;
+  let encoder: ReturnType<typeof startEncoder> | null = null;
+  const ladder = [
+    { name: '270p', width: 480, height: 270, videoKbps: 600 },
+    { name: '180p', width: 320, height: 180, videoKbps: 300 },
+  ];
+  before(async () => {
+    system = await startSystem();
+    scratch = await mkdtemp(path.join(os.tmpdir(), 'hls-abr-'));
+    const port = await freeUdpPortBlock();
+    const created = await system.api('POST', '/api/v1/streams', {
+      key: 'abr',
+      ingest: { protocol: 'rtp', port, fec: { columns: 5, rows: 5 } },
+      packaging: { segmentSeconds: 2 },
+      renditions: ladder,
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    encoder = startEncoder({ protocol: 'rtp', port, fec: { columns: 5, rows: 5 }, seconds: 60 });
+  });
+  after(async () => {
+    encoder?.child.kill('SIGKILL');
+    await system.dispose();
+    await rm(scratch, { recursive: true, force: true });
+  });
+  const status = async () => (await system.api('GET', '/api/v1/streams/abr/status')).json;
+
+  it('the multivariant playlist lists the source and every rung, with measured bandwidth, codecs and resolution', async () => {
+    await eventually(
+      async () => {
+        const s = await status();
+        return s.ladder?.rungs.every((r: { segmentsWritten: number }) => r.segmentsWritten >= 3) && s.segmentsWritten >= 3 ? true : undefined;
+      },
+      60_000,
+      'three segments in every variant',
+    );
+    const variants = parseMasterPlaylist(await (await system.origin('/live/abr/index.m3u8')).text());
+    assert.deepEqual(
+      variants.map((v) => v.uri),
+      ['source/index.m3u8', '270p/index.m3u8', '180p/index.m3u8'],
+    );
+    assert.deepEqual(
+      variants.map((v) => v.resolution),
+      [
+        { width: 640, height: 360 },
+        { width: 480, height: 270 },
+        { width: 320, height: 180 },
+      ],
+    );
+    for (const v of variants) {
+      assert.ok(v.bandwidth > 0 && (v.averageBandwidth ?? 0) > 0, `${v.uri} bandwidth measured`);
+      assert.match(v.codecs.join(','), /avc1\.[0-9a-f]{6},mp4a\.40\.2/);
+    }
+    // The rungs' bit rates follow the ladder, under the source's.
+    assert.ok(variants[0].averageBandwidth! > variants[1].averageBandwidth! && variants[1].averageBandwidth! > variants[2].averageBandwidth!);
+    const s = await status();
+    assert.equal(s.ladder.transcoder.state, 'running');
+    assert.ok(s.ladder.transcoder.speed > 0.5, `transcoder speed ${s.ladder.transcoder.speed}`);
+  });
+
+  it("every rung's segments decode cleanly and start at a PTS where a source segment starts", async () => {
+    const starts = new Map<string, number[]>();
+    for (const variant of ['source', ...ladder.map((r) => r.name)]) {
+      const playlist = parseMediaPlaylist(await (await system.origin(`/live/abr/${variant}/index.m3u8`)).text())!;
+      const pts: number[] = [];
+      for (const segment of playlist.segments) {
+        const res = await system.origin(`/live/abr/${variant}/${segment.uri}`);
+        if (res.status !== 200) continue; // slid out of the window meanwhile
+        const file = path.join(scratch, `${variant}-${segment.uri}`);
+        await writeFile(file, Buffer.from(await res.arrayBuffer()));
+        assert.equal(decodeErrors(file), '', `${variant}/${segment.uri} decodes without a line of error`);
+        pts.push(firstVideoPts(file));
+      }
+      starts.set(variant, pts);
+    }
+    const source = new Set(starts.get('source'));
+    for (const rung of ladder) {
+      const rungStarts = starts.get(rung.name)!;
+      assert.ok(rungStarts.length >= 3, `${rung.name}: ${rungStarts.length} segments`);
+      console.log(`# ${rung.name} starts ${rungStarts} source ${[...source]}`);
+      const inSourceRange = rungStarts.filter((p) => p >= Math.min(...source) && p <= Math.max(...source));
+      assert.ok(inSourceRange.length >= 2, `${rung.name} overlaps the source's window`);
+      for (const p of inSourceRange) assert.ok(source.has(p), `${rung.name} segment at PTS ${p} starts where a source segment does (${[...source]})`);
+    }
+  });
+
+  it('a killed transcoder is restarted, the status says so, and its rungs go on', async () => {
+    const [pid] = transcoderPids();
+    assert.ok(pid, 'the transcoder runs');
+    const before = (await status()).ladder;
+    process.kill(pid, 'SIGKILL');
+    await eventually(
+      async () => {
+        const t = (await status()).ladder.transcoder;
+        return t.restarts >= 1 && t.state === 'running' ? t : undefined;
+      },
+      20_000,
+      'restarted',
+    );
+    assert.match((await status()).ladder.transcoder.lastError, /SIGKILL/);
+    await eventually(
+      async () => {
+        const rungs = (await status()).ladder.rungs as { segmentsWritten: number }[];
+        return rungs.every((r, i) => r.segmentsWritten >= before.rungs[i].segmentsWritten + 2) ? true : undefined;
+      },
+      30_000,
+      'rungs write segments again',
+    );
+    assert.notEqual(transcoderPids()[0], pid);
+  });
+});
