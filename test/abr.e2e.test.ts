@@ -89,6 +89,9 @@ describe('ABR ladder: rungs transcoded from the repaired feed, packaged like the
     }
     // The rungs' bit rates follow the ladder, under the source's.
     assert.ok(variants[0].averageBandwidth! > variants[1].averageBandwidth! && variants[1].averageBandwidth! > variants[2].averageBandwidth!);
+    const metrics = await (await fetch(`http://127.0.0.1:${system.apiPort}/metrics`)).text();
+    assert.match(metrics, /^hls_transcoder_running\{stream="abr"\} 1$/m);
+    for (const rung of ladder) assert.match(metrics, new RegExp(`^hls_rung_segments_written_total\\{stream="abr",rung="${rung.name}"\\} [1-9]`, 'm'));
     const s = await status();
     assert.equal(s.ladder.transcoder.state, 'running');
     assert.ok(s.ladder.transcoder.speed > 0.5, `transcoder speed ${s.ladder.transcoder.speed}`);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { IngestService } from './ingest.service.js';
+import type { LadderStatus } from '../media/transcode/ladder.js';
 import type { IngestStatus } from './ingest-protocol.js';
 
 type NumericField = { [K in keyof IngestStatus]: IngestStatus[K] extends number ? K : never }[keyof IngestStatus];
@@ -48,6 +49,50 @@ export class IngestMetrics {
       "Free bytes on MEDIA_ROOT's file system, as the stream's worker last saw it",
       (s) => s.mediaRootFreeBytes ?? -1,
     );
+    this.ladderMetrics();
+  }
+
+  /** Streams with an ABR ladder: its transcoder, labelled by stream key; each rung's segments, by stream and rung. */
+  private ladderMetrics(): void {
+    const ladders = () => this.ingest.allStatuses().flatMap((s) => (s.status.ladder ? [{ key: s.key, ladder: s.status.ladder }] : []));
+    const perLadder = (kind: typeof Counter | typeof Gauge, name: string, help: string, value: (l: LadderStatus) => number) =>
+      new kind({
+        name,
+        help,
+        labelNames: ['stream'],
+        registers: [this.registry],
+        collect(this: Counter | Gauge) {
+          this.reset();
+          for (const { key, ladder } of ladders()) {
+            if (this instanceof Gauge) this.set({ stream: key }, value(ladder));
+            else this.inc({ stream: key }, value(ladder));
+          }
+        },
+      });
+    perLadder(Gauge, 'hls_transcoder_running', '1 while the ABR transcoder (ffmpeg) runs', (l) => (l.transcoder.state === 'running' ? 1 : 0));
+    perLadder(
+      Gauge,
+      'hls_transcoder_speed',
+      "The ABR transcoder's speed, x real time (below 1 it falls behind); -1 before it reports",
+      (l) => l.transcoder.speed ?? -1,
+    );
+    perLadder(Counter, 'hls_transcoder_restarts_total', 'Times the ABR transcoder died and was started again', (l) => l.transcoder.restarts);
+    perLadder(
+      Counter,
+      'hls_transcoder_dropped_bytes_total',
+      'Input bytes the ABR transcoder could not take in time (too slow, or restarting)',
+      (l) => l.transcoder.droppedBytes,
+    );
+    new Counter({
+      name: 'hls_rung_segments_written_total',
+      help: 'HLS segments written per ABR rung',
+      labelNames: ['stream', 'rung'],
+      registers: [this.registry],
+      collect(this: Counter) {
+        this.reset();
+        for (const { key, ladder } of ladders()) for (const rung of ladder.rungs) this.inc({ stream: key, rung: rung.name }, rung.segmentsWritten);
+      },
+    });
   }
 
   /** A metric whose value per stream key is read from the latest status at scrape time. */
