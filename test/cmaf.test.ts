@@ -12,6 +12,8 @@ import { TsDemuxer } from '../control-plane/src/media/ts/demuxer.js';
 import { TS_PACKET_SIZE } from '../control-plane/src/media/ts/ts-packet.js';
 import { readdir, readFile } from 'node:fs/promises';
 import { parseMediaPlaylist } from '../control-plane/src/media/playlist/media-playlist.js';
+import { RenditionReports } from '../control-plane/src/media/output/rendition-reports.js';
+import { StreamPackager } from '../control-plane/src/media/stream-packager.js';
 import { decodeErrors, encodeTestTs, packageTs, probe } from './support/media.js';
 
 interface Part {
@@ -158,6 +160,48 @@ describe('CMAF (fMP4) segments and LL-HLS parts from real ffmpeg output', () => 
     const all = cut.segments.flatMap((s) => s.parts);
     assert.ok(all.length > 10);
     for (const part of all) assert.ok(part.durationSeconds <= cut.partTargetSeconds + 1e-6, `part of ${part.durationSeconds} s`);
+  });
+
+  it("a stream's LL variants report each other (EXT-X-RENDITION-REPORT): where the other's playlist had got when this one was written", async () => {
+    const ts = encodeTestTs(6, { gop: 25, size: '320x240' });
+    const reports = new RenditionReports();
+    let clock = Date.parse('2026-11-24T12:00:00Z');
+    const variants = ['source', 'small'].map(
+      (variant) =>
+        new StreamPackager({
+          mediaRoot: root,
+          key: 'reports',
+          variant,
+          reports,
+          segmentSeconds: 2,
+          windowSegments: 10,
+          lowLatency: { partSeconds: 0.2 },
+          now: () => clock,
+        }),
+    );
+    for (const v of variants) await v.open();
+    // Both fed the same TS chunk by chunk, as a stream's variants are fed side by side.
+    for (let at = 0; at < ts.length; at += 1316) {
+      for (const v of variants) v.push(ts.subarray(at, Math.min(at + 1316, ts.length)));
+      clock += 5;
+    }
+    for (const v of variants) await v.output.drain();
+    const playlist = (variant: string) => readFile(path.join(root, 'live', 'reports', variant, 'index.m3u8'), 'utf8');
+    const reported = (text: string, other: string) => {
+      const m = new RegExp(`^#EXT-X-RENDITION-REPORT:URI="\\.\\./${other}/index\\.m3u8",LAST-MSN=(\\d+),LAST-PART=(\\d+)$`, 'm').exec(text);
+      assert.ok(m, `a report of ${other} in\n${text}`);
+      return { msn: Number(m[1]), part: Number(m[2]) };
+    };
+    const [source, small] = [await playlist('source'), await playlist('small')];
+    assert.doesNotMatch(source, /RENDITION-REPORT:URI="\.\.\/source\//, 'no variant reports itself');
+    // "small" was written last: it reports where "source" ended; "source" reports "small" one chunk behind at most.
+    assert.deepEqual(reported(small, 'source'), variants[0].output.position());
+    const smallAt = reported(source, 'small');
+    const smallEnd = variants[1].output.position();
+    assert.ok(
+      smallAt.msn * 1000 + smallAt.part <= smallEnd.msn * 1000 + smallEnd.part && smallAt.msn >= smallEnd.msn - 1,
+      JSON.stringify({ smallAt, smallEnd }),
+    );
   });
 
   it('the packager in low-latency mode writes init, parts and segments with an LL-HLS playlist that keeps the spec rules', async () => {

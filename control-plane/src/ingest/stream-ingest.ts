@@ -7,6 +7,7 @@ import type { PlaylistUpdate } from '../media/output/live-output.js';
 import path from 'node:path';
 import { LIVE_DIR, SOURCE_VARIANT } from '../media/hls-layout.js';
 import { MasterWriter } from '../media/output/master-writer.js';
+import { RenditionReports } from '../media/output/rendition-reports.js';
 import { StreamPackager } from '../media/stream-packager.js';
 import { Ladder } from '../media/transcode/ladder.js';
 import type { IngestStatus, IngestStreamConfig, StreamState } from './ingest-protocol.js';
@@ -77,9 +78,11 @@ export class StreamIngest {
       lowLatency: config.partSeconds !== null ? { partSeconds: config.partSeconds } : undefined,
     };
     const master = new MasterWriter(path.join(mediaRoot, LIVE_DIR, config.key), [SOURCE_VARIANT, ...config.renditions.map((r) => r.name)]);
+    const reports = new RenditionReports();
     this.packager = new StreamPackager({
       ...packaging,
       master,
+      reports,
       onPlaylist: onPlaylist ? (update) => onPlaylist(SOURCE_VARIANT, update) : undefined,
       onError: (error) => this.onWriteError(error),
     });
@@ -89,6 +92,7 @@ export class StreamIngest {
             rungs: config.renditions,
             packaging,
             master,
+            reports,
             onPlaylist,
             onError: (error) => this.onWriteError(error),
             onRestart: (status) => this.logger.warn(`transcoder restarted (${status.restarts} so far): ${status.lastError}`),

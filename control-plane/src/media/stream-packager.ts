@@ -19,6 +19,8 @@ export interface PackagerOptions {
   variant?: string;
   /** The stream's multivariant playlist, shared by the packagers of all its variants. */
   master?: LiveOutputOptions['master'];
+  /** LL-HLS: the variants' positions, shared by their packagers, for rendition reports. */
+  reports?: LiveOutputOptions['reports'];
   segmentSeconds: number;
   windowSegments: number;
   /** Seconds of history kept in the media playlist and on disk (a DVR window); 0 or absent: none. */
@@ -62,6 +64,7 @@ export class StreamPackager {
       streamDir: path.join(options.mediaRoot, LIVE_DIR, options.key),
       variant: options.variant ?? SOURCE_VARIANT,
       master: options.master,
+      reports: options.reports,
       windowSegments: options.windowSegments,
       dvrSeconds: options.dvrSeconds ?? 0,
       targetDuration,

@@ -8,6 +8,7 @@ import { MediaPlaylist, parseMediaPlaylist, playlistDuration, writeMediaPlaylist
 import type { FinishedSegment, StreamFormat } from '../segmenter/segment.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { MasterWriter } from './master-writer.js';
+import type { RenditionReports } from './rendition-reports.js';
 
 export interface LiveOutputOptions {
   /** MEDIA_ROOT/live/<key> */
@@ -27,6 +28,8 @@ export interface LiveOutputOptions {
   onPlaylist?: (update: PlaylistUpdate) => void;
   /** The stream's multivariant playlist, shared with its other variants; absent: this variant's own. */
   master?: MasterWriter;
+  /** LL-HLS: where the stream's other variants have got, shared with them (EXT-X-RENDITION-REPORT). */
+  reports?: RenditionReports;
 }
 
 /** How far a playlist has got: the last media sequence number it lists and, with parts, the last part of it. */
@@ -353,10 +356,12 @@ export class LiveOutput {
       lowLatency: { partTarget, partHoldBack: PART_HOLD_BACK_PARTS * partTarget, holdBack: 3 * p.targetDuration, canSkipUntil },
       pending: this.pending ?? undefined,
       preloadHint: partFile(this.nextSequence(), this.run, this.pending?.parts.length ?? 0),
+      renditionReports: this.options.reports?.others(this.options.variant),
     };
     // The delta first: a request that sees the new position must find both files at least that new.
     await writeFileAtomic(path.join(this.variantDir, DELTA_PLAYLIST), writeMediaPlaylist({ ...live, skippedSegments: skippableSegments(p, canSkipUntil) }));
     await writeFileAtomic(path.join(this.variantDir, MEDIA_PLAYLIST), writeMediaPlaylist(live));
+    this.options.reports?.report(this.options.variant, this.position());
     const partUri = this.pending?.parts.at(-1)?.uri ?? p.segments.at(-1)?.parts?.at(-1)?.uri ?? null;
     this.options.onPlaylist?.({ ...this.position(), lastSegment: this.nextSequence() - 1, targetDuration: p.targetDuration, partTarget, partUri });
   }

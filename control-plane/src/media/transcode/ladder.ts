@@ -3,6 +3,7 @@
 // own variant directory, listed in the stream's multivariant playlist beside the source.
 import type { MasterWriter } from '../output/master-writer.js';
 import type { PlaylistUpdate } from '../output/live-output.js';
+import type { RenditionReports } from '../output/rendition-reports.js';
 import { PackagerOptions, PackagerStats, StreamPackager } from '../stream-packager.js';
 import { TsRealigner } from '../ts/ts-realigner.js';
 import type { TranscodeRung } from './ladder-args.js';
@@ -11,8 +12,9 @@ import { Transcoder, TranscoderStatus } from './transcoder.js';
 export interface LadderOptions {
   rungs: TranscodeRung[];
   /** The source packager's settings (media root, key, segment and part durations, window). */
-  packaging: Omit<PackagerOptions, 'variant' | 'master' | 'onPlaylist' | 'onError'>;
+  packaging: Omit<PackagerOptions, 'variant' | 'master' | 'reports' | 'onPlaylist' | 'onError'>;
   master: MasterWriter;
+  reports?: RenditionReports;
   onPlaylist?: (variant: string, update: PlaylistUpdate) => void;
   onError?: (error: Error) => void;
   /** Told when ffmpeg died and was started again. */
@@ -44,6 +46,7 @@ export class Ladder {
           ...options.packaging,
           variant: rung.name,
           master: options.master,
+          reports: options.reports,
           onPlaylist: options.onPlaylist ? (update) => options.onPlaylist!(rung.name, update) : undefined,
           onError: options.onError,
         }),
