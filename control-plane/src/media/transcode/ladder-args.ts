@@ -26,13 +26,43 @@ export const FIRST_RUNG_FD = 3;
  */
 export function transcoderArgs(rungs: TranscodeRung[]): string[] {
   if (rungs.length === 0) throw new Error('a ladder without rungs needs no transcoder');
-  const split = `[0:v:0]split=${rungs.length}${rungs.map((_, i) => `[in${i}]`).join('')}`;
-  const scales = rungs.map((r, i) => `[in${i}]scale=${r.width}:${r.height}${r.frameRate ? `,fps=${r.frameRate}` : ''}[out${i}]`);
   const outputs = rungs.flatMap((r, i) => [
     '-map',
     `[out${i}]`,
     '-map',
     '0:a?',
+    ...rungEncoderArgs(r),
+    '-c:a',
+    'copy',
+    // The TS muxer otherwise adds its own start offset (1.4 s) on top of -copyts.
+    '-mpegts_copyts',
+    '1',
+    '-f',
+    'mpegts',
+    `pipe:${FIRST_RUNG_FD + i}`,
+  ]);
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-nostats',
+    '-progress',
+    'pipe:2',
+    '-f',
+    'mpegts',
+    '-copyts',
+    '-i',
+    'pipe:0',
+    '-filter_complex',
+    ladderFilter(rungs),
+    ...outputs,
+  ];
+}
+
+/** One rung's video encoder settings (also what bench:abr gives ffmpeg's own HLS muxer, to compare like for like). */
+export function rungEncoderArgs(r: TranscodeRung): string[] {
+  return [
     '-c:v',
     'libx264',
     '-preset',
@@ -59,30 +89,12 @@ export function transcoderArgs(rungs: TranscodeRung[]): string[] {
     '600',
     '-flags',
     '+cgop',
-    '-c:a',
-    'copy',
-    // The TS muxer otherwise adds its own start offset (1.4 s) on top of -copyts.
-    '-mpegts_copyts',
-    '1',
-    '-f',
-    'mpegts',
-    `pipe:${FIRST_RUNG_FD + i}`,
-  ]);
-  return [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
-    '-nostats',
-    '-progress',
-    'pipe:2',
-    '-f',
-    'mpegts',
-    '-copyts',
-    '-i',
-    'pipe:0',
-    '-filter_complex',
-    [split, ...scales].join(';'),
-    ...outputs,
   ];
+}
+
+/** The filter graph: decode once, split, one scaler per rung; rung i leaves as [out<i>]. */
+export function ladderFilter(rungs: TranscodeRung[]): string {
+  const split = `[0:v:0]split=${rungs.length}${rungs.map((_, i) => `[in${i}]`).join('')}`;
+  const scales = rungs.map((r, i) => `[in${i}]scale=${r.width}:${r.height}${r.frameRate ? `,fps=${r.frameRate}` : ''}[out${i}]`);
+  return [split, ...scales].join(';');
 }
