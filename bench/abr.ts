@@ -56,37 +56,29 @@ function ffmpegChildren(pid: number): number[] {
   });
 }
 
-/** ffmpeg's own HLS muxer making the same three rungs with the same settings. */
+/** ffmpeg's own HLS muxer making the same three rungs with the same settings, one HLS output per rung. */
 function startPeer(port: number, dir: string): ChildProcess {
-  const outputs = LADDER.flatMap((r, i) => ['-map', `[out${i}]`, '-map', '0:a?', ...rungEncoderArgs(r), '-c:a', 'copy']);
-  return spawn(
-    'ffmpeg',
-    [
-      '-v',
-      'error',
-      '-i',
-      `rtp://127.0.0.1:${port}`,
-      '-filter_complex',
-      ladderFilter(LADDER),
-      ...outputs,
-      '-f',
-      'hls',
-      '-hls_time',
-      '2',
-      '-hls_list_size',
-      '6',
-      '-hls_flags',
-      'delete_segments',
-      '-var_stream_map',
-      LADDER.map((_, i) => `v:${i},a:${i}`).join(' '),
-      '-master_pl_name',
-      'index.m3u8',
-      '-hls_segment_filename',
-      path.join(dir, '%v', 'seg%d.ts'),
-      path.join(dir, '%v', 'index.m3u8'),
-    ],
-    { stdio: 'ignore' },
-  );
+  const outputs = LADDER.flatMap((r, i) => [
+    '-map',
+    `[out${i}]`,
+    '-map',
+    '0:a?',
+    ...rungEncoderArgs(r),
+    '-c:a',
+    'copy',
+    '-f',
+    'hls',
+    '-hls_time',
+    '2',
+    '-hls_list_size',
+    '6',
+    '-hls_flags',
+    'delete_segments',
+    '-hls_segment_filename',
+    path.join(dir, String(i), 'seg%d.ts'),
+    path.join(dir, String(i), 'index.m3u8'),
+  ]);
+  return spawn('ffmpeg', ['-v', 'error', '-i', `rtp://127.0.0.1:${port}`, '-filter_complex', ladderFilter(LADDER), ...outputs], { stdio: 'ignore' });
 }
 
 async function main(): Promise<void> {

@@ -81,6 +81,10 @@ export function rungEncoderArgs(r: TranscodeRung): string[] {
     // and a live feed's timestamps need not sit on it (measured: 18.7 ms off the source's).
     '-enc_time_base:v',
     '1:90000',
+    // Frames keep their own timestamps: with a 90 kHz time base, a muxer ffmpeg treats as constant
+    // frame rate (HLS) would get frames duplicated to fill it (MPEG-TS is variable-rate already).
+    '-fps_mode:v',
+    'vfr',
     '-force_key_frames',
     'source',
     '-sc_threshold',
