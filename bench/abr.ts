@@ -4,7 +4,7 @@
 //   ours:   the control plane (ingest with FEC repair, source packaging) and its transcoder (one
 //           ffmpeg: decode once, three scalers and x264 encoders), each rung packaged into HLS;
 //   ffmpeg: one `ffmpeg -i rtp://... -f hls` with the same filter graph and encoder settings
-//           (ladder-args.ts rungEncoderArgs), writing the three rungs as HLS itself.
+//           (ladder-args.ts rungStreamArgs), writing the three rungs as HLS itself.
 // Rounds alternate; each measures CPU over a window after a warm-up, less the control plane's idle
 // CPU. Prints CPU per stream-minute of both (min, median, max) and a last line
 // ratio=<ours / ffmpeg median CPU>.
@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ladderFilter, rungEncoderArgs, TranscodeRung } from '../control-plane/src/media/transcode/ladder-args.js';
+import { ladderFilter, rungStreamArgs, TranscodeRung } from '../control-plane/src/media/transcode/ladder-args.js';
 import { stopOwnCluster } from '../test/support/database.js';
 import { freeUdpPortBlock } from '../test/support/ports.js';
 import { startSystem } from '../test/support/system.js';
@@ -59,13 +59,7 @@ function ffmpegChildren(pid: number): number[] {
 /** ffmpeg's own HLS muxer making the same three rungs with the same settings, one HLS output per rung. */
 function startPeer(port: number, dir: string): ChildProcess {
   const outputs = LADDER.flatMap((r, i) => [
-    '-map',
-    `[out${i}]`,
-    '-map',
-    '0:a?',
-    ...rungEncoderArgs(r),
-    '-c:a',
-    'copy',
+    ...rungStreamArgs(r, i),
     '-f',
     'hls',
     '-hls_time',

@@ -56,19 +56,7 @@ export class IngestMetrics {
   private ladderMetrics(): void {
     const ladders = () => this.ingest.allStatuses().flatMap((s) => (s.status.ladder ? [{ key: s.key, ladder: s.status.ladder }] : []));
     const perLadder = (kind: typeof Counter | typeof Gauge, name: string, help: string, value: (l: LadderStatus) => number) =>
-      new kind({
-        name,
-        help,
-        labelNames: ['stream'],
-        registers: [this.registry],
-        collect(this: Counter | Gauge) {
-          this.reset();
-          for (const { key, ladder } of ladders()) {
-            if (this instanceof Gauge) this.set({ stream: key }, value(ladder));
-            else this.inc({ stream: key }, value(ladder));
-          }
-        },
-      });
+      this.sampled(kind, name, help, ['stream'], () => ladders().map(({ key, ladder }) => [{ stream: key }, value(ladder)]));
     perLadder(Gauge, 'hls_transcoder_running', '1 while the ABR transcoder (ffmpeg) runs', (l) => (l.transcoder.state === 'running' ? 1 : 0));
     perLadder(
       Gauge,
@@ -83,33 +71,32 @@ export class IngestMetrics {
       'Input bytes the ABR transcoder could not take in time (too slow, or restarting)',
       (l) => l.transcoder.droppedBytes,
     );
-    new Counter({
-      name: 'hls_rung_segments_written_total',
-      help: 'HLS segments written per ABR rung',
-      labelNames: ['stream', 'rung'],
-      registers: [this.registry],
-      collect(this: Counter) {
-        this.reset();
-        for (const { key, ladder } of ladders()) for (const rung of ladder.rungs) this.inc({ stream: key, rung: rung.name }, rung.segmentsWritten);
-      },
-    });
+    this.sampled(Counter, 'hls_rung_segments_written_total', 'HLS segments written per ABR rung', ['stream', 'rung'], () =>
+      ladders().flatMap(({ key, ladder }) => ladder.rungs.map((rung) => [{ stream: key, rung: rung.name }, rung.segmentsWritten] as Sample)),
+    );
   }
 
   /** A metric whose value per stream key is read from the latest status at scrape time. */
   private perStream(kind: typeof Counter | typeof Gauge, name: string, help: string, value: (s: IngestStatus) => number): void {
-    const streams = () => this.ingest.allStatuses();
+    this.sampled(kind, name, help, ['stream'], () => this.ingest.allStatuses().map((s) => [{ stream: s.key }, value(s.status)]));
+  }
+
+  /** A metric whose labelled values are all read afresh at scrape time (a counter is set to the count the worker keeps). */
+  private sampled(kind: typeof Counter | typeof Gauge, name: string, help: string, labelNames: string[], samples: () => Sample[]): void {
     new kind({
       name,
       help,
-      labelNames: ['stream'],
+      labelNames,
       registers: [this.registry],
       collect(this: Counter | Gauge) {
         this.reset();
-        for (const s of streams()) {
-          if (this instanceof Gauge) this.set({ stream: s.key }, value(s.status));
-          else this.inc({ stream: s.key }, value(s.status));
+        for (const [labels, value] of samples()) {
+          if (this instanceof Gauge) this.set(labels, value);
+          else this.inc(labels, value);
         }
       },
     });
   }
 }
+
+type Sample = [Record<string, string>, number];

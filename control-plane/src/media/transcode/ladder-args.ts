@@ -27,13 +27,7 @@ export const FIRST_RUNG_FD = 3;
 export function transcoderArgs(rungs: TranscodeRung[]): string[] {
   if (rungs.length === 0) throw new Error('a ladder without rungs needs no transcoder');
   const outputs = rungs.flatMap((r, i) => [
-    '-map',
-    `[out${i}]`,
-    '-map',
-    '0:a?',
-    ...rungEncoderArgs(r),
-    '-c:a',
-    'copy',
+    ...rungStreamArgs(r, i),
     // The TS muxer otherwise adds its own start offset (1.4 s) on top of -copyts.
     '-mpegts_copyts',
     '1',
@@ -58,6 +52,11 @@ export function transcoderArgs(rungs: TranscodeRung[]): string[] {
     ladderFilter(rungs),
     ...outputs,
   ];
+}
+
+/** Rung `i`'s streams for an output: its scaled video ([out<i>] of ladderFilter), encoded, and the source's audio, copied. */
+export function rungStreamArgs(r: TranscodeRung, i: number): string[] {
+  return ['-map', `[out${i}]`, '-map', '0:a?', ...rungEncoderArgs(r), '-c:a', 'copy'];
 }
 
 /** One rung's video encoder settings (also what bench:abr gives ffmpeg's own HLS muxer, to compare like for like). */
