@@ -1,11 +1,11 @@
 // One stream's ingest inside a worker thread: UDP sockets -> source filter -> wasm-core receiver
 // (RTP: sequence, jitter, reorder, FEC) -> packager. Runs on the worker's event loop, never the API's.
 import dgram from 'node:dgram';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { RECEIVER_DEFAULTS, WasmReceiver } from '../../../wasm-core/host/receiver.js';
-import type { PlaylistUpdate } from '../media/output/live-output.js';
-import path from 'node:path';
 import { LIVE_DIR, SOURCE_VARIANT } from '../media/hls-layout.js';
+import type { PlaylistUpdate } from '../media/output/live-output.js';
 import { MasterWriter } from '../media/output/master-writer.js';
 import { RenditionReports } from '../media/output/rendition-reports.js';
 import { StreamPackager } from '../media/stream-packager.js';

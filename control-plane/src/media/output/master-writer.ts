@@ -32,9 +32,4 @@ export class MasterWriter {
     await writeFileAtomic(path.join(this.streamDir, MASTER_PLAYLIST), text);
     this.text = text;
   }
-
-  /** A variant that is gone (its rung removed, its transcoder stopped) leaves the playlist at the next update. */
-  forget(name: string): void {
-    this.entries.delete(name);
-  }
 }

@@ -54,13 +54,16 @@ export function transcoderArgs(rungs: TranscodeRung[]): string[] {
   ];
 }
 
-/** Rung `i`'s streams for an output: its scaled video ([out<i>] of ladderFilter), encoded, and the source's audio, copied. */
+/**
+ * Rung `i`'s streams for an output: its scaled video ([out<i>] of ladderFilter), encoded, and the
+ * source's audio, copied (also what bench:abr gives ffmpeg's own HLS muxer, to compare like for like).
+ */
 export function rungStreamArgs(r: TranscodeRung, i: number): string[] {
   return ['-map', `[out${i}]`, '-map', '0:a?', ...rungEncoderArgs(r), '-c:a', 'copy'];
 }
 
-/** One rung's video encoder settings (also what bench:abr gives ffmpeg's own HLS muxer, to compare like for like). */
-export function rungEncoderArgs(r: TranscodeRung): string[] {
+/** One rung's video encoder settings. */
+function rungEncoderArgs(r: TranscodeRung): string[] {
   return [
     '-c:v',
     'libx264',
