@@ -10,6 +10,7 @@ import { startEncoder } from './support/encoder.js';
 import { decodeErrors } from './support/media.js';
 import { freeUdpPortBlock } from './support/ports.js';
 import { eventually, startSystem, SystemUnderTest } from './support/system.js';
+import { UdpRelay } from './support/udp-relay.js';
 
 /** PTS (90 kHz) of a TS file's first video packet. */
 function firstVideoPts(file: string): number {
@@ -33,18 +34,21 @@ function transcoderPids(): number[] {
     .map((line) => Number(line.trim().split(/\s+/)[0]));
 }
 
-describe('ABR ladder: rungs transcoded from the repaired feed, packaged like the source', () => {
+describe('ABR ladder: rungs transcoded from the feed repaired after a lossy relay, packaged like the source', () => {
   let system: SystemUnderTest;
   let scratch: string;
   let encoder: ReturnType<typeof startEncoder> | null = null;
+  let relay: UdpRelay;
+  // The floors: one no rung can meet (a re-encode is never identical), one every rung meets.
   const ladder = [
-    { name: '270p', width: 480, height: 270, videoKbps: 600 },
-    { name: '180p', width: 320, height: 180, videoKbps: 300 },
+    { name: '270p', width: 480, height: 270, videoKbps: 600, minSsim: 0.9999 },
+    { name: '180p', width: 320, height: 180, videoKbps: 300, minSsim: 0.3 },
   ];
   before(async () => {
-    system = await startSystem();
+    system = await startSystem({ env: { QUALITY_PROBE_SECONDS: '5' } });
     scratch = await mkdtemp(path.join(os.tmpdir(), 'hls-abr-'));
     const port = await freeUdpPortBlock();
+    const relayPort = await freeUdpPortBlock();
     const created = await system.api('POST', '/api/v1/streams', {
       key: 'abr',
       ingest: { protocol: 'rtp', port, fec: { columns: 5, rows: 5 } },
@@ -52,10 +56,14 @@ describe('ABR ladder: rungs transcoded from the repaired feed, packaged like the
       renditions: ladder,
     });
     assert.equal(created.status, 201, JSON.stringify(created.json));
-    encoder = startEncoder({ protocol: 'rtp', port, fec: { columns: 5, rows: 5 }, seconds: 60 });
+    // 2 % of media packets dropped, never two within five: every loss is one column FEC rebuilds.
+    relay = new UdpRelay({ from: relayPort, to: port, fec: true, dropRate: 0.02, minDropGap: 5, reorderRate: 0.005, seed: 11 });
+    await relay.start();
+    encoder = startEncoder({ protocol: 'rtp', port: relayPort, fec: { columns: 5, rows: 5 }, seconds: 60 });
   });
   after(async () => {
     encoder?.child.kill('SIGKILL');
+    relay.stop();
     await system.dispose();
     await rm(scratch, { recursive: true, force: true });
   });
@@ -93,6 +101,7 @@ describe('ABR ladder: rungs transcoded from the repaired feed, packaged like the
     assert.match(metrics, /^hls_transcoder_running\{stream="abr"\} 1$/m);
     for (const rung of ladder) assert.match(metrics, new RegExp(`^hls_rung_segments_written_total\\{stream="abr",rung="${rung.name}"\\} [1-9]`, 'm'));
     const s = await status();
+    assert.ok(relay.dropped > 10 && s.recoveredByFec > 0 && s.unrecoverable === 0, `relay dropped ${relay.dropped}; ${JSON.stringify(s)}`);
     assert.equal(s.ladder.transcoder.state, 'running');
     assert.ok(s.ladder.transcoder.speed > 0.5, `transcoder speed ${s.ladder.transcoder.speed}`);
   });
@@ -123,6 +132,46 @@ describe('ABR ladder: rungs transcoded from the repaired feed, packaged like the
     }
   });
 
+  it("every rung's picture quality is scored against the source (SSIM, PSNR), the source is the reference, a rung under its floor is flagged", async () => {
+    type Rung = {
+      name: string;
+      passthrough: boolean;
+      quality: { ssim: number | null; psnr: number | null; belowFloor: boolean; reference: boolean; mediaSequence: number };
+    };
+    const rungs: Rung[] = await eventually(
+      async () => {
+        const r = (await status()).ladder.rungs as Rung[];
+        return r.every((rung) => rung.quality.ssim !== null) ? r : undefined;
+      },
+      40_000,
+      'every rung scored',
+    );
+    console.log(`# quality ${JSON.stringify(rungs.map((r) => [r.name, r.quality.ssim, r.quality.psnr]))}`);
+    assert.deepEqual(
+      rungs.map((r) => [r.name, r.passthrough]),
+      [
+        ['source', true],
+        ['270p', false],
+        ['180p', false],
+      ],
+    );
+    const [source, r270, r180] = rungs;
+    assert.deepEqual([source.quality.ssim, source.quality.reference], [1, true]);
+    for (const r of [r270, r180]) {
+      assert.ok(r.quality.ssim! > 0.5 && r.quality.ssim! < 1, `${r.name} SSIM ${r.quality.ssim}`);
+      assert.ok(r.quality.psnr! > 15 && r.quality.psnr! < 70, `${r.name} PSNR ${r.quality.psnr}`);
+      assert.ok(r.quality.mediaSequence >= 0);
+    }
+    assert.ok(r270.quality.ssim! > r180.quality.ssim!, 'more pixels and bits score higher');
+    assert.equal(r270.quality.belowFloor, true, 'under a 0.9999 floor');
+    assert.equal(r180.quality.belowFloor, false, 'over a 0.3 floor');
+    const metrics = await (await fetch(`http://127.0.0.1:${system.apiPort}/metrics`)).text();
+    assert.match(metrics, /^hls_rung_ssim\{stream="abr",rung="source"\} 1$/m);
+    assert.match(metrics, /^hls_rung_ssim\{stream="abr",rung="180p"\} 0\.\d+$/m);
+    assert.match(metrics, /^hls_rung_below_quality_floor\{stream="abr",rung="270p"\} 1$/m);
+    assert.match(metrics, /^hls_rung_psnr_db\{stream="abr",rung="270p"\} \d+/m);
+  });
+
   it('a killed transcoder is restarted, the status says so, and its rungs go on', async () => {
     const [pid] = transcoderPids();
     assert.ok(pid, 'the transcoder runs');
@@ -146,5 +195,13 @@ describe('ABR ladder: rungs transcoded from the repaired feed, packaged like the
       'rungs write segments again',
     );
     assert.notEqual(transcoderPids()[0], pid);
+    // The break is marked in each rung's playlist, and its numbering goes on from where it was.
+    for (const [i, rung] of ladder.entries()) {
+      const text = await (await system.origin(`/live/abr/${rung.name}/index.m3u8`)).text();
+      assert.match(text, /^#EXT-X-DISCONTINUITY$/m, `${rung.name} marks the restart`);
+      const playlist = parseMediaPlaylist(text)!;
+      const last = playlist.mediaSequence + playlist.segments.length - 1;
+      assert.ok(last >= before.rungs[i + 1].segmentsWritten + 1, `${rung.name} numbering continues (last ${last})`);
+    }
   });
 });

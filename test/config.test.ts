@@ -23,6 +23,7 @@ describe('configuration from the environment', () => {
       healthCheckIntervalMs: 2000,
       steeringTtlSeconds: 10,
       controlPlaneAddress: '127.0.0.1:3000',
+      qualityProbeSeconds: 60,
     });
   });
 
@@ -43,6 +44,7 @@ describe('configuration from the environment', () => {
         HEALTH_CHECK_INTERVAL_MS: '500',
         STEERING_TTL_SECONDS: '30',
         HLS_CONTROL_PLANE_ADDRESS: 'control-plane:3000',
+        QUALITY_PROBE_SECONDS: '15',
       },
       '/srv/hls',
     );
@@ -63,6 +65,7 @@ describe('configuration from the environment', () => {
     assert.equal(config.healthCheckIntervalMs, 500);
     assert.equal(config.steeringTtlSeconds, 30);
     assert.equal(config.controlPlaneAddress, 'control-plane:3000');
+    assert.equal(config.qualityProbeSeconds, 15);
     assert.equal(loadConfig({ PORT: '3100' }).controlPlaneAddress, '127.0.0.1:3100', 'the local API by default');
   });
 
@@ -87,6 +90,7 @@ describe('configuration from the environment', () => {
     ['HLS_EDGE_CACHE_SIZE', '5 GB', /HLS_EDGE_CACHE_SIZE must be an nginx size/],
     ['HEALTH_CHECK_INTERVAL_MS', '10', /HEALTH_CHECK_INTERVAL_MS must be a whole number from 100/],
     ['STEERING_TTL_SECONDS', '0', /STEERING_TTL_SECONDS must be a whole number from 1/],
+    ['QUALITY_PROBE_SECONDS', '1', /QUALITY_PROBE_SECONDS must be a whole number from 5 to 3600/],
     ['HLS_CONTROL_PLANE_ADDRESS', 'http://cp:3000', /HLS_CONTROL_PLANE_ADDRESS must be host:port/],
     ['HLS_CONTROL_PLANE_ADDRESS', 'cp:99999', /HLS_CONTROL_PLANE_ADDRESS must be host:port/],
   ] as const) {

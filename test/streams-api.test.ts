@@ -163,6 +163,13 @@ describe('streams API', () => {
         message: /must rise with resolution/,
       },
       { name: 'an odd height', body: streamBody({ renditions: [rung('odd', 640, 361, 800)] }), field: 'renditions.0.height', message: /even/ },
+      {
+        name: 'an audio bitrate per rung (not built: rungs carry the source audio)',
+        body: streamBody({ renditions: [{ ...rung('hd', 1280, 720, 3000), audioKbps: 128 }] }),
+        field: 'renditions.0.audioKbps',
+        message: /not built: every rung carries the source's audio/,
+      },
+      { name: 'an SSIM floor above 1', body: streamBody({ renditions: [{ ...rung('hd', 1280, 720, 3000), minSsim: 1.5 }] }), field: 'renditions.0.minSsim' },
     ];
     for (const c of cases) {
       it(c.name, async () => {
@@ -178,13 +185,14 @@ describe('streams API', () => {
     }
 
     it("a sound ladder is stored (two rungs of one resolution at different bitrates, as in Apple's authoring spec); a PATCH that breaks it is refused", async () => {
-      const ladder = [rung('1080p-high', 1920, 1080, 7800), rung('1080p', 1920, 1080, 6000), rung('720p', 1280, 720, 3000)];
+      const ladder = [rung('1080p-high', 1920, 1080, 7800), rung('1080p', 1920, 1080, 6000), { ...rung('720p', 1280, 720, 3000), minSsim: 0.92 }];
       const res = await create(streamBody({ renditions: ladder }));
       assert.equal(res.status, 201, JSON.stringify(res.body));
       assert.deepEqual(
         res.body.renditions.map((r: { name: string }) => r.name),
         ['1080p-high', '1080p', '720p'],
       );
+      assert.equal(res.body.renditions[2].minSsim, 0.92, 'the SSIM floor is kept');
       const broken = await api
         .request()
         .patch('/api/v1/streams/demo')

@@ -39,6 +39,8 @@ export interface AppConfig {
   steeringTtlSeconds: number;
   /** host:port at which origins reach this control plane (LL-HLS blocking requests wait here). */
   controlPlaneAddress: string;
+  /** How often each ABR rung's picture quality (SSIM, PSNR) is scored against the source. */
+  qualityProbeSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -86,6 +88,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     steeringTtlSeconds: boundedInteger(env, 'STEERING_TTL_SECONDS', 10, 1, 86_400),
     // The local origin runs beside it; docker-compose's origin container names the service.
     controlPlaneAddress: hostAndPort(env, 'HLS_CONTROL_PLANE_ADDRESS', `127.0.0.1:${tcpPort(env, 'PORT', 3000)}`),
+    // About one segment per rung a minute: a sample, at low priority, not a second encoder.
+    qualityProbeSeconds: boundedInteger(env, 'QUALITY_PROBE_SECONDS', 60, 5, 3600),
   };
 }
 

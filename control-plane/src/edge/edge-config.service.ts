@@ -88,7 +88,7 @@ export class EdgeConfigService {
       ...paths,
       origins: origins.map((o) => hostAndPort(o.baseUrl)),
       signedStreams: streams.filter((s) => s.signedUrls).map((s) => s.key),
-      ladders: streams.map((s) => ({ key: s.key, kbps: s.renditions.map((r) => r.videoKbps + (r.audioKbps ?? 0)) })),
+      ladders: streams.map((s) => ({ key: s.key, kbps: s.renditions.map((r) => r.videoKbps) })),
       signingKeys: await this.signingKeys.verifyingKeys(),
       controlToken: node.controlToken,
       controlPlaneAddress: this.config.controlPlaneAddress,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { IngestService } from './ingest.service.js';
-import type { LadderStatus } from '../media/transcode/ladder.js';
+import type { LadderStatus, RungStatus } from '../media/transcode/ladder.js';
 import type { IngestStatus } from './ingest-protocol.js';
 
 type NumericField = { [K in keyof IngestStatus]: IngestStatus[K] extends number ? K : never }[keyof IngestStatus];
@@ -71,9 +71,20 @@ export class IngestMetrics {
       'Input bytes the ABR transcoder could not take in time (too slow, or restarting)',
       (l) => l.transcoder.droppedBytes,
     );
-    this.sampled(Counter, 'hls_rung_segments_written_total', 'HLS segments written per ABR rung', ['stream', 'rung'], () =>
-      ladders().flatMap(({ key, ladder }) => ladder.rungs.map((rung) => [{ stream: key, rung: rung.name }, rung.segmentsWritten] as Sample)),
-    );
+    const perRung = (kind: typeof Counter | typeof Gauge, name: string, help: string, value: (r: RungStatus) => number | null) =>
+      this.sampled(kind, name, help, ['stream', 'rung'], () =>
+        ladders().flatMap(({ key, ladder }) =>
+          ladder.rungs.flatMap((rung) => {
+            const v = value(rung);
+            return v === null ? [] : [[{ stream: key, rung: rung.name }, v] as Sample];
+          }),
+        ),
+      );
+    perRung(Counter, 'hls_rung_segments_written_total', 'HLS segments written per ABR rung (the source is rung "source")', (r) => r.segmentsWritten);
+    perRung(Gauge, 'hls_rung_ssim', "SSIM of the rung's last scored segment against the source's (the source: 1); absent until scored", (r) => r.quality.ssim);
+    perRung(Gauge, 'hls_rung_psnr_db', "Mean PSNR of the rung's last scored segment against the source's, dB", (r) => r.quality.psnr);
+    perRung(Gauge, 'hls_rung_below_quality_floor', "1 when the rung's last SSIM is under its minSsim", (r) => (r.quality.belowFloor ? 1 : 0));
+    perRung(Counter, 'hls_rung_quality_probe_failures_total', 'Quality scorings of the rung that failed', (r) => r.quality.failures);
   }
 
   /** A metric whose value per stream key is read from the latest status at scrape time. */

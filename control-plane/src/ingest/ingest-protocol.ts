@@ -1,7 +1,6 @@
 // Messages between the IngestService (main thread) and its worker threads.
 import type { PlaylistUpdate } from '../media/output/live-output.js';
-import type { TranscodeRung } from '../media/transcode/ladder-args.js';
-import type { LadderStatus } from '../media/transcode/ladder.js';
+import type { LadderRung, LadderStatus } from '../media/transcode/ladder.js';
 
 export interface IngestStreamConfig {
   id: string;
@@ -17,7 +16,7 @@ export interface IngestStreamConfig {
   /** LL-HLS (fMP4 with parts of about this many seconds); null: MPEG-TS segments. */
   partSeconds: number | null;
   /** ABR rungs transcoded from the source (which stays a variant of its own); empty: none. */
-  renditions: TranscodeRung[];
+  renditions: LadderRung[];
 }
 
 export type ToWorker = { type: 'start'; stream: IngestStreamConfig } | { type: 'stop'; id: string; removeFiles: boolean };

@@ -3,7 +3,7 @@ import { statfs } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FromWorker, ToWorker } from './ingest-protocol.js';
-import { StreamIngest } from './stream-ingest.js';
+import { IngestHost, StreamIngest } from './stream-ingest.js';
 
 /** How often buffers are drained on a quiet socket and stalls are checked (packets drain on arrival too). */
 const TICK_MS = 20;
@@ -11,7 +11,8 @@ const TICK_MS = 20;
 const STATUS_MS = 1000;
 
 const port = parentPort!;
-const { mediaRoot } = workerData as { mediaRoot: string };
+const host = workerData as IngestHost;
+const { mediaRoot } = host;
 const streams = new Map<string, StreamIngest>();
 let chain: Promise<void> = Promise.resolve();
 
@@ -26,7 +27,7 @@ async function handle(message: ToWorker): Promise<void> {
     const previous = streams.get(message.stream.id);
     if (previous) await previous.stop(false);
     const { id, key } = message.stream;
-    const ingest = new StreamIngest(message.stream, mediaRoot, logger(key), (variant, update) => send({ type: 'playlist', id, key, variant, update }));
+    const ingest = new StreamIngest(message.stream, host, logger(key), (variant, update) => send({ type: 'playlist', id, key, variant, update }));
     streams.set(message.stream.id, ingest);
     try {
       await ingest.start();

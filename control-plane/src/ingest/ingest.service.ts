@@ -14,6 +14,7 @@ import { STREAM_KEY_PATTERN } from '../streams/stream-limits.js';
 import type { FromWorker, IngestStatus, IngestStreamConfig, ToWorker } from './ingest-protocol.js';
 import { LIVE_DIR } from '../media/hls-layout.js';
 import { PlaylistPositions } from '../low-latency/playlist-positions.js';
+import type { IngestHost } from './stream-ingest.js';
 
 /** A stop waits this long for the worker to flush and close before the stream is dropped anyway. */
 const STOP_TIMEOUT_MS = 5000;
@@ -135,7 +136,10 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private spawn(index: number): Worker {
-    const worker = new Worker(new URL('./ingest-worker.js', import.meta.url), { workerData: { mediaRoot: this.config.mediaRoot }, name: `ingest-${index}` });
+    const worker = new Worker(new URL('./ingest-worker.js', import.meta.url), {
+      workerData: { mediaRoot: this.config.mediaRoot, qualityProbeSeconds: this.config.qualityProbeSeconds } satisfies IngestHost,
+      name: `ingest-${index}`,
+    });
     worker.on('message', (message: FromWorker) => this.onWorkerMessage(message));
     worker.on('error', (error) => this.logger.error(`ingest worker ${index} failed: ${error.stack ?? error.message}`));
     worker.on('exit', (code) => {
@@ -188,6 +192,13 @@ export function toIngestConfig(stream: StreamEntity): IngestStreamConfig {
     windowSegments: stream.packaging.windowSegments,
     dvrSeconds: stream.packaging.dvrSeconds,
     partSeconds: stream.packaging.lowLatency ? stream.packaging.partSeconds : null,
-    renditions: stream.renditions.map((r) => ({ name: r.name, width: r.width, height: r.height, videoKbps: r.videoKbps, frameRate: r.frameRate })),
+    renditions: stream.renditions.map((r) => ({
+      name: r.name,
+      width: r.width,
+      height: r.height,
+      videoKbps: r.videoKbps,
+      frameRate: r.frameRate,
+      minSsim: r.minSsim,
+    })),
   };
 }

@@ -26,6 +26,12 @@ const BIND_RETRY_MAX_MS = 5000;
 /** A port that stays taken is logged once, then about once a minute. */
 const BIND_RETRY_LOG_EVERY = 12;
 
+/** What every stream of a worker shares: where media goes, how often ABR rungs' quality is scored. */
+export interface IngestHost {
+  mediaRoot: string;
+  qualityProbeSeconds: number;
+}
+
 export interface IngestLogger {
   log(message: string): void;
   warn(message: string): void;
@@ -62,7 +68,7 @@ export class StreamIngest {
 
   constructor(
     readonly config: IngestStreamConfig,
-    mediaRoot: string,
+    { mediaRoot, qualityProbeSeconds }: IngestHost,
     private readonly logger: IngestLogger,
     /** LL-HLS: each rewrite of a variant's media playlist, for blocking reload. */
     onPlaylist?: (variant: string, update: PlaylistUpdate) => void,
@@ -84,6 +90,7 @@ export class StreamIngest {
       master,
       reports,
       onPlaylist: onPlaylist ? (update) => onPlaylist(SOURCE_VARIANT, update) : undefined,
+      onSegment: (segment) => this.ladder?.sourceSegmentWritten(segment),
       onError: (error) => this.onWriteError(error),
     });
     this.ladder =
@@ -96,6 +103,14 @@ export class StreamIngest {
             onPlaylist,
             onError: (error) => this.onWriteError(error),
             onRestart: (status) => this.logger.warn(`transcoder restarted (${status.restarts} so far): ${status.lastError}`),
+            quality: {
+              intervalMs: qualityProbeSeconds * 1000,
+              sourceSize: () => {
+                const { width, height } = this.packager.stats().format;
+                return width && height ? { width, height } : null;
+              },
+              onBelowFloor: (rung, q) => this.logger.warn(`rung ${rung}: SSIM ${q.ssim} is under its floor of ${q.minSsim} (segment ${q.mediaSequence})`),
+            },
           })
         : null;
   }
@@ -233,7 +248,7 @@ export class StreamIngest {
       mediaSequence: p.mediaSequence,
       discontinuitySequence: p.discontinuitySequence,
       codecs: { video: p.format.videoCodecs, audio: p.format.audioCodecs, width: p.format.width, height: p.format.height, frameRate: p.format.frameRate },
-      ladder: this.ladder?.status() ?? null,
+      ladder: this.ladder?.status(p) ?? null,
     };
   }
 

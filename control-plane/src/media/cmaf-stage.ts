@@ -83,6 +83,7 @@ export class CmafStage {
               discontinuity: false,
               startsWithKeyframe: segment.startsWithKeyframe,
               targetDuration: this.target,
+              startPts: segment.startPts,
             },
             options.format(),
           ),

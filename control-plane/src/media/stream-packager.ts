@@ -29,6 +29,8 @@ export interface PackagerOptions {
   lowLatency?: { partSeconds: number };
   /** Told each time the media playlist is rewritten (LL-HLS blocking reload waits on it). */
   onPlaylist?: LiveOutputOptions['onPlaylist'];
+  /** Told of each segment written (the ABR quality probe). */
+  onSegment?: LiveOutputOptions['onSegment'];
   now?: () => number;
   /** Memory caps, lowered by tests: bytes per segment in progress, bytes waiting to be written. */
   maxSegmentBytes?: number;
@@ -72,6 +74,7 @@ export class StreamPackager {
       now: options.now,
       maxQueuedBytes: options.maxQueuedBytes,
       onPlaylist: options.onPlaylist,
+      onSegment: options.onSegment,
     });
     if (options.lowLatency) {
       this.cmaf = new CmafStage({

@@ -6,7 +6,7 @@ import { LIVE_DIR, MASTER_PLAYLIST } from '../media/hls-layout.js';
  * the local edge, with Content Steering, when HLS_EDGE_PORT is set), or /player?src=<any playlist
  * URL>; &token=<token> for signed streams. It sends CMCD (query mode) so the edge's viewer
  * metrics fill in, and gives up on a failing edge after a couple of quick retries so steering can
- * move it to another pathway. Status lines are exposed for automated checks.
+ * move it to another pathway. Status lines (state, the rung playing) are exposed for automated checks.
  */
 export function playerPage(hlsHttpPort: number, hlsEdgePort: number | null = null): string {
   const playbackPort = hlsEdgePort ?? hlsHttpPort;
@@ -21,6 +21,7 @@ export function playerPage(hlsHttpPort: number, hlsEdgePort: number | null = nul
 <video id="video" controls muted autoplay playsinline></video>
 <p>source: <code id="source"></code></p>
 <p>state: <code id="state">loading</code></p>
+<p>rendition: <code id="rendition">-</code></p>
 <script src="/player/hls.min.js"></script>
 <script>
 (function () {
@@ -57,6 +58,14 @@ export function playerPage(hlsHttpPort: number, hlsEdgePort: number | null = nul
     // the latency for good; two parts' worth keeps the same protection at the parts' scale.
     hls.on(Hls.Events.LEVEL_LOADED, function (_, data) {
       if (data.details.partTarget > 0) hls.config.liveSyncOnStallIncrease = 2 * data.details.partTarget;
+    });
+    // Which rung plays (ABR ladders): shown, and kept for automated checks, at each switch.
+    window.levelSwitches = [];
+    hls.on(Hls.Events.LEVEL_SWITCHED, function (_, data) {
+      var level = hls.levels[data.level];
+      var name = (level.uri || level.url[0] || '').split('/').slice(-2, -1)[0] || String(data.level);
+      window.levelSwitches.push({ level: data.level, name: name, height: level.height, bitrate: level.bitrate, at: video.currentTime });
+      document.getElementById('rendition').textContent = name + ' (' + level.width + 'x' + level.height + ', ' + Math.round(level.bitrate / 1000) + ' kbit/s)';
     });
     hls.on(Hls.Events.ERROR, function (_, data) {
       window.playerErrors.push({ fatal: data.fatal, type: data.type, details: data.details });

@@ -14,8 +14,9 @@ export interface RenditionSettings {
   width: number;
   height: number;
   videoKbps: number;
-  audioKbps?: number;
   frameRate?: number;
+  /** SSIM under which the rung's measured quality is flagged. */
+  minSsim?: number;
 }
 
 @Entity({ name: 'streams' })

@@ -16,11 +16,27 @@ export class TranscoderStatusInfo {
   @ApiProperty({ nullable: true, type: String, description: 'Why ffmpeg last ended' }) lastError: string | null;
 }
 
+export class RungQualityInfo {
+  @ApiProperty({ nullable: true, type: Number, description: "SSIM against the source's segment with the same first frame, 0-1 (the source: 1)" })
+  ssim: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Mean PSNR in dB (null: not measured, or identical)' }) psnr: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: "The rung's segment that was scored (media sequence number)" }) mediaSequence: number | null;
+  @ApiProperty({ nullable: true, type: String }) measuredAt: string | null;
+  @ApiProperty({ nullable: true, type: Number, description: "The rung's minSsim" }) minSsim: number | null;
+  @ApiProperty({ description: 'The last SSIM is under minSsim' }) belowFloor: boolean;
+  @ApiProperty({ description: 'The source: the reference the rungs are scored against, not measured' }) reference: boolean;
+  @ApiProperty() probes: number;
+  @ApiProperty() failures: number;
+  @ApiProperty({ nullable: true, type: String }) lastError: string | null;
+}
+
 export class RungStatusInfo {
   @ApiProperty() name: string;
+  @ApiProperty({ description: 'The source, passed through without re-encoding' }) passthrough: boolean;
   @ApiProperty() segmentsWritten: number;
   @ApiProperty() writeFailures: number;
   @ApiProperty({ nullable: true, type: String }) lastSegmentAt: string | null;
+  @ApiProperty({ type: RungQualityInfo }) quality: RungQualityInfo;
 }
 
 export class LadderStatusInfo {

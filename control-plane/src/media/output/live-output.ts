@@ -30,6 +30,18 @@ export interface LiveOutputOptions {
   master?: MasterWriter;
   /** LL-HLS: where the stream's other variants have got, shared with them (EXT-X-RENDITION-REPORT). */
   reports?: RenditionReports;
+  /** Told of each segment once it is on disk and listed (the ABR quality probe picks from these). */
+  onSegment?: (segment: WrittenSegment) => void;
+}
+
+/** A segment on disk, as onSegment tells it. */
+export interface WrittenSegment {
+  mediaSequence: number;
+  /** Absolute paths: the segment, and for fMP4 the init segment it plays with (null for MPEG-TS). */
+  file: string;
+  init: string | null;
+  startPts: number;
+  durationSeconds: number;
 }
 
 /** How far a playlist has got: the last media sequence number it lists and, with parts, the last part of it. */
@@ -293,7 +305,8 @@ export class LiveOutput {
 
   private async publish(segment: FinishedSegment, format: StreamFormat): Promise<void> {
     // MPEG-TS segments are written whole, once: their names need no run.
-    const uri = segmentFile(this.nextSequence(), this.options.extension, this.options.extension === 'ts' ? undefined : this.run);
+    const sequence = this.nextSequence();
+    const uri = segmentFile(sequence, this.options.extension, this.options.extension === 'ts' ? undefined : this.run);
     const pending = this.pending;
     this.pending = null;
     try {
@@ -338,6 +351,14 @@ export class LiveOutput {
     this.stats.segmentsWritten++;
     this.stats.lastSegmentAt = new Date(this.now());
     this.updateStats();
+    const map = pending ? pending.map : this.map;
+    this.options.onSegment?.({
+      mediaSequence: sequence,
+      file: path.join(this.variantDir, uri),
+      init: map ? path.join(this.variantDir, map) : null,
+      startPts: segment.startPts,
+      durationSeconds: segment.durationSeconds,
+    });
     // The segment is in the model: a playlist that fails to be written now is written whole with the next one.
     await this.writeMediaPlaylist();
     await this.writeMaster(format);

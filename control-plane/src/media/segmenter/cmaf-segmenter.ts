@@ -37,6 +37,8 @@ export interface CmafSegmentEnd {
   durationSeconds: number;
   /** False when a GOP longer than the target forced a cut without a keyframe. */
   startsWithKeyframe: boolean;
+  /** PTS of the segment's first frame (see FinishedSegment.startPts). */
+  startPts: number;
 }
 
 export interface CmafSegmenterOptions {
@@ -76,6 +78,8 @@ export class CmafSegmenter {
   private codec: VideoCodec = 'h264';
   /** 90 kHz decode times: where the open segment and part began, and the last unit's. */
   private segmentStart = -1;
+  /** The presentation time of the segment's first frame (segmentStart is its decode time). */
+  private segmentStartPts = -1;
   private partStart = -1;
   private lastDts = -1;
   /** One frame of the stream that paces the parts (video, or audio when there is none). */
@@ -133,7 +137,7 @@ export class CmafSegmenter {
       return;
     }
     if (this.videoIndex < 0) return;
-    this.pace(unit.dts, unit.key);
+    this.pace(unit.dts, unit.key, unit.pts);
     this.builder!.addVideo(this.videoIndex, this.codec, unit.dts, unit.pts, unit.key, unit.data);
   }
 
@@ -166,6 +170,7 @@ export class CmafSegmenter {
     this.builder = new FragmentBuilder(tracks);
     this.options.onInit(writeInitSegment(tracks), tracks);
     this.segmentStart = unit.dts;
+    this.segmentStartPts = unit.track === 'video' ? unit.pts : unit.dts;
     this.partStart = unit.dts;
     this.lastDts = -1;
     this.partIndependent = true;
@@ -178,13 +183,13 @@ export class CmafSegmenter {
     const rate = unit.sampleRate;
     if (this.videoIndex < 0) {
       if (this.frameTicks === 0) this.setFrameTicks((AAC_FRAME_SAMPLES * PTS_HZ) / rate);
-      this.pace(unit.dts, true);
+      this.pace(unit.dts, true, unit.dts);
     }
     this.builder!.addAudio(this.audioIndex, Math.round((unit.dts * rate) / PTS_HZ), unit.data);
   }
 
   /** Before a unit of the pacing track at `dts`: ends the part or the segment it would overrun. */
-  private pace(dts: number, key: boolean): void {
+  private pace(dts: number, key: boolean, pts: number): void {
     if (this.lastDts >= 0 && this.frameTicks === 0 && dts > this.lastDts) this.setFrameTicks(dts - this.lastDts);
     this.lastDts = dts;
     if (this.frameTicks === 0) return; // the first unit: nothing to cut yet
@@ -197,6 +202,7 @@ export class CmafSegmenter {
       this.endPart(dts, true);
       if (!key) this.forcedCuts++;
       this.segmentStart = dts;
+      this.segmentStartPts = pts;
       this.partStart = dts;
       this.partIndependent = key;
       this.segmentKeyed = key;
@@ -241,6 +247,11 @@ export class CmafSegmenter {
       discontinuity: this.partIndex === 0 && this.discontinuityPending,
     });
     if (this.partIndex === 0) this.discontinuityPending = false;
-    if (endsSegment) this.options.onSegmentEnd({ durationSeconds: (end - this.segmentStart) / PTS_HZ, startsWithKeyframe: this.segmentKeyed });
+    if (endsSegment)
+      this.options.onSegmentEnd({
+        durationSeconds: (end - this.segmentStart) / PTS_HZ,
+        startsWithKeyframe: this.segmentKeyed,
+        startPts: this.segmentStartPts,
+      });
   }
 }

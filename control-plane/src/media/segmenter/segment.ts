@@ -11,6 +11,11 @@ export interface FinishedSegment {
   startsWithKeyframe: boolean;
   /** The EXT-X-TARGETDURATION the segmenter cuts to (fixed by the stream's first regular segment). */
   targetDuration: number;
+  /**
+   * PTS (90 kHz, unwrapped) of the segment's first frame: an ABR rung's segment and the source's
+   * that start with the same frame have the same one (the quality probe pairs them by it).
+   */
+  startPts: number;
 }
 
 /** What the segmenter knows about the stream's format, for the multivariant playlist. */

@@ -240,6 +240,7 @@ export class Segmenter {
       discontinuity: this.discontinuityPending,
       startsWithKeyframe,
       targetDuration: this.target,
+      startPts: this.segmentStartPts,
     });
     this.discontinuityPending = false;
     // Keep the date-time mapping continuous while the timeline is; re-anchor after a break.

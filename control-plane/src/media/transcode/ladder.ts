@@ -1,16 +1,24 @@
 // A stream's ABR rungs: the transcoder (one ffmpeg) and, per rung, a packager that packages the
 // rung's MPEG-TS exactly like the source's (TS segments, or CMAF with LL-HLS parts), in the rung's
 // own variant directory, listed in the stream's multivariant playlist beside the source.
+import { SOURCE_VARIANT } from '../hls-layout.js';
 import type { MasterWriter } from '../output/master-writer.js';
-import type { PlaylistUpdate } from '../output/live-output.js';
+import type { PlaylistUpdate, WrittenSegment } from '../output/live-output.js';
+import { QualityMonitor, QualityMonitorOptions, REFERENCE_QUALITY, RungQuality } from '../quality/quality-monitor.js';
 import type { RenditionReports } from '../output/rendition-reports.js';
 import { PackagerOptions, PackagerStats, StreamPackager } from '../stream-packager.js';
 import { TsRealigner } from '../ts/ts-realigner.js';
 import type { TranscodeRung } from './ladder-args.js';
 import { Transcoder, TranscoderStatus } from './transcoder.js';
 
+/** A rung as the ladder makes it: what ffmpeg encodes, and the quality it must keep. */
+export interface LadderRung extends TranscodeRung {
+  /** SSIM under which the rung is flagged (absent: none). */
+  minSsim?: number;
+}
+
 export interface LadderOptions {
-  rungs: TranscodeRung[];
+  rungs: LadderRung[];
   /** The source packager's settings (media root, key, segment and part durations, window). */
   packaging: Omit<PackagerOptions, 'variant' | 'master' | 'reports' | 'onPlaylist' | 'onError'>;
   master: MasterWriter;
@@ -19,14 +27,19 @@ export interface LadderOptions {
   onError?: (error: Error) => void;
   /** Told when ffmpeg died and was started again. */
   onRestart?: (status: TranscoderStatus) => void;
+  /** How often each rung's quality is scored, the source's size, who hears of a rung under its floor. */
+  quality: Pick<QualityMonitorOptions, 'intervalMs' | 'sourceSize' | 'onBelowFloor'>;
   binary?: string;
 }
 
 export interface RungStatus {
   name: string;
+  /** The source variant, passed through without re-encoding (the first rung). */
+  passthrough: boolean;
   segmentsWritten: number;
   writeFailures: number;
   lastSegmentAt: string | null;
+  quality: RungQuality;
 }
 
 export interface LadderStatus {
@@ -38,8 +51,10 @@ export class Ladder {
   private readonly packagers: StreamPackager[];
   private readonly realigners: TsRealigner[];
   private readonly transcoder: Transcoder;
+  private readonly quality: QualityMonitor;
 
   constructor(private readonly options: LadderOptions) {
+    this.quality = new QualityMonitor(SOURCE_VARIANT, { ...options.quality, rungs: options.rungs });
     this.packagers = options.rungs.map(
       (rung) =>
         new StreamPackager({
@@ -48,6 +63,7 @@ export class Ladder {
           master: options.master,
           reports: options.reports,
           onPlaylist: options.onPlaylist ? (update) => options.onPlaylist!(rung.name, update) : undefined,
+          onSegment: (segment) => this.quality.segmentWritten(rung.name, segment),
           onError: options.onError,
         }),
     );
@@ -68,6 +84,12 @@ export class Ladder {
   async open(): Promise<void> {
     for (const p of this.packagers) await p.open();
     this.transcoder.start();
+    this.quality.start();
+  }
+
+  /** The source packager wrote a segment: the reference the rungs' segments are scored against. */
+  sourceSegmentWritten(segment: WrittenSegment): void {
+    this.quality.segmentWritten(SOURCE_VARIANT, segment);
   }
 
   /** The repaired source TS, as the source packager gets it. */
@@ -81,6 +103,7 @@ export class Ladder {
   }
 
   async stop(removeFiles: boolean): Promise<void> {
+    await this.quality.stop();
     await this.transcoder.stop();
     for (const p of this.packagers) {
       if (removeFiles) await p.output.removeAll();
@@ -96,13 +119,22 @@ export class Ladder {
     return this.transcoder.pid;
   }
 
-  status(): LadderStatus {
+  /** The ladder from the top: the source (its packager's figures given), then each transcoded rung. */
+  status(source: PackagerStats): LadderStatus {
+    const rung = (name: string, s: PackagerStats, passthrough: boolean, quality: RungQuality): RungStatus => ({
+      name,
+      passthrough,
+      segmentsWritten: s.segmentsWritten,
+      writeFailures: s.writeFailures,
+      lastSegmentAt: s.lastSegmentAt?.toISOString() ?? null,
+      quality,
+    });
     return {
       transcoder: { ...this.transcoder.status },
-      rungs: this.options.rungs.map((rung, i) => {
-        const s: PackagerStats = this.packagers[i].stats();
-        return { name: rung.name, segmentsWritten: s.segmentsWritten, writeFailures: s.writeFailures, lastSegmentAt: s.lastSegmentAt?.toISOString() ?? null };
-      }),
+      rungs: [
+        rung(SOURCE_VARIANT, source, true, { ...REFERENCE_QUALITY }),
+        ...this.options.rungs.map((r, i) => rung(r.name, this.packagers[i].stats(), false, this.quality.status(r.name))),
+      ],
     };
   }
 }

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  Equals,
   IsArray,
   IsBoolean,
   IsIn,
@@ -151,11 +152,13 @@ export class RenditionDto {
   @Max(100_000)
   videoKbps: number;
 
-  @ApiPropertyOptional({ example: 128, description: 'Audio bitrate in kbit/s' })
+  @ApiPropertyOptional({
+    type: Number,
+    deprecated: true,
+    description: "Not built: every rung carries the source's audio, copied without re-encoding; refused with 400",
+  })
   @IsOptional()
-  @IsInt()
-  @Min(8)
-  @Max(1_000)
+  @Equals(undefined, { message: "is not built: every rung carries the source's audio, copied without re-encoding; leave it out" })
   audioKbps?: number;
 
   @ApiPropertyOptional({ example: 30 })
@@ -164,6 +167,16 @@ export class RenditionDto {
   @Min(1)
   @Max(240)
   frameRate?: number;
+
+  @ApiPropertyOptional({
+    example: 0.9,
+    description: "Flag the rung when its SSIM against the source (measured about once a minute, in the stream's status) falls under this",
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  minSsim?: number;
 }
 
 export class PlaybackDto {
