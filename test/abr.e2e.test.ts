@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseMasterPlaylist } from '../control-plane/src/media/playlist/master-playlist.js';
 import { parseMediaPlaylist } from '../control-plane/src/media/playlist/media-playlist.js';
+import { launchChromium } from './support/browser.js';
 import { startEncoder } from './support/encoder.js';
 import { decodeErrors } from './support/media.js';
 import { freeUdpPortBlock } from './support/ports.js';
@@ -59,7 +60,7 @@ describe('ABR ladder: rungs transcoded from the feed repaired after a lossy rela
     // 2 % of media packets dropped, never two within five: every loss is one column FEC rebuilds.
     relay = new UdpRelay({ from: relayPort, to: port, fec: true, dropRate: 0.02, minDropGap: 5, reorderRate: 0.005, seed: 11 });
     await relay.start();
-    encoder = startEncoder({ protocol: 'rtp', port: relayPort, fec: { columns: 5, rows: 5 }, seconds: 60 });
+    encoder = startEncoder({ protocol: 'rtp', port: relayPort, fec: { columns: 5, rows: 5 }, seconds: 240 });
   });
   after(async () => {
     encoder?.child.kill('SIGKILL');
@@ -170,6 +171,57 @@ describe('ABR ladder: rungs transcoded from the feed repaired after a lossy rela
     assert.match(metrics, /^hls_rung_ssim\{stream="abr",rung="180p"\} 0\.\d+$/m);
     assert.match(metrics, /^hls_rung_below_quality_floor\{stream="abr",rung="270p"\} 1$/m);
     assert.match(metrics, /^hls_rung_psnr_db\{stream="abr",rung="270p"\} \d+/m);
+  });
+
+  it('hls.js in Chromium, throttled below the top rung, switches down without a stall, and back up when the limit is lifted', async () => {
+    const variants = parseMasterPlaylist(await (await system.origin('/live/abr/index.m3u8')).text());
+    const kbps = (uri: string) => (variants.find((v) => v.uri === uri)!.bandwidth * 1) / 1000;
+    // Between the lowest rung (with room to spare) and the source: only a lower rung plays smoothly.
+    const limitKbps = Math.round(Math.max(1.6 * kbps('180p/index.m3u8'), 0.6 * kbps('source/index.m3u8')));
+    assert.ok(limitKbps < kbps('source/index.m3u8') * 0.8, `limit ${limitKbps} kbit/s is well under the source's ${kbps('source/index.m3u8')}`);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      const devtools = await page.context().newCDPSession(page);
+      await devtools.send('Network.enable');
+      await page.goto(`http://127.0.0.1:${system.apiPort}/player?src=${encodeURIComponent(`http://127.0.0.1:${system.httpPort}/live/abr/index.m3u8`)}`);
+      type Switch = { name: string; at: number };
+      const playing = () => page.evaluate(() => (window as unknown as { levelSwitches: Switch[] }).levelSwitches.at(-1)?.name ?? null);
+      const stalls = () =>
+        page.evaluate(
+          () => (window as unknown as { playerErrors: { details: string }[] }).playerErrors.filter((e) => e.details === 'bufferStalledError').length,
+        );
+      const currentTime = () => page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).currentTime);
+      await eventually(async () => ((await playing()) === 'source' ? true : undefined), 45_000, 'hls.js plays the source on an open network');
+      const stallsBefore = await stalls();
+      const throttledAt = await currentTime();
+      await devtools.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: 10,
+        downloadThroughput: (limitKbps * 1000) / 8,
+        uploadThroughput: -1,
+      });
+      const down = await eventually(
+        async () => ((await playing()) !== 'source' ? await playing() : undefined),
+        60_000,
+        `a lower rung under ${limitKbps} kbit/s`,
+      );
+      // Playing on for a few seconds on the lower rung, never stalled.
+      const switchedAt = await currentTime();
+      await eventually(async () => ((await currentTime()) > switchedAt + 4 ? true : undefined), 20_000, 'playback goes on after the switch');
+      assert.equal(await stalls(), stallsBefore, 'no stall while switching down');
+      assert.ok(switchedAt > throttledAt, 'the video advanced through the switch');
+      console.log(`# throttled to ${limitKbps} kbit/s: switched to ${down}`);
+      await devtools.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+      await eventually(async () => ((await playing()) === 'source' ? true : undefined), 60_000, 'back to the source once the limit is lifted');
+      const errors = await page.evaluate(() => (window as unknown as { playerErrors: { fatal: boolean; details: string }[] }).playerErrors);
+      assert.deepEqual(
+        errors.filter((e) => e.fatal),
+        [],
+      );
+    } finally {
+      await browser.close();
+    }
   });
 
   it('a killed transcoder is restarted, the status says so, and its rungs go on', async () => {

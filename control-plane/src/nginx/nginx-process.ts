@@ -13,6 +13,8 @@ const RESTART_DELAYS_MS = [200, 1000, 3000, 10_000];
 const STOP_TIMEOUT_MS = 5000;
 /** nginx writes its pid file once its sockets are bound; a start waits at most this long for it. */
 const READY_TIMEOUT_MS = 10_000;
+/** A new master waits at most this long for the last one's workers to be gone (see launchNow). */
+const GROUP_EXIT_TIMEOUT_MS = 2000;
 /** A master that stays up this long resets the restart back-off. */
 const STABLE_MS = 30_000;
 
@@ -34,6 +36,8 @@ export class NginxProcess {
   private restartTimer: NodeJS.Timeout | null = null;
   /** Settles when the master being launched has bound its ports (or failed to). */
   private launching: Promise<void> = Promise.resolve();
+  /** A launch is under way (waiting for the last master's workers, or for the new one's pid file). */
+  private launchPending = false;
 
   constructor(
     private readonly binary: string,
@@ -108,12 +112,23 @@ export class NginxProcess {
     this.restartTimer = null;
   }
 
+  /** Starts a master, or joins the start under way: two masters at once would leave one untracked. */
   private launch(): Promise<void> {
-    this.launching = this.launchNow();
+    if (!this.launchPending) {
+      this.launchPending = true;
+      this.launching = this.launchNow().finally(() => (this.launchPending = false));
+    }
     return this.launching;
   }
 
   private async launchNow(): Promise<void> {
+    // The last master's workers were sent SIGKILL when it died, but a worker busy in the kernel (a
+    // loaded machine, a slow disk) can take a moment to exit and close the listening sockets; a
+    // master started before that fails with "Address already in use".
+    const previous = this.child?.pid;
+    const gone = Date.now() + GROUP_EXIT_TIMEOUT_MS;
+    while (previous && groupAlive(previous) && Date.now() < gone) await new Promise((resolve) => setTimeout(resolve, 20));
+    if (this.stopping) return; // stopped meanwhile: nothing to start
     if (existsSync(this.pidFile)) unlinkSync(this.pidFile);
     const child = this.spawnChild();
     const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -156,6 +171,16 @@ export class NginxProcess {
       this.launch().catch((error: Error) => this.logger.error(`nginx restart failed: ${error.message}`));
     }, delay);
     this.restartTimer.unref();
+  }
+}
+
+/** True while a process of the group led by `pid` is left (zombies count: they are gone within a moment). */
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
