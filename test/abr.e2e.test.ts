@@ -107,11 +107,14 @@ describe('ABR ladder: rungs transcoded from the feed repaired after a lossy rela
     assert.ok(s.ladder.transcoder.speed > 0.5, `transcoder speed ${s.ladder.transcoder.speed}`);
   });
 
-  it("every rung's segments decode cleanly and start at a PTS where a source segment starts", async () => {
+  it("every rung's segments decode cleanly and start at a PTS where a source segment starts, with the source's PROGRAM-DATE-TIME", async () => {
     const starts = new Map<string, number[]>();
+    /** Start PTS -> EXT-X-PROGRAM-DATE-TIME, per variant. */
+    const dates = new Map<string, Map<number, number>>();
     for (const variant of ['source', ...ladder.map((r) => r.name)]) {
       const playlist = parseMediaPlaylist(await (await system.origin(`/live/abr/${variant}/index.m3u8`)).text())!;
       const pts: number[] = [];
+      dates.set(variant, new Map());
       for (const segment of playlist.segments) {
         const res = await system.origin(`/live/abr/${variant}/${segment.uri}`);
         if (res.status !== 200) continue; // slid out of the window meanwhile
@@ -119,6 +122,7 @@ describe('ABR ladder: rungs transcoded from the feed repaired after a lossy rela
         await writeFile(file, Buffer.from(await res.arrayBuffer()));
         assert.equal(decodeErrors(file), '', `${variant}/${segment.uri} decodes without a line of error`);
         pts.push(firstVideoPts(file));
+        dates.get(variant)!.set(pts.at(-1)!, segment.programDateTime!.getTime());
       }
       starts.set(variant, pts);
     }
@@ -129,7 +133,11 @@ describe('ABR ladder: rungs transcoded from the feed repaired after a lossy rela
       console.log(`# ${rung.name} starts ${rungStarts} source ${[...source]}`);
       const inSourceRange = rungStarts.filter((p) => p >= Math.min(...source) && p <= Math.max(...source));
       assert.ok(inSourceRange.length >= 2, `${rung.name} overlaps the source's window`);
-      for (const p of inSourceRange) assert.ok(source.has(p), `${rung.name} segment at PTS ${p} starts where a source segment does (${[...source]})`);
+      for (const p of inSourceRange) {
+        assert.ok(source.has(p), `${rung.name} segment at PTS ${p} starts where a source segment does (${[...source]})`);
+        // Players switch by date-time: a rung stamped a transcoding delay later would be misplaced.
+        assert.equal(dates.get(rung.name)!.get(p), dates.get('source')!.get(p), `${rung.name} segment at PTS ${p}: the source's date-time`);
+      }
     }
   });
 
@@ -176,9 +184,11 @@ describe('ABR ladder: rungs transcoded from the feed repaired after a lossy rela
   it('hls.js in Chromium, throttled below the top rung, switches down without a stall, and back up when the limit is lifted', async () => {
     const variants = parseMasterPlaylist(await (await system.origin('/live/abr/index.m3u8')).text());
     const kbps = (uri: string) => (variants.find((v) => v.uri === uri)!.bandwidth * 1) / 1000;
-    // Between the lowest rung (with room to spare) and the source: only a lower rung plays smoothly.
-    const limitKbps = Math.round(Math.max(1.6 * kbps('180p/index.m3u8'), 0.6 * kbps('source/index.m3u8')));
-    assert.ok(limitKbps < kbps('source/index.m3u8') * 0.8, `limit ${limitKbps} kbit/s is well under the source's ${kbps('source/index.m3u8')}`);
+    // A fifth under the source's peak: it no longer plays smoothly, the rungs under it do. (A harsher
+    // cut drains a live buffer of a few seconds before any bandwidth estimate can follow it: that
+    // tests hls.js's emergency rules, not the ladder.)
+    const limitKbps = Math.round(0.8 * kbps('source/index.m3u8'));
+    assert.ok(limitKbps > kbps('270p/index.m3u8'), `limit ${limitKbps} kbit/s leaves room for 270p (${kbps('270p/index.m3u8')})`);
     const browser = await launchChromium();
     try {
       const page = await browser.newPage();
@@ -193,8 +203,27 @@ describe('ABR ladder: rungs transcoded from the feed repaired after a lossy rela
         );
       const currentTime = () => page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).currentTime);
       await eventually(async () => ((await playing()) === 'source' ? true : undefined), 45_000, 'hls.js plays the source on an open network');
+      // A player on the source with its usual live buffer (hls.js holds about three segments back).
+      const bufferAhead = () =>
+        page.evaluate(() => {
+          const v = document.getElementById('video') as HTMLVideoElement;
+          return v.buffered.length ? v.buffered.end(v.buffered.length - 1) - v.currentTime : 0;
+        });
+      await eventually(async () => ((await bufferAhead()) >= 3 ? true : undefined), 30_000, 'three seconds buffered');
       const stallsBefore = await stalls();
       const throttledAt = await currentTime();
+      const diagnostics = async () =>
+        JSON.stringify({
+          limitKbps,
+          throttledAt,
+          bufferAtThrottle,
+          now: await currentTime(),
+          ...(await page.evaluate(() => {
+            const w = window as unknown as { levelSwitches: unknown[]; playerErrors: unknown[]; hls: { bandwidthEstimate: number } };
+            return { switches: w.levelSwitches, errors: w.playerErrors, estimate: w.hls.bandwidthEstimate };
+          })),
+        });
+      const bufferAtThrottle = await bufferAhead();
       await devtools.send('Network.emulateNetworkConditions', {
         offline: false,
         latency: 10,
@@ -209,7 +238,7 @@ describe('ABR ladder: rungs transcoded from the feed repaired after a lossy rela
       // Playing on for a few seconds on the lower rung, never stalled.
       const switchedAt = await currentTime();
       await eventually(async () => ((await currentTime()) > switchedAt + 4 ? true : undefined), 20_000, 'playback goes on after the switch');
-      assert.equal(await stalls(), stallsBefore, 'no stall while switching down');
+      assert.equal(await stalls(), stallsBefore, `no stall while switching down: ${await diagnostics()}`);
       assert.ok(switchedAt > throttledAt, 'the video advanced through the switch');
       console.log(`# throttled to ${limitKbps} kbit/s: switched to ${down}`);
       await devtools.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
@@ -227,7 +256,11 @@ describe('ABR ladder: rungs transcoded from the feed repaired after a lossy rela
   it('a killed transcoder is restarted, the status says so, and its rungs go on', async () => {
     const [pid] = transcoderPids();
     assert.ok(pid, 'the transcoder runs');
-    const before = (await status()).ladder;
+    const lastBefore: number[] = [];
+    for (const rung of ladder) {
+      const playlist = parseMediaPlaylist(await (await system.origin(`/live/abr/${rung.name}/index.m3u8`)).text())!;
+      lastBefore.push(playlist.mediaSequence + playlist.segments.length - 1);
+    }
     process.kill(pid, 'SIGKILL');
     await eventually(
       async () => {
@@ -238,22 +271,19 @@ describe('ABR ladder: rungs transcoded from the feed repaired after a lossy rela
       'restarted',
     );
     assert.match((await status()).ladder.transcoder.lastError, /SIGKILL/);
-    await eventually(
-      async () => {
-        const rungs = (await status()).ladder.rungs as { segmentsWritten: number }[];
-        return rungs.every((r, i) => r.segmentsWritten >= before.rungs[i].segmentsWritten + 2) ? true : undefined;
-      },
-      30_000,
-      'rungs write segments again',
-    );
-    assert.notEqual(transcoderPids()[0], pid);
-    // The break is marked in each rung's playlist, and its numbering goes on from where it was.
+    // Each rung's playlist marks the break and goes on after it, its numbering continued, not reset.
     for (const [i, rung] of ladder.entries()) {
-      const text = await (await system.origin(`/live/abr/${rung.name}/index.m3u8`)).text();
-      assert.match(text, /^#EXT-X-DISCONTINUITY$/m, `${rung.name} marks the restart`);
-      const playlist = parseMediaPlaylist(text)!;
-      const last = playlist.mediaSequence + playlist.segments.length - 1;
-      assert.ok(last >= before.rungs[i + 1].segmentsWritten + 1, `${rung.name} numbering continues (last ${last})`);
+      const afterBreak = await eventually(
+        async () => {
+          const playlist = parseMediaPlaylist(await (await system.origin(`/live/abr/${rung.name}/index.m3u8`)).text())!;
+          const at = playlist.segments.findIndex((s) => s.discontinuity);
+          return at >= 0 && playlist.segments.length - at >= 2 ? playlist.mediaSequence + at : undefined;
+        },
+        30_000,
+        `${rung.name}: two segments after an EXT-X-DISCONTINUITY`,
+      );
+      assert.ok(afterBreak >= lastBefore[i] + 1, `${rung.name}: the first segment after the restart is ${afterBreak}, after ${lastBefore[i]}`);
     }
+    assert.notEqual(transcoderPids()[0], pid);
   });
 });

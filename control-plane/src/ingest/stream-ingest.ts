@@ -8,6 +8,7 @@ import { LIVE_DIR, SOURCE_VARIANT } from '../media/hls-layout.js';
 import type { PlaylistUpdate } from '../media/output/live-output.js';
 import { MasterWriter } from '../media/output/master-writer.js';
 import { RenditionReports } from '../media/output/rendition-reports.js';
+import { SegmentTimeline } from '../media/segmenter/segment-timeline.js';
 import { StreamPackager } from '../media/stream-packager.js';
 import { Ladder } from '../media/transcode/ladder.js';
 import type { IngestStatus, IngestStreamConfig, StreamState } from './ingest-protocol.js';
@@ -85,34 +86,37 @@ export class StreamIngest {
     };
     const master = new MasterWriter(path.join(mediaRoot, LIVE_DIR, config.key), [SOURCE_VARIANT, ...config.renditions.map((r) => r.name)]);
     const reports = new RenditionReports();
+    // With a ladder, the source's cut points and date-times are every rung's.
+    const timeline = config.renditions.length > 0 ? new SegmentTimeline() : null;
     this.packager = new StreamPackager({
       ...packaging,
       master,
       reports,
+      timeline: timeline ? { shared: timeline, lead: true } : undefined,
       onPlaylist: onPlaylist ? (update) => onPlaylist(SOURCE_VARIANT, update) : undefined,
       onSegment: (segment) => this.ladder?.sourceSegmentWritten(segment),
       onError: (error) => this.onWriteError(error),
     });
-    this.ladder =
-      config.renditions.length > 0
-        ? new Ladder({
-            rungs: config.renditions,
-            packaging,
-            master,
-            reports,
-            onPlaylist,
-            onError: (error) => this.onWriteError(error),
-            onRestart: (status) => this.logger.warn(`transcoder restarted (${status.restarts} so far): ${status.lastError}`),
-            quality: {
-              intervalMs: qualityProbeSeconds * 1000,
-              sourceSize: () => {
-                const { width, height } = this.packager.stats().format;
-                return width && height ? { width, height } : null;
-              },
-              onBelowFloor: (rung, q) => this.logger.warn(`rung ${rung}: SSIM ${q.ssim} is under its floor of ${q.minSsim} (segment ${q.mediaSequence})`),
+    this.ladder = timeline
+      ? new Ladder({
+          rungs: config.renditions,
+          packaging,
+          master,
+          timeline,
+          reports,
+          onPlaylist,
+          onError: (error) => this.onWriteError(error),
+          onRestart: (status) => this.logger.warn(`transcoder restarted (${status.restarts} so far): ${status.lastError}`),
+          quality: {
+            intervalMs: qualityProbeSeconds * 1000,
+            sourceSize: () => {
+              const { width, height } = this.packager.stats().format;
+              return width && height ? { width, height } : null;
             },
-          })
-        : null;
+            onBelowFloor: (rung, q) => this.logger.warn(`rung ${rung}: SSIM ${q.ssim} is under its floor of ${q.minSsim} (segment ${q.mediaSequence})`),
+          },
+        })
+      : null;
   }
 
   async start(): Promise<void> {

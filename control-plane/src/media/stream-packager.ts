@@ -8,6 +8,7 @@ import { LiveOutput, type LiveOutputOptions, OutputStats } from './output/live-o
 import { provisionalTargetDuration } from './playlist/target-duration.js';
 import type { StreamFormat } from './segmenter/segment.js';
 import { Segmenter } from './segmenter/segmenter.js';
+import type { TimelineRole } from './segmenter/segment-timeline.js';
 import { TsContainerWriter } from './segmenter/ts-container-writer.js';
 import { DemuxCounters, TsDemuxer } from './ts/demuxer.js';
 import { SYNC_BYTE, TS_PACKET_SIZE } from './ts/ts-packet.js';
@@ -29,6 +30,8 @@ export interface PackagerOptions {
   lowLatency?: { partSeconds: number };
   /** Told each time the media playlist is rewritten (LL-HLS blocking reload waits on it). */
   onPlaylist?: LiveOutputOptions['onPlaylist'];
+  /** ABR: the source leads the stream's segment timeline (cut points, date-times), its rungs follow. */
+  timeline?: TimelineRole;
   /** Told of each segment written (the ABR quality probe). */
   onSegment?: LiveOutputOptions['onSegment'];
   now?: () => number;
@@ -87,6 +90,7 @@ export class StreamPackager {
         now: options.now ?? Date.now,
         maxSegmentBytes: options.maxSegmentBytes,
         onError: (error) => options.onError?.(error),
+        timeline: options.timeline,
       });
     }
     this.segmenter = new Segmenter(writer, {
@@ -94,6 +98,7 @@ export class StreamPackager {
       targetDuration,
       now: options.now,
       maxSegmentBytes: options.maxSegmentBytes,
+      timeline: options.timeline,
       onSegment: (segment) => {
         this.output.add(segment, this.format()).catch((error: Error) => options.onError?.(error));
       },

@@ -11,6 +11,7 @@ import { type Track, videoTrackFrom } from '../fmp4/tracks.js';
 import { AAC_FRAME_SAMPLES, type AudioFormat } from '../ts/adts.js';
 import type { VideoCodec, VideoFormat } from '../ts/nal.js';
 import { PTS_HZ } from '../ts/timestamps.js';
+import type { TimelineRole } from './segment-timeline.js';
 
 /** What the demuxer knows of the program, handed in with each unit. */
 export interface ProgramContext {
@@ -31,6 +32,8 @@ export interface CmafPart {
   index: number;
   /** On a segment's first part: the timeline broke before this segment (EXT-X-DISCONTINUITY). */
   discontinuity: boolean;
+  /** PTS of the first frame of the part's segment. */
+  segmentStartPts: number;
 }
 
 export interface CmafSegmentEnd {
@@ -50,6 +53,8 @@ export interface CmafSegmenterOptions {
   onInit: (init: Uint8Array, tracks: Track[]) => void;
   onPart: (part: CmafPart) => void;
   onSegmentEnd: (segment: CmafSegmentEnd) => void;
+  /** ABR: the source records its cut points; a rung cuts where the source did (see SegmentTimeline). */
+  timeline?: TimelineRole;
 }
 
 /**
@@ -116,6 +121,8 @@ export class CmafSegmenter {
       return;
     }
     if (this.held.length === 0 && (unit.track !== pacing || !unit.key)) return;
+    // A rung starts at a keyframe where the source starts a segment (where the source has been).
+    if (this.held.length === 0 && this.followedCut(unit.pts) === false) return;
     this.held.push({ ...unit, data: new Uint8Array(unit.data) });
     const awaitingAudio = program.videoCodec !== null && program.audioDeclared && !program.audioFormat;
     if (awaitingAudio && unit.dts - this.held[0].dts < AUDIO_WAIT_TICKS && this.held.length < AUDIO_WAIT_UNITS) return;
@@ -170,7 +177,7 @@ export class CmafSegmenter {
     this.builder = new FragmentBuilder(tracks);
     this.options.onInit(writeInitSegment(tracks), tracks);
     this.segmentStart = unit.dts;
-    this.segmentStartPts = unit.track === 'video' ? unit.pts : unit.dts;
+    this.markStart(unit.track === 'video' ? unit.pts : unit.dts);
     this.partStart = unit.dts;
     this.lastDts = -1;
     this.partIndependent = true;
@@ -195,14 +202,15 @@ export class CmafSegmenter {
     if (this.frameTicks === 0) return; // the first unit: nothing to cut yet
     const half = this.frameTicks / 2;
     const elapsed = dts - this.segmentStart;
-    const due = key && elapsed >= this.options.segmentSeconds * PTS_HZ - half;
+    const sourceCut = key ? this.followedCut(pts) : null;
+    const due = key && elapsed > 0 && (sourceCut ?? elapsed >= this.options.segmentSeconds * PTS_HZ - half);
     // No keyframe in time: cut anyway so EXTINF stays within EXT-X-TARGETDURATION.
     const overdue = elapsed + this.frameTicks > (this.options.targetDuration + 0.45) * PTS_HZ;
     if (due || overdue) {
       this.endPart(dts, true);
       if (!key) this.forcedCuts++;
       this.segmentStart = dts;
-      this.segmentStartPts = pts;
+      this.markStart(pts);
       this.partStart = dts;
       this.partIndependent = key;
       this.segmentKeyed = key;
@@ -213,6 +221,16 @@ export class CmafSegmenter {
       this.partIndependent = key;
       this.partIndex++;
     }
+  }
+
+  private followedCut(pts: number): boolean | null {
+    const t = this.options.timeline;
+    return t && !t.lead ? t.shared.startsSegment(pts) : null;
+  }
+
+  private markStart(pts: number): void {
+    this.segmentStartPts = pts;
+    if (this.options.timeline?.lead) this.options.timeline.shared.markStart(pts);
   }
 
   /** Frames per second of the video, from its decode times; null for audio-only streams. */
@@ -245,6 +263,7 @@ export class CmafSegmenter {
       independent: this.partIndependent,
       index: this.partIndex,
       discontinuity: this.partIndex === 0 && this.discontinuityPending,
+      segmentStartPts: this.segmentStartPts,
     });
     if (this.partIndex === 0) this.discontinuityPending = false;
     if (endsSegment)

@@ -7,6 +7,7 @@ import { targetFromFirstSegment } from '../playlist/target-duration.js';
 import { PTS_HZ } from '../ts/timestamps.js';
 import { ByteBuffer } from './byte-buffer.js';
 import type { ContainerWriter, FinishedSegment } from './segment.js';
+import type { TimelineRole } from './segment-timeline.js';
 
 export interface SegmenterOptions {
   segmentSeconds: number;
@@ -21,6 +22,8 @@ export interface SegmenterOptions {
   maxSegmentBytes?: number;
   /** Wall clock in ms (injected for tests). */
   now?: () => number;
+  /** ABR: the source records its cut points and date-times; a rung cuts and stamps where the source did. */
+  timeline?: TimelineRole;
 }
 
 /** A PTS step larger than this (or any step backwards beyond a frame) is a new timeline. */
@@ -180,7 +183,7 @@ export class Segmenter {
       // segment that does not start on a keyframe; a broken playlist it cannot).
       this.forcedCuts++;
       this.emit(this.buffer.length, info.pts - this.segmentStartPts, false, false);
-      this.segmentStartPts = info.pts;
+      this.startSegment(info.pts);
       this.pendingAt = -1;
       return;
     }
@@ -192,7 +195,10 @@ export class Segmenter {
   private onVerdict(key: boolean): void {
     const at = this.pendingAt;
     this.pendingAt = -1;
-    if (!key) {
+    // A rung follows the source's cut points where the source has been (null: decide by duration).
+    const sourceCut = key ? this.followedCut(this.pendingPts) : null;
+    if (!key || (!this.started && sourceCut === false)) {
+      // Before the first segment, a rung waits for a keyframe where the source starts one.
       if (!this.started) this.buffer.clear();
       return;
     }
@@ -201,18 +207,39 @@ export class Segmenter {
       return;
     }
     const elapsed = this.pendingPts - this.segmentStartPts;
-    if (elapsed >= this.options.segmentSeconds * PTS_HZ - this.frameTicks() / 2) {
+    if (elapsed > 0 && (sourceCut ?? elapsed >= this.options.segmentSeconds * PTS_HZ - this.frameTicks() / 2)) {
       this.emit(at, elapsed, true, true);
-      this.segmentStartPts = this.pendingPts;
-      this.segmentStartWallMs = this.now();
+      this.startSegment(this.pendingPts);
     }
+  }
+
+  /**
+   * The date-time of the segment being emitted: continuous along the timeline; a rung takes the
+   * source's for the same start where there is one, the source records its own for the rungs.
+   */
+  private stampProgramDate(): number {
+    const own = this.nextProgramDateMs ?? this.segmentStartWallMs;
+    const t = this.options.timeline;
+    if (!t) return own;
+    if (t.lead) t.shared.setProgramDate(this.segmentStartPts, own);
+    return t.lead ? own : (t.shared.programDateAt(this.segmentStartPts) ?? own);
+  }
+
+  private followedCut(pts: number): boolean | null {
+    const t = this.options.timeline;
+    return t && !t.lead ? t.shared.startsSegment(pts) : null;
+  }
+
+  private startSegment(pts: number): void {
+    this.segmentStartPts = pts;
+    this.segmentStartWallMs = this.now();
+    if (this.options.timeline?.lead) this.options.timeline.shared.markStart(pts);
   }
 
   /** First keyframe: drop what came before it and start the first segment there. */
   private begin(at: number, pts: number): void {
     this.buffer.cut(at, this.writer.segmentPrefix());
-    this.segmentStartPts = pts;
-    this.segmentStartWallMs = this.now();
+    this.startSegment(pts);
   }
 
   private overdue(pts: number): boolean {
@@ -232,7 +259,7 @@ export class Segmenter {
     const bytes = this.buffer.cut(at, prefix);
     // Offsets into the buffer move with the cut.
     this.lastUnitAt = this.lastUnitAt >= at ? this.lastUnitAt - at + prefix.length : -1;
-    const programDateMs = this.nextProgramDateMs ?? this.segmentStartWallMs;
+    const programDateMs = this.stampProgramDate();
     this.options.onSegment({
       bytes,
       durationSeconds,

@@ -6,6 +6,7 @@ import type { MasterWriter } from '../output/master-writer.js';
 import type { PlaylistUpdate, WrittenSegment } from '../output/live-output.js';
 import { QualityMonitor, QualityMonitorOptions, REFERENCE_QUALITY, RungQuality } from '../quality/quality-monitor.js';
 import type { RenditionReports } from '../output/rendition-reports.js';
+import type { SegmentTimeline } from '../segmenter/segment-timeline.js';
 import { PackagerOptions, PackagerStats, StreamPackager } from '../stream-packager.js';
 import { TsRealigner } from '../ts/ts-realigner.js';
 import type { TranscodeRung } from './ladder-args.js';
@@ -20,8 +21,10 @@ export interface LadderRung extends TranscodeRung {
 export interface LadderOptions {
   rungs: LadderRung[];
   /** The source packager's settings (media root, key, segment and part durations, window). */
-  packaging: Omit<PackagerOptions, 'variant' | 'master' | 'reports' | 'onPlaylist' | 'onError'>;
+  packaging: Omit<PackagerOptions, 'variant' | 'master' | 'reports' | 'onPlaylist' | 'onError' | 'timeline' | 'onSegment'>;
   master: MasterWriter;
+  /** The source's segment starts and date-times, which every rung follows. */
+  timeline: SegmentTimeline;
   reports?: RenditionReports;
   onPlaylist?: (variant: string, update: PlaylistUpdate) => void;
   onError?: (error: Error) => void;
@@ -64,6 +67,7 @@ export class Ladder {
           reports: options.reports,
           onPlaylist: options.onPlaylist ? (update) => options.onPlaylist!(rung.name, update) : undefined,
           onSegment: (segment) => this.quality.segmentWritten(rung.name, segment),
+          timeline: { shared: options.timeline, lead: false },
           onError: options.onError,
         }),
     );
