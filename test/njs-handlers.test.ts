@@ -80,6 +80,13 @@ describe('njs handlers with a fake request', () => {
     // 10 segments x 1448 B per 20 ms = 5792 kbit/s; 0.8 of it fits 800, not 8000.
     assert.equal(r.headersOut['CMSD-Dynamic'], '"edge-a";etp=5792;rtt=20;mb=800');
     assert.equal(r.headersOut['Content-Length'], '100');
+    // When even the top transcoded rung fits, the source above it may too: no cap is suggested.
+    const fast = fakeRequest({
+      uri: '/live/demo/source/seg1.ts',
+      variables: { tcpinfo_rtt: '20000', tcpinfo_rttvar: '0', tcpinfo_snd_cwnd: '10', hls_edge_name: 'edge-a', hls_ladder: '400,800' },
+    });
+    edge.responseHeaders(fast);
+    assert.equal(fast.headersOut['CMSD-Dynamic'], '"edge-a";etp=5792;rtt=20');
 
     const playlist = fakeRequest({ variables: { hls_signed: '1' }, args: { token: 't' } });
     playlist.headersOut['Content-Length'] = '100';

@@ -4,7 +4,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { MasterWriter } from '../control-plane/src/media/output/master-writer.js';
+import { SegmentTimeline } from '../control-plane/src/media/segmenter/segment-timeline.js';
+import type { PackagerStats } from '../control-plane/src/media/stream-packager.js';
 import { transcoderArgs } from '../control-plane/src/media/transcode/ladder-args.js';
+import { Ladder } from '../control-plane/src/media/transcode/ladder.js';
 import { Transcoder } from '../control-plane/src/media/transcode/transcoder.js';
 import { TsRealigner } from '../control-plane/src/media/ts/ts-realigner.js';
 import { eventually } from './support/system.js';
@@ -122,5 +126,36 @@ describe('transcoder: one ffmpeg makes the ladder from the repaired TS', () => {
     assert.match(transcoder.status.lastError ?? '', /cannot run ffmpeg/);
     await transcoder.stop();
     assert.equal(transcoder.status.state, 'stopped');
+  });
+});
+
+describe('ladder status', () => {
+  it('lists the source first as the reference, and reports a rung larger than the source (an upscale the API could not refuse)', () => {
+    const ladderUnderTest = new Ladder({
+      rungs: [
+        { name: '1080p', width: 1920, height: 1080, videoKbps: 6000 },
+        { name: '360p', width: 640, height: 360, videoKbps: 800 },
+      ],
+      packaging: { mediaRoot: os.tmpdir(), key: 'status', segmentSeconds: 2, windowSegments: 6 },
+      master: new MasterWriter(os.tmpdir()),
+      timeline: new SegmentTimeline(),
+      quality: { intervalMs: 60_000, sourceSize: () => null },
+    });
+    const source = {
+      segmentsWritten: 7,
+      writeFailures: 0,
+      lastSegmentAt: null,
+      format: { width: 1280, height: 720, videoCodecs: null, audioCodecs: null, frameRate: null },
+    } as unknown as PackagerStats;
+    const rungs = ladderUnderTest.status(source).rungs;
+    assert.deepEqual(
+      rungs.map((r) => [r.name, r.passthrough, r.aboveSource, r.quality.ssim]),
+      [
+        ['source', true, false, 1],
+        ['1080p', false, true, null],
+        ['360p', false, false, null],
+      ],
+    );
+    assert.equal(rungs[0].segmentsWritten, 7);
   });
 });

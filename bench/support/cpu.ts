@@ -11,6 +11,13 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
+/** CPU seconds of `pid`'s children that have ended and been waited for (cutime + cstime): short-lived helpers. */
+export function endedChildrenCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
+}
+
 /** The processes whose parent is `pid` (nginx workers of a master). */
 export function childPids(pid: number): number[] {
   const children: number[] = [];

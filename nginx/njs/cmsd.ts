@@ -27,7 +27,8 @@ function cmsdStatic(r: NginxHTTPRequest): string {
 
 /**
  * The highest rung of a ladder ("800,2500,6000", kbit/s ascending, as rendered per stream) that
- * fits under etp x MB_SAFETY, chosen by wasm-core; 0 without a ladder.
+ * fits under etp x MB_SAFETY, chosen by wasm-core; 0 (no mb) without a ladder, when no rung fits,
+ * or when the top one does.
  */
 function maxSuggestedBitrate(ladderText: string, etpKbps: number): number {
   if (!ladderText) return 0;
@@ -36,7 +37,9 @@ function maxSuggestedBitrate(ladderText: string, etpKbps: number): number {
   const scratch = new Float64Array(core.memory.buffer, core.cwndScratchPtr(), rules.MAX_LADDER);
   for (let i = 0; i < count; i++) scratch[i] = Number(rungs[i]);
   const best = core.selectRendition(count, etpKbps, MB_SAFETY);
-  return best < 0 ? 0 : scratch[best];
+  // The ladder lists the transcoded rungs; the source, passed through above them, is not in it (its
+  // bitrate is measured, not configured). When the top rung fits, the source may too: no cap.
+  return best < 0 || best === count - 1 ? 0 : scratch[best];
 }
 
 /**

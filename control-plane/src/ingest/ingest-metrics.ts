@@ -84,6 +84,7 @@ export class IngestMetrics {
     perRung(Gauge, 'hls_rung_ssim', "SSIM of the rung's last scored segment against the source's (the source: 1); absent until scored", (r) => r.quality.ssim);
     perRung(Gauge, 'hls_rung_psnr_db', "Mean PSNR of the rung's last scored segment against the source's, dB", (r) => r.quality.psnr);
     perRung(Gauge, 'hls_rung_below_quality_floor', "1 when the rung's last SSIM is under its minSsim", (r) => (r.quality.belowFloor ? 1 : 0));
+    perRung(Gauge, 'hls_rung_above_source', "1 when the rung is larger than the source's picture (an upscale)", (r) => (r.aboveSource ? 1 : 0));
     perRung(Counter, 'hls_rung_quality_probe_failures_total', 'Quality scorings of the rung that failed', (r) => r.quality.failures);
   }
 

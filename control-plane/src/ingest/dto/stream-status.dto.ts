@@ -37,6 +37,7 @@ export class RungStatusInfo {
   @ApiProperty() writeFailures: number;
   @ApiProperty({ nullable: true, type: String }) lastSegmentAt: string | null;
   @ApiProperty({ type: RungQualityInfo }) quality: RungQualityInfo;
+  @ApiProperty({ description: "Larger than the source's picture in a dimension (an upscale): worth fixing in the ladder" }) aboveSource: boolean;
 }
 
 export class LadderStatusInfo {

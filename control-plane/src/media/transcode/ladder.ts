@@ -43,6 +43,11 @@ export interface RungStatus {
   writeFailures: number;
   lastSegmentAt: string | null;
   quality: RungQuality;
+  /**
+   * Larger than the source in a dimension: an upscale, more bits for no more picture. The API cannot
+   * refuse it (the source's size is known only once a feed arrives), so it is reported here.
+   */
+  aboveSource: boolean;
 }
 
 export interface LadderStatus {
@@ -125,19 +130,21 @@ export class Ladder {
 
   /** The ladder from the top: the source (its packager's figures given), then each transcoded rung. */
   status(source: PackagerStats): LadderStatus {
-    const rung = (name: string, s: PackagerStats, passthrough: boolean, quality: RungQuality): RungStatus => ({
+    const { width, height } = source.format;
+    const rung = (name: string, s: PackagerStats, passthrough: boolean, quality: RungQuality, size?: LadderRung): RungStatus => ({
       name,
       passthrough,
       segmentsWritten: s.segmentsWritten,
       writeFailures: s.writeFailures,
       lastSegmentAt: s.lastSegmentAt?.toISOString() ?? null,
       quality,
+      aboveSource: size !== undefined && width !== null && height !== null && (size.width > width || size.height > height),
     });
     return {
       transcoder: { ...this.transcoder.status },
       rungs: [
         rung(SOURCE_VARIANT, source, true, { ...REFERENCE_QUALITY }),
-        ...this.options.rungs.map((r, i) => rung(r.name, this.packagers[i].stats(), false, this.quality.status(r.name))),
+        ...this.options.rungs.map((r, i) => rung(r.name, this.packagers[i].stats(), false, this.quality.status(r.name), r)),
       ],
     };
   }
