@@ -136,6 +136,32 @@ describe('steered master playlist (RFC 8216bis 4.4.6.6, 4.4.6.2)', () => {
     assert.deepEqual(variants[1].codecs, ['avc1.64001f', 'mp4a.40.2']);
   });
 
+  it('an ABR ladder: every rung on every pathway, each rung named the same on all of them', () => {
+    const rung = (name: string, kbps: number, height: number) => ({
+      uri: `${name}/index.m3u8`,
+      bandwidth: kbps * 1000,
+      codecs: ['avc1.64001f', 'mp4a.40.2'],
+      resolution: { width: (height * 16) / 9, height },
+    });
+    const ladder = writeMasterPlaylist([rung('source', 6000, 1080), rung('720p', 3000, 720), rung('360p', 800, 360)]);
+    const pathways = [
+      { id: 'edge-a', baseUrl: 'http://a.example:8081' },
+      { id: 'edge-b', baseUrl: 'http://b.example:8081' },
+    ];
+    const variants = parseMasterPlaylist(steeredMaster(ladder, 'demo', pathways, { serverUri: '/steering/demo.json' }));
+    assert.deepEqual(
+      variants.map((v) => [v.pathwayId, v.stableVariantId, v.bandwidth, v.uri.replace(/^http:\/\/(.)\..*\/live\/demo\//, '$1:')]),
+      [
+        ['edge-a', 'source', 6_000_000, 'a:source/index.m3u8'],
+        ['edge-a', '720p', 3_000_000, 'a:720p/index.m3u8'],
+        ['edge-a', '360p', 800_000, 'a:360p/index.m3u8'],
+        ['edge-b', 'source', 6_000_000, 'b:source/index.m3u8'],
+        ['edge-b', '720p', 3_000_000, 'b:720p/index.m3u8'],
+        ['edge-b', '360p', 800_000, 'b:360p/index.m3u8'],
+      ],
+    );
+  });
+
   it('without edges the origin master is served unchanged', () => {
     assert.equal(steeredMaster(origin, 'demo', [], { serverUri: '/x' }), origin);
   });
