@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import dgram from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { StreamIngest } from '../control-plane/src/ingest/stream-ingest.js';
 import { MasterWriter } from '../control-plane/src/media/output/master-writer.js';
 import { SegmentTimeline } from '../control-plane/src/media/segmenter/segment-timeline.js';
 import type { PackagerStats } from '../control-plane/src/media/stream-packager.js';
@@ -11,6 +13,7 @@ import { transcoderArgs } from '../control-plane/src/media/transcode/ladder-args
 import { Ladder } from '../control-plane/src/media/transcode/ladder.js';
 import { Transcoder } from '../control-plane/src/media/transcode/transcoder.js';
 import { TsRealigner } from '../control-plane/src/media/ts/ts-realigner.js';
+import { freeUdpPortBlock } from './support/ports.js';
 import { eventually } from './support/system.js';
 import { decodeErrors, encodeTestTs, probe } from './support/media.js';
 
@@ -157,5 +160,51 @@ describe('ladder status', () => {
       ],
     );
     assert.equal(rungs[0].segmentsWritten, 7);
+  });
+});
+
+describe('stream ingest with a ladder', () => {
+  it('plain UDP MPEG-TS feeds the transcoder too, not only RTP (every rung writes segments)', async () => {
+    const mediaRoot = mkdtempSync(path.join(os.tmpdir(), 'hls-udp-ladder-'));
+    const port = await freeUdpPortBlock();
+    const ingest = new StreamIngest(
+      {
+        id: 'u',
+        key: 'udpladder',
+        protocol: 'udp',
+        port,
+        fec: null,
+        allowedSources: [],
+        segmentSeconds: 1,
+        windowSegments: 10,
+        dvrSeconds: 0,
+        partSeconds: null,
+        renditions: [{ name: '120p', width: 160, height: 120, videoKbps: 150 }],
+      },
+      { mediaRoot, qualityProbeSeconds: 3600 },
+      { log: () => undefined, warn: () => undefined },
+    );
+    const sender = dgram.createSocket('udp4');
+    try {
+      await ingest.start();
+      const ts = encodeTestTs(6, { gop: 25, size: '320x240' });
+      // Paced a little (about 4x real time): a burst would overflow the socket buffer, not test anything.
+      for (let at = 0; at < ts.length; at += 1316) {
+        await new Promise<void>((resolve) => sender.send(ts.subarray(at, Math.min(at + 1316, ts.length)), port, '127.0.0.1', () => resolve()));
+        if ((at / 1316) % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await eventually(
+        async () => {
+          const rungs = ingest.status(Date.now()).ladder!.rungs;
+          return rungs.every((r) => r.segmentsWritten >= 2) ? true : undefined;
+        },
+        30_000,
+        'the source and the rung write segments',
+      );
+    } finally {
+      sender.close();
+      await ingest.stop(true);
+      rmSync(mediaRoot, { recursive: true, force: true });
+    }
   });
 });

@@ -299,7 +299,7 @@ export class StreamIngest {
     if (this.receiver) this.receiver.pushMedia(msg, this.lastPacketAt * 1000, this.sink);
     else {
       this.udpPackets++;
-      this.packager.push(msg);
+      this.sink(msg); // the source packager and, with a ladder, the transcoder
     }
   }
 
