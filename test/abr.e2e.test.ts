@@ -105,6 +105,10 @@ describe('ABR ladder: rungs transcoded from the feed repaired after a lossy rela
     assert.ok(relay.dropped > 10 && s.recoveredByFec > 0 && s.unrecoverable === 0, `relay dropped ${relay.dropped}; ${JSON.stringify(s)}`);
     assert.equal(s.ladder.transcoder.state, 'running');
     assert.ok(s.ladder.transcoder.speed > 0.5, `transcoder speed ${s.ladder.transcoder.speed}`);
+    // Its CPU, measured: more than nothing, less than this machine has.
+    const cpu = await eventually(async () => (await status()).ladder.transcoder.cpuCores ?? undefined, 10_000, 'a CPU sample');
+    assert.ok(cpu > 0.05 && cpu <= os.cpus().length, `transcoder CPU ${cpu} cores`);
+    assert.match(await (await fetch(`http://127.0.0.1:${system.apiPort}/metrics`)).text(), /^hls_transcoder_cpu_cores\{stream="abr"\} \d/m);
   });
 
   it("every rung's segments decode cleanly and start at a PTS where a source segment starts, with the source's PROGRAM-DATE-TIME", async () => {

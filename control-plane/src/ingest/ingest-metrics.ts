@@ -64,6 +64,7 @@ export class IngestMetrics {
       "The ABR transcoder's speed, x real time (below 1 it falls behind); -1 before it reports",
       (l) => l.transcoder.speed ?? -1,
     );
+    perLadder(Gauge, 'hls_transcoder_cpu_cores', 'CPU cores the ABR transcoder keeps busy; -1 before a sample', (l) => l.transcoder.cpuCores ?? -1);
     perLadder(Counter, 'hls_transcoder_restarts_total', 'Times the ABR transcoder died and was started again', (l) => l.transcoder.restarts);
     perLadder(
       Counter,

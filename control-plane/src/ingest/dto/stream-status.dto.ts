@@ -13,6 +13,8 @@ export class TranscoderStatusInfo {
   @ApiProperty({ description: 'Times ffmpeg ended by itself and was started again' }) restarts: number;
   @ApiProperty({ nullable: true, type: Number, description: "ffmpeg's speed, x real time: below 1 it cannot keep up" }) speed: number | null;
   @ApiProperty({ description: 'Input bytes dropped because ffmpeg had not taken the earlier ones (too slow, or restarting)' }) droppedBytes: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'CPU cores ffmpeg keeps busy (1: one core fully); null before a sample' })
+  cpuCores: number | null;
   @ApiProperty({ nullable: true, type: String, description: 'Why ffmpeg last ended' }) lastError: string | null;
 }
 

@@ -4,6 +4,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { FIRST_RUNG_FD, TranscodeRung, transcoderArgs } from './ladder-args.js';
+import { processCpuSeconds } from './process-cpu.js';
 
 export type TranscoderState = 'starting' | 'running' | 'restarting' | 'stopped';
 
@@ -15,6 +16,8 @@ export interface TranscoderStatus {
   speed: number | null;
   /** Input bytes not handed to ffmpeg because it had not taken the earlier ones (it is too slow). */
   droppedBytes: number;
+  /** CPU cores ffmpeg keeps busy (1: one core fully), over the last few seconds; null before a sample. */
+  cpuCores: number | null;
   lastError: string | null;
 }
 
@@ -32,6 +35,8 @@ export interface TranscoderOptions {
   maxBackoffMs?: number;
 }
 
+/** CPU use is sampled at most this often (ffmpeg's progress reports come twice a second). */
+const CPU_SAMPLE_MS = 2000;
 /** A run this long resets the back-off: the failure before it was not a crash loop. */
 const STABLE_RUN_MS = 60_000;
 const STDERR_TAIL = 2000;
@@ -43,7 +48,8 @@ export class Transcoder {
   private startedAt = 0;
   private restartTimer: NodeJS.Timeout | null = null;
   private stderrTail = '';
-  readonly status: TranscoderStatus = { state: 'starting', restarts: 0, speed: null, droppedBytes: 0, lastError: null };
+  private cpuSample: { atMs: number; cpuSeconds: number } | null = null;
+  readonly status: TranscoderStatus = { state: 'starting', restarts: 0, speed: null, droppedBytes: 0, cpuCores: null, lastError: null };
 
   constructor(private readonly options: TranscoderOptions) {
     this.backoffMs = options.backoffMs ?? 1000;
@@ -124,6 +130,17 @@ export class Transcoder {
   private onStderr(text: string): void {
     this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL);
     for (const match of text.matchAll(/^speed=\s*([\d.]+)x/gm)) this.status.speed = Number(match[1]);
+    this.sampleCpu();
+  }
+
+  private sampleCpu(): void {
+    const now = Date.now();
+    if (this.cpuSample && now - this.cpuSample.atMs < CPU_SAMPLE_MS) return;
+    const pid = this.child?.pid;
+    const cpuSeconds = pid ? processCpuSeconds(pid) : null;
+    if (cpuSeconds === null) return;
+    if (this.cpuSample) this.status.cpuCores = Math.round(((cpuSeconds - this.cpuSample.cpuSeconds) / ((now - this.cpuSample.atMs) / 1000)) * 100) / 100;
+    this.cpuSample = { atMs: now, cpuSeconds };
   }
 
   /** ffmpeg's own lines, without -progress's key=value ones. */
@@ -141,6 +158,8 @@ export class Transcoder {
     this.status.lastError = reason;
     this.status.state = 'restarting';
     this.status.speed = null;
+    this.status.cpuCores = null;
+    this.cpuSample = null;
     if (Date.now() - this.startedAt >= STABLE_RUN_MS) this.backoffMs = this.options.backoffMs ?? 1000;
     const delay = this.backoffMs;
     this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 30_000);
