@@ -9,7 +9,7 @@ import { ByteBuffer } from './segmenter/byte-buffer.js';
 import { CmafSegmenter, type ProgramContext } from './segmenter/cmaf-segmenter.js';
 import type { StreamFormat } from './segmenter/segment.js';
 import { MAX_SEGMENT_BYTES } from './segmenter/segmenter.js';
-import type { TimelineRole } from './segmenter/segment-timeline.js';
+import { stampProgramDate, type TimelineRole } from './segmenter/segment-timeline.js';
 import type { PacketInfo } from './ts/demuxer.js';
 
 export interface CmafStageOptions {
@@ -53,7 +53,7 @@ export class CmafStage {
           // Continuous along a timeline; after a break, re-anchored: the part is complete now, so its
           // first sample arrived a part's duration ago.
           const continued = part.discontinuity ? null : this.nextProgramDateMs;
-          this.segmentStartMs = this.stampProgramDate(part.segmentStartPts, continued ?? options.now() - part.durationSeconds * 1000);
+          this.segmentStartMs = stampProgramDate(options.timeline, part.segmentStartPts, continued ?? options.now() - part.durationSeconds * 1000);
         }
         if (this.segmentBytes.length + part.bytes.length > (options.maxSegmentBytes ?? MAX_SEGMENT_BYTES)) this.oversize = true;
         else this.segmentBytes.append(part.bytes);
@@ -95,14 +95,6 @@ export class CmafStage {
       },
     });
     this.assembler = new AccessUnitAssembler((unit) => this.segmenter.push(unit, options.program()));
-  }
-
-  /** A rung takes the source's date-time for the same start where there is one; the source records its own. */
-  private stampProgramDate(startPts: number, own: number): number {
-    const t = this.options.timeline;
-    if (!t) return own;
-    if (t.lead) t.shared.setProgramDate(startPts, own);
-    return t.lead ? own : (t.shared.programDateAt(startPts) ?? own);
   }
 
   push(packet: Uint8Array, info: PacketInfo): void {

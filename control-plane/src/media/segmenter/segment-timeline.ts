@@ -61,3 +61,16 @@ export interface TimelineRole {
   shared: SegmentTimeline;
   lead: boolean;
 }
+
+/**
+ * The date-time a segment starting at `pts` is stamped with, given the packager's own (`own`): the
+ * lead records its own for the rungs; a follower takes the lead's where there is one.
+ */
+export function stampProgramDate(role: TimelineRole | undefined, pts: number, own: number): number {
+  if (!role) return own;
+  if (role.lead) {
+    role.shared.setProgramDate(pts, own);
+    return own;
+  }
+  return role.shared.programDateAt(pts) ?? own;
+}

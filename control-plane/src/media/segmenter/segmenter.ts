@@ -7,7 +7,7 @@ import { targetFromFirstSegment } from '../playlist/target-duration.js';
 import { PTS_HZ } from '../ts/timestamps.js';
 import { ByteBuffer } from './byte-buffer.js';
 import type { ContainerWriter, FinishedSegment } from './segment.js';
-import type { TimelineRole } from './segment-timeline.js';
+import { stampProgramDate, type TimelineRole } from './segment-timeline.js';
 
 export interface SegmenterOptions {
   segmentSeconds: number;
@@ -218,11 +218,7 @@ export class Segmenter {
    * source's for the same start where there is one, the source records its own for the rungs.
    */
   private stampProgramDate(): number {
-    const own = this.nextProgramDateMs ?? this.segmentStartWallMs;
-    const t = this.options.timeline;
-    if (!t) return own;
-    if (t.lead) t.shared.setProgramDate(this.segmentStartPts, own);
-    return t.lead ? own : (t.shared.programDateAt(this.segmentStartPts) ?? own);
+    return stampProgramDate(this.options.timeline, this.segmentStartPts, this.nextProgramDateMs ?? this.segmentStartWallMs);
   }
 
   private followedCut(pts: number): boolean | null {
