@@ -6,6 +6,7 @@
 // segment-quality.ts), which per rung per minute would be several percent of the ladder's own cost.
 // Nothing here runs per frame.
 import type { WrittenSegment } from '../output/live-output.js';
+import { samePts } from '../ts/timestamps.js';
 import { QualityScore, ScoreRequest, scoreSegment } from './segment-quality.js';
 
 export interface QualityRung {
@@ -44,8 +45,6 @@ export interface RungQuality {
 
 /** Segments remembered per variant: enough to find the source's twin of a rung's newest segment. */
 const RECENT_SEGMENTS = 12;
-/** PTS are 33-bit (ISO/IEC 13818-1 2.4.3.7); the unwrapped values of two demuxers may differ by whole wraps. */
-const PTS_WRAP = 2 ** 33;
 
 /** The source variant's quality: the reference every rung is scored against. */
 export const REFERENCE_QUALITY: Readonly<RungQuality> = {
@@ -148,7 +147,7 @@ export class QualityMonitor {
     for (let i = rungs.length - 1; i >= 0; i--) {
       const r = rungs[i];
       if (r.startPts < 0) continue;
-      const source = sources.find((s) => s.startPts >= 0 && (s.startPts - r.startPts) % PTS_WRAP === 0);
+      const source = sources.find((s) => s.startPts >= 0 && samePts(s.startPts, r.startPts));
       if (source) return { rung: r, source };
     }
     return null;

@@ -11,7 +11,7 @@ import { type Track, videoTrackFrom } from '../fmp4/tracks.js';
 import { AAC_FRAME_SAMPLES, type AudioFormat } from '../ts/adts.js';
 import type { VideoCodec, VideoFormat } from '../ts/nal.js';
 import { PTS_HZ } from '../ts/timestamps.js';
-import type { TimelineRole } from './segment-timeline.js';
+import { recordStart, sourceCutAt, type TimelineRole } from './segment-timeline.js';
 
 /** What the demuxer knows of the program, handed in with each unit. */
 export interface ProgramContext {
@@ -122,7 +122,7 @@ export class CmafSegmenter {
     }
     if (this.held.length === 0 && (unit.track !== pacing || !unit.key)) return;
     // A rung starts at a keyframe where the source starts a segment (where the source has been).
-    if (this.held.length === 0 && this.followedCut(unit.pts) === false) return;
+    if (this.held.length === 0 && sourceCutAt(this.options.timeline, unit.pts) === false) return;
     this.held.push({ ...unit, data: new Uint8Array(unit.data) });
     const awaitingAudio = program.videoCodec !== null && program.audioDeclared && !program.audioFormat;
     if (awaitingAudio && unit.dts - this.held[0].dts < AUDIO_WAIT_TICKS && this.held.length < AUDIO_WAIT_UNITS) return;
@@ -202,7 +202,7 @@ export class CmafSegmenter {
     if (this.frameTicks === 0) return; // the first unit: nothing to cut yet
     const half = this.frameTicks / 2;
     const elapsed = dts - this.segmentStart;
-    const sourceCut = key ? this.followedCut(pts) : null;
+    const sourceCut = key ? sourceCutAt(this.options.timeline, pts) : null;
     const due = key && elapsed > 0 && (sourceCut ?? elapsed >= this.options.segmentSeconds * PTS_HZ - half);
     // No keyframe in time: cut anyway so EXTINF stays within EXT-X-TARGETDURATION.
     const overdue = elapsed + this.frameTicks > (this.options.targetDuration + 0.45) * PTS_HZ;
@@ -223,14 +223,9 @@ export class CmafSegmenter {
     }
   }
 
-  private followedCut(pts: number): boolean | null {
-    const t = this.options.timeline;
-    return t && !t.lead ? t.shared.startsSegment(pts) : null;
-  }
-
   private markStart(pts: number): void {
     this.segmentStartPts = pts;
-    if (this.options.timeline?.lead) this.options.timeline.shared.markStart(pts);
+    recordStart(this.options.timeline, pts);
   }
 
   /** Frames per second of the video, from its decode times; null for audio-only streams. */

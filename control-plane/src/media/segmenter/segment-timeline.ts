@@ -9,9 +9,8 @@
 // source's date-time. Rungs lag the source (their input is the source's output, through ffmpeg),
 // so the source has always been there first; where it has not (a rung ahead after a restart, a
 // source without that record), a rung falls back to its own rule.
+import { PTS_WRAP } from '../ts/timestamps.js';
 
-/** PTS are 33-bit (ISO/IEC 13818-1 2.4.3.7); two demuxers' unwrapped values may differ by whole wraps. */
-const PTS_WRAP = 2 ** 33;
 /** Segment starts remembered: far more than a rung can lag behind the source. */
 const KEPT = 64;
 
@@ -60,6 +59,16 @@ export class SegmentTimeline {
 export interface TimelineRole {
   shared: SegmentTimeline;
   lead: boolean;
+}
+
+/** A rung's keyframe at `pts`: whether the source cut there (null: not known, or not a rung). */
+export function sourceCutAt(role: TimelineRole | undefined, pts: number): boolean | null {
+  return role && !role.lead ? role.shared.startsSegment(pts) : null;
+}
+
+/** The source starts a segment at `pts` (nothing for a rung). */
+export function recordStart(role: TimelineRole | undefined, pts: number): void {
+  if (role?.lead) role.shared.markStart(pts);
 }
 
 /**

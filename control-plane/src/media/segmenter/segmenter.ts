@@ -7,7 +7,7 @@ import { targetFromFirstSegment } from '../playlist/target-duration.js';
 import { PTS_HZ } from '../ts/timestamps.js';
 import { ByteBuffer } from './byte-buffer.js';
 import type { ContainerWriter, FinishedSegment } from './segment.js';
-import { stampProgramDate, type TimelineRole } from './segment-timeline.js';
+import { recordStart, sourceCutAt, stampProgramDate, type TimelineRole } from './segment-timeline.js';
 
 export interface SegmenterOptions {
   segmentSeconds: number;
@@ -196,7 +196,7 @@ export class Segmenter {
     const at = this.pendingAt;
     this.pendingAt = -1;
     // A rung follows the source's cut points where the source has been (null: decide by duration).
-    const sourceCut = key ? this.followedCut(this.pendingPts) : null;
+    const sourceCut = key ? sourceCutAt(this.options.timeline, this.pendingPts) : null;
     if (!key || (!this.started && sourceCut === false)) {
       // Before the first segment, a rung waits for a keyframe where the source starts one.
       if (!this.started) this.buffer.clear();
@@ -221,15 +221,10 @@ export class Segmenter {
     return stampProgramDate(this.options.timeline, this.segmentStartPts, this.nextProgramDateMs ?? this.segmentStartWallMs);
   }
 
-  private followedCut(pts: number): boolean | null {
-    const t = this.options.timeline;
-    return t && !t.lead ? t.shared.startsSegment(pts) : null;
-  }
-
   private startSegment(pts: number): void {
     this.segmentStartPts = pts;
     this.segmentStartWallMs = this.now();
-    if (this.options.timeline?.lead) this.options.timeline.shared.markStart(pts);
+    recordStart(this.options.timeline, pts);
   }
 
   /** First keyframe: drop what came before it and start the first segment there. */

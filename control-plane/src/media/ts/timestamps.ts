@@ -2,6 +2,11 @@
 export const PTS_WRAP = 2 ** 33;
 export const PTS_HZ = 90_000;
 
+/** Two unwrapped timestamps of the same instant (two demuxers' unwrapped values may differ by whole wraps). */
+export function samePts(a: number, b: number): boolean {
+  return (a - b) % PTS_WRAP === 0;
+}
+
 /** Reads a 33-bit PTS or DTS from 5 bytes (ISO/IEC 13818-1 2.4.3.7); marker bits are ignored. */
 export function readTimestamp(b: Uint8Array, at: number): number {
   return ((b[at] & 0x0e) >> 1) * 2 ** 30 + b[at + 1] * 2 ** 22 + (b[at + 2] >> 1) * 2 ** 15 + b[at + 3] * 2 ** 7 + (b[at + 4] >> 1);
