@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PlaylistValueError } from '../control-plane/src/media/playlist/attribute-values.js';
-import { ContentSteering, parseMasterPlaylist, Variant, writeMasterPlaylist } from '../control-plane/src/media/playlist/master-playlist.js';
+import {
+  ContentSteering,
+  parseMasterPlaylist,
+  START_VARIANT_BANDWIDTH,
+  startFirst,
+  Variant,
+  writeMasterPlaylist,
+} from '../control-plane/src/media/playlist/master-playlist.js';
 import { MediaPlaylist, parseMediaPlaylist, writeMediaPlaylist } from '../control-plane/src/media/playlist/media-playlist.js';
 
 const variant: Variant = { uri: 'source/index.m3u8', bandwidth: 2_000_000, codecs: ['avc1.64001f', 'mp4a.40.2'] };
@@ -180,5 +187,22 @@ describe('playlists against RFC 8216bis, tag by tag', () => {
     // A new parts array (the model replaced) is rendered from it, not from what was kept.
     kept.segments[1].parts = [part(41, 0), part(41, 1), part(41, 2, false)];
     assert.match(writeMediaPlaylist(kept), /seg41\.2\.m4s/);
+  });
+  it('the first variant is the one players start on: the highest at or under 2 Mbit/s (Apple), the rest from the top down', () => {
+    const v = (name: string, kbps: number) => ({ name, bandwidth: kbps * 1000 });
+    const names = (list: { name: string }[]) => list.map((x) => x.name);
+    // A 1080p source over a 720p/480p/360p ladder, listed source first as configured.
+    const ladder = [v('source', 6000), v('720p', 3000), v('480p', 1500), v('360p', 800)];
+    assert.deepEqual(names(startFirst(ladder)), ['480p', 'source', '720p', '360p']);
+    // Exactly at the threshold counts as under it.
+    assert.deepEqual(names(startFirst([v('a', 900), v('b', START_VARIANT_BANDWIDTH / 1000)])), ['b', 'a']);
+    // Everything above it: the lowest starts.
+    assert.deepEqual(names(startFirst([v('a', 9000), v('b', 4000), v('c', 5000)])), ['b', 'a', 'c']);
+    // A small ladder under it: the source (the highest) starts, as before.
+    assert.deepEqual(names(startFirst([v('source', 1200), v('270p', 600), v('180p', 300)])), ['source', '270p', '180p']);
+    // Equal rates keep the order given; one variant or none pass through.
+    assert.deepEqual(names(startFirst([v('x', 500), v('y', 500), v('z', 500)])), ['x', 'y', 'z']);
+    assert.deepEqual(names(startFirst([v('only', 9000)])), ['only']);
+    assert.deepEqual(startFirst([]), []);
   });
 });

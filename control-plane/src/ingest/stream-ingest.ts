@@ -84,7 +84,7 @@ export class StreamIngest {
       dvrSeconds: config.dvrSeconds,
       lowLatency: config.partSeconds !== null ? { partSeconds: config.partSeconds } : undefined,
     };
-    const master = new MasterWriter(path.join(mediaRoot, LIVE_DIR, config.key), [SOURCE_VARIANT, ...config.renditions.map((r) => r.name)]);
+    const master = new MasterWriter(path.join(mediaRoot, LIVE_DIR, config.key));
     const reports = new RenditionReports();
     // With a ladder, the source's cut points and date-times are every rung's.
     const timeline = config.renditions.length > 0 ? new SegmentTimeline() : null;

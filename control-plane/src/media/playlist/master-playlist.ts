@@ -49,6 +49,26 @@ export function writeMasterPlaylist(variants: Variant[], steering?: ContentSteer
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Where a player that has measured nothing yet should start: Apple's authoring spec recommends a
+ * first variant of about 2 Mbit/s for Wi-Fi (the first listed is played at start-up and used to
+ * measure the network; the order of the others does not matter). Higher than most clients can
+ * sustain, the first segments stall; much lower, every viewer starts blurred.
+ */
+export const START_VARIANT_BANDWIDTH = 2_000_000;
+
+/**
+ * Variants in listing order: first the one players should start on (the highest at or under
+ * `startBandwidth`, else the lowest), then the others from the highest bandwidth down. Ties keep
+ * the order given, so a ladder with equal rates does not reshuffle between rewrites.
+ */
+export function startFirst<T extends { bandwidth: number }>(variants: T[], startBandwidth = START_VARIANT_BANDWIDTH): T[] {
+  if (variants.length < 2) return [...variants];
+  const byRate = variants.map((v, i) => ({ v, i })).sort((a, b) => b.v.bandwidth - a.v.bandwidth || a.i - b.i);
+  const start = byRate.find((e) => e.v.bandwidth <= startBandwidth) ?? byRate[byRate.length - 1];
+  return [start.v, ...byRate.filter((e) => e !== start).map((e) => e.v)];
+}
+
 /** The variants of a master playlist this server wrote (attributes it does not write are ignored). */
 export function parseMasterPlaylist(text: string): Variant[] {
   const variants: Variant[] = [];
