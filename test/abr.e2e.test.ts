@@ -111,15 +111,19 @@ describe('ABR ladder: rungs transcoded from the feed repaired after a lossy rela
     assert.match(await (await fetch(`http://127.0.0.1:${system.apiPort}/metrics`)).text(), /^hls_transcoder_cpu_cores\{stream="abr"\} \d/m);
   });
 
-  it("every rung's segments decode cleanly and start at a PTS where a source segment starts, with the source's PROGRAM-DATE-TIME", async () => {
+  it("every rung's segments decode cleanly and start at a PTS where a source segment starts, with the source's PROGRAM-DATE-TIME and number", async () => {
     const starts = new Map<string, number[]>();
     /** Start PTS -> EXT-X-PROGRAM-DATE-TIME, per variant. */
     const dates = new Map<string, Map<number, number>>();
+    /** Start PTS -> media sequence number, per variant. */
+    const numbers = new Map<string, Map<number, number>>();
     for (const variant of ['source', ...ladder.map((r) => r.name)]) {
       const playlist = parseMediaPlaylist(await (await system.origin(`/live/abr/${variant}/index.m3u8`)).text())!;
       const pts: number[] = [];
       dates.set(variant, new Map());
-      for (const segment of playlist.segments) {
+      numbers.set(variant, new Map());
+      for (const [i, segment] of playlist.segments.entries()) {
+        if (segment.gap) continue; // a span the rung has no media for
         const res = await system.origin(`/live/abr/${variant}/${segment.uri}`);
         if (res.status !== 200) continue; // slid out of the window meanwhile
         const file = path.join(scratch, `${variant}-${segment.uri}`);
@@ -127,6 +131,7 @@ describe('ABR ladder: rungs transcoded from the feed repaired after a lossy rela
         assert.equal(decodeErrors(file), '', `${variant}/${segment.uri} decodes without a line of error`);
         pts.push(firstVideoPts(file));
         dates.get(variant)!.set(pts.at(-1)!, segment.programDateTime!.getTime());
+        numbers.get(variant)!.set(pts.at(-1)!, playlist.mediaSequence + i);
       }
       starts.set(variant, pts);
     }
@@ -141,6 +146,8 @@ describe('ABR ladder: rungs transcoded from the feed repaired after a lossy rela
         assert.ok(source.has(p), `${rung.name} segment at PTS ${p} starts where a source segment does (${[...source]})`);
         // Players switch by date-time: a rung stamped a transcoding delay later would be misplaced.
         assert.equal(dates.get(rung.name)!.get(p), dates.get('source')!.get(p), `${rung.name} segment at PTS ${p}: the source's date-time`);
+        // Segment N is the same span in every variant.
+        assert.equal(numbers.get(rung.name)!.get(p), numbers.get('source')!.get(p), `${rung.name} segment at PTS ${p}: the source's number`);
       }
     }
   });
@@ -287,6 +294,16 @@ describe('ABR ladder: rungs transcoded from the feed repaired after a lossy rela
         `${rung.name}: two segments after an EXT-X-DISCONTINUITY`,
       );
       assert.ok(afterBreak >= lastBefore[i] + 1, `${rung.name}: the first segment after the restart is ${afterBreak}, after ${lastBefore[i]}`);
+      // ... and still the source's: the segment after the break has the number the source gave the
+      // segment with its date-time (what the rung lost meanwhile is listed as EXT-X-GAP).
+      const rungPlaylist = parseMediaPlaylist(await (await system.origin(`/live/abr/${rung.name}/index.m3u8`)).text())!;
+      const sourcePlaylist = parseMediaPlaylist(await (await system.origin('/live/abr/source/index.m3u8')).text())!;
+      const at = rungPlaylist.segments.findIndex((s) => s.discontinuity);
+      const date = rungPlaylist.segments[at].programDateTime.getTime();
+      const twin = sourcePlaylist.segments.findIndex((s) => s.programDateTime.getTime() === date);
+      assert.ok(twin >= 0, `${rung.name}: the source has a segment dated ${new Date(date).toISOString()}`);
+      assert.equal(rungPlaylist.mediaSequence + at, sourcePlaylist.mediaSequence + twin, `${rung.name}: the source's number after the break`);
+      console.log(`# ${rung.name}: ${rungPlaylist.segments.filter((s) => s.gap).length} EXT-X-GAP segments listed after the restart`);
     }
     assert.notEqual(transcoderPids()[0], pid);
   });

@@ -53,6 +53,7 @@ const MEDIA: MediaPlaylist = {
   segments: [
     { uri: 'seg17.ts', duration: 4, programDateTime: new Date('2026-12-02T10:00:00.000Z'), discontinuity: false },
     { uri: 'seg18.ts', duration: 3.9876, programDateTime: new Date('2026-12-02T10:00:04.000Z'), discontinuity: true },
+    { uri: 'seg19.ts', duration: 4, programDateTime: new Date('2026-12-02T10:00:07.988Z'), discontinuity: false, gap: true },
   ],
 };
 const MEDIA_TABLE: { section: string; what: string; line: RegExp }[] = [
@@ -66,6 +67,11 @@ const MEDIA_TABLE: { section: string; what: string; line: RegExp }[] = [
     line: /^#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:2026-12-02T10:00:04\.000Z\n#EXTINF:3\.988,\nseg18\.ts$/m,
   },
   { section: '4.4.4.6', what: 'EXT-X-PROGRAM-DATE-TIME, ISO 8601 with milliseconds and zone', line: /^#EXT-X-PROGRAM-DATE-TIME:2026-12-02T10:00:00\.000Z$/m },
+  {
+    section: '4.4.4.7',
+    what: 'EXT-X-GAP applies to the next segment only',
+    line: /^seg18\.ts\n#EXT-X-PROGRAM-DATE-TIME:[^\n]+\n#EXT-X-GAP\n#EXTINF:4\.000,\nseg19\.ts\n?$/m,
+  },
 ];
 
 const PDT = (seconds: number) => new Date(Date.parse('2026-12-02T10:00:00.000Z') + seconds * 1000);
@@ -158,8 +164,8 @@ describe('playlists against RFC 8216bis, tag by tag', () => {
       assert.equal(parsed.mediaSequence, MEDIA.mediaSequence);
       assert.equal(parsed.discontinuitySequence, MEDIA.discontinuitySequence);
       assert.deepEqual(
-        parsed.segments.map((s) => [s.uri, s.discontinuity, s.programDateTime.toISOString()]),
-        MEDIA.segments.map((s) => [s.uri, s.discontinuity, s.programDateTime.toISOString()]),
+        parsed.segments.map((s) => [s.uri, s.discontinuity, s.programDateTime.toISOString(), s.gap === true]),
+        MEDIA.segments.map((s) => [s.uri, s.discontinuity, s.programDateTime.toISOString(), s.gap === true]),
       );
     });
   }

@@ -57,7 +57,8 @@ export class CmafStage {
         }
         if (this.segmentBytes.length + part.bytes.length > (options.maxSegmentBytes ?? MAX_SEGMENT_BYTES)) this.oversize = true;
         else this.segmentBytes.append(part.bytes);
-        const segmentStart = part.index === 0 ? { programDateTime: new Date(this.segmentStartMs), discontinuity: part.discontinuity } : undefined;
+        const segmentStart =
+          part.index === 0 ? { programDateTime: new Date(this.segmentStartMs), discontinuity: part.discontinuity, startPts: part.segmentStartPts } : undefined;
         this.settle(
           options.output.addPart({
             bytes: part.bytes,

@@ -78,6 +78,7 @@ export class StreamPackager {
       maxQueuedBytes: options.maxQueuedBytes,
       onPlaylist: options.onPlaylist,
       onSegment: options.onSegment,
+      timeline: options.timeline,
     });
     if (options.lowLatency) {
       this.cmaf = new CmafStage({

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { DELTA_PLAYLIST, INIT_PREFIX, initFile, MEDIA_PLAYLIST, partFile, runTag, SEGMENT_PREFIX, segmentFile } from '../hls-layout.js';
 import { MediaPlaylist, parseMediaPlaylist, playlistDuration, writeMediaPlaylist } from '../playlist/media-playlist.js';
 import type { FinishedSegment, StreamFormat } from '../segmenter/segment.js';
+import type { TimelineRole } from '../segmenter/segment-timeline.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { MasterWriter } from './master-writer.js';
 import type { RenditionReports } from './rendition-reports.js';
@@ -32,6 +33,8 @@ export interface LiveOutputOptions {
   reports?: RenditionReports;
   /** Told of each segment once it is on disk and listed (the ABR quality probe picks from these). */
   onSegment?: (segment: WrittenSegment) => void;
+  /** ABR: the source records its media sequence numbers here; rungs number their segments alike. */
+  timeline?: TimelineRole;
 }
 
 /** A segment on disk, as onSegment tells it. */
@@ -69,7 +72,7 @@ export interface OutputPart {
   /** The part target in use (whole frames). */
   partTargetSeconds: number;
   /** The first part of a segment carries the segment's start. */
-  segmentStart?: { programDateTime: Date; discontinuity: boolean };
+  segmentStart?: { programDateTime: Date; discontinuity: boolean; startPts: number };
 }
 
 /** The skip boundary (CAN-SKIP-UNTIL) in target durations: the least 8216bis 4.4.3.8 allows. */
@@ -238,8 +241,12 @@ export class LiveOutput {
     const copy = new Uint8Array(part.bytes);
     return this.enqueue(copy.length, async () => {
       if (part.segmentStart) {
+        const { programDateTime, startPts } = part.segmentStart;
+        // Numbered now: the parts' names carry the number (the source's is recorded for its rungs).
+        this.follow(startPts);
+        if (this.options.timeline?.lead) this.options.timeline.shared.setSequence(startPts, this.nextSequence());
         this.pending = {
-          ...part.segmentStart,
+          programDateTime,
           discontinuity: part.segmentStart.discontinuity || this.gap || this.resumed,
           map: this.map,
           parts: [],
@@ -303,12 +310,49 @@ export class LiveOutput {
     }
   }
 
+  /**
+   * ABR, where a rung numbers a segment starting at `startPts` (its first part, or the whole
+   * segment): it takes the number the source gave the segment starting there. A rung's fresh playlist starts there; one with segments lists the source's segments it has none
+   * for (a transcoder restart, a lost write) as EXT-X-GAP, so numbers stay equal across variants.
+   * Where the source's number is unknown, forgotten or behind, the rung numbers on by itself.
+   */
+  private follow(startPts: number): void {
+    const role = this.options.timeline;
+    if (!role || role.lead) return;
+    const next = this.nextSequence();
+    const target = role.shared.sequenceAt(startPts);
+    if (target === null || target <= next) return;
+    const p = this.playlist;
+    if (p.segments.length === 0) {
+      p.mediaSequence = target;
+      return;
+    }
+    // The gaps belong to what came before: a new init segment (a restarted rung's) comes after them.
+    const map = p.segments.at(-1)?.map;
+    for (const missed of role.shared.missedBetween(next, target) ?? []) {
+      p.segments.push({
+        uri: this.segmentUri(missed.mediaSequence),
+        duration: missed.durationSeconds,
+        programDateTime: new Date(missed.programDateMs),
+        discontinuity: false,
+        map,
+        gap: true,
+      });
+    }
+  }
+
+  /** MPEG-TS segments are written whole, once: their names need no run. */
+  private segmentUri(sequence: number): string {
+    return segmentFile(sequence, this.options.extension, this.options.extension === 'ts' ? undefined : this.run);
+  }
+
   private async publish(segment: FinishedSegment, format: StreamFormat): Promise<void> {
-    // MPEG-TS segments are written whole, once: their names need no run.
-    const sequence = this.nextSequence();
-    const uri = segmentFile(sequence, this.options.extension, this.options.extension === 'ts' ? undefined : this.run);
     const pending = this.pending;
     this.pending = null;
+    // A segment made of parts was numbered at its first part (its parts' names carry the number).
+    if (!pending) this.follow(segment.startPts);
+    const sequence = this.nextSequence();
+    const uri = this.segmentUri(sequence);
     try {
       await writeFileAtomic(path.join(this.variantDir, uri), segment.bytes);
     } catch (error) {
@@ -317,6 +361,7 @@ export class LiveOutput {
       this.gap = true;
       throw error;
     }
+    if (this.options.timeline?.lead) this.options.timeline.shared.setSequence(segment.startPts, sequence, segment.durationSeconds);
     if (!this.targetFixed) {
       const resumedTarget = this.resumed ? this.playlist.targetDuration : 0;
       this.playlist.targetDuration = Math.max(resumedTarget, segment.targetDuration);
@@ -431,6 +476,7 @@ export class LiveOutput {
       this.withoutKeyframe.delete(removed.uri);
       for (const file of this.partFilesOf.get(removed.uri) ?? []) this.retire(file, PART_KEPT_TARGET_DURATIONS * p.targetDuration * 1000);
       this.partFilesOf.delete(removed.uri);
+      if (removed.gap) continue; // no file behind it
       const keepMs = (removed.duration + playlistDuration(p) + removed.duration) * 1000;
       this.retired.push({ file: path.join(this.variantDir, removed.uri), deleteAt: this.now() + keepMs });
     }
@@ -438,15 +484,18 @@ export class LiveOutput {
 
   /** This variant's entry in the stream's multivariant playlist: bit rates measured from what was written. */
   private async writeMaster(format: StreamFormat): Promise<void> {
-    const rates = this.playlist.segments.map((s) => ((this.sizes.get(s.uri) ?? 0) * 8) / Math.max(s.duration, 0.001));
-    const totalBits = this.playlist.segments.reduce((sum, s) => sum + (this.sizes.get(s.uri) ?? 0) * 8, 0);
+    // Gaps (no media) count for neither the peak nor the average.
+    const media = this.playlist.segments.filter((s) => !s.gap);
+    const rates = media.map((s) => ((this.sizes.get(s.uri) ?? 0) * 8) / Math.max(s.duration, 0.001));
+    const totalBits = media.reduce((sum, s) => sum + (this.sizes.get(s.uri) ?? 0) * 8, 0);
+    const mediaSeconds = media.reduce((sum, s) => sum + s.duration, 0);
     const codecs = [format.videoCodecs, format.audioCodecs].filter((c): c is string => c !== null);
     await this.master.update(
       this.options.variant,
       {
         uri: `${this.options.variant}/${MEDIA_PLAYLIST}`,
         bandwidth: Math.max(...rates),
-        averageBandwidth: totalBits / Math.max(playlistDuration(this.playlist), 0.001),
+        averageBandwidth: totalBits / Math.max(mediaSeconds, 0.001),
         codecs,
         resolution: format.width && format.height ? { width: format.width, height: format.height } : undefined,
         frameRate: format.frameRate ?? undefined,

@@ -12,6 +12,11 @@ export interface MediaSegmentEntry {
   map?: string;
   /** LL-HLS: the segment's parts, listed before it while they are recent (4.4.4.9). */
   parts?: PartEntry[];
+  /**
+   * EXT-X-GAP (4.4.4.7): no media behind this URI (an ABR rung with nothing for a span the source
+   * has, its number kept so every variant numbers alike); players skip it or take another variant.
+   */
+  gap?: boolean;
 }
 
 /** EXT-X-PART (8216bis 4.4.4.9). */
@@ -111,7 +116,7 @@ const renderedSegments = new WeakMap<MediaSegmentEntry, { parts: PartEntry[] | u
 function segmentLines(s: MediaSegmentEntry): string {
   const kept = renderedSegments.get(s);
   if (kept && kept.parts === s.parts) return kept.text;
-  const text = [...datedLines(s), `#EXTINF:${s.duration.toFixed(3)},`, playlistUri(s.uri)].join('\n');
+  const text = [...datedLines(s), ...(s.gap ? ['#EXT-X-GAP'] : []), `#EXTINF:${s.duration.toFixed(3)},`, playlistUri(s.uri)].join('\n');
   renderedSegments.set(s, { parts: s.parts, text });
   return text;
 }
@@ -159,12 +164,14 @@ export function parseMediaPlaylist(text: string): MediaPlaylist | null {
         programDateTime: pending.programDateTime,
         discontinuity: pending.discontinuity ?? false,
         ...(map ? { map } : {}),
+        ...(pending.gap ? { gap: true } : {}),
       });
       pending = { discontinuity: false };
     } else if (tag === '#EXT-X-TARGETDURATION') playlist.targetDuration = Number(value);
     else if (tag === '#EXT-X-MEDIA-SEQUENCE') playlist.mediaSequence = Number(value);
     else if (tag === '#EXT-X-DISCONTINUITY-SEQUENCE') playlist.discontinuitySequence = Number(value);
     else if (tag === '#EXT-X-DISCONTINUITY') pending.discontinuity = true;
+    else if (tag === '#EXT-X-GAP') pending.gap = true;
     else if (tag === '#EXT-X-MAP') map = /URI="([^"]*)"/.exec(value)?.[1];
     else if (tag === '#EXT-X-PROGRAM-DATE-TIME') pending.programDateTime = new Date(value);
     else if (tag === '#EXTINF') pending.duration = Number(value.split(',')[0]);

@@ -4,9 +4,10 @@
 // its own arrival time, a transcoding delay after the source, would place its segments hundreds of
 // ms off, and a player switching to it would load a segment it already has and stall.
 //
-// The source (the lead) records each segment start as it cuts, and its date-time when the segment
-// is out; a rung (a follower) cuts at a keyframe exactly where the source cut, and takes the
-// source's date-time. Rungs lag the source (their input is the source's output, through ffmpeg),
+// The source (the lead) records each segment start as it cuts, and its date-time, media sequence
+// number and duration as its output lists it; a rung (a follower) cuts at a keyframe exactly where
+// the source cut, takes the source's date-time, and numbers its segment as the source did (so
+// segment N is the same picture span in every variant, and rendition reports' LAST-MSN agree). Rungs lag the source (their input is the source's output, through ffmpeg),
 // so the source has always been there first; where it has not (a rung ahead after a restart, a
 // source without that record), a rung falls back to its own rule.
 import { PTS_WRAP } from '../ts/timestamps.js';
@@ -16,23 +17,68 @@ const KEPT = 64;
 
 const key = (pts: number) => ((pts % PTS_WRAP) + PTS_WRAP) % PTS_WRAP;
 
+/** What the source's output made of a segment start (each NaN until known). */
+interface SourceSegment {
+  programDateMs: number;
+  mediaSequence: number;
+  durationSeconds: number;
+}
+
+/** A source segment a rung has no segment for, as its playlist lists it (EXT-X-GAP). */
+export interface MissedSegment {
+  mediaSequence: number;
+  programDateMs: number;
+  durationSeconds: number;
+}
+
 export class SegmentTimeline {
-  /** Start PTS (mod 2^33) -> program date-time in ms (NaN until the segment is out). */
-  private readonly starts = new Map<number, number>();
+  /** Start PTS (mod 2^33) -> what the source made of it. */
+  private readonly starts = new Map<number, SourceSegment>();
   private latest = -1;
 
   /** The source started a segment at `pts`. */
   markStart(pts: number): void {
     const k = key(pts);
-    if (!this.starts.has(k)) this.starts.set(k, NaN);
+    if (!this.starts.has(k)) this.starts.set(k, { programDateMs: NaN, mediaSequence: NaN, durationSeconds: NaN });
     this.latest = k;
     if (this.starts.size > KEPT) this.starts.delete(this.starts.keys().next().value!);
   }
 
   /** The source's segment starting at `pts` is stamped with this date-time. */
   setProgramDate(pts: number, programDateMs: number): void {
-    const k = key(pts);
-    if (this.starts.has(k)) this.starts.set(k, programDateMs);
+    const entry = this.starts.get(key(pts));
+    if (entry) entry.programDateMs = programDateMs;
+  }
+
+  /** The source's output numbered its segment starting at `pts` (and, once it is whole, its duration). */
+  setSequence(pts: number, mediaSequence: number, durationSeconds = NaN): void {
+    const entry = this.starts.get(key(pts));
+    if (!entry) return;
+    entry.mediaSequence = mediaSequence;
+    if (!Number.isNaN(durationSeconds)) entry.durationSeconds = durationSeconds;
+  }
+
+  /** The source's media sequence number for the segment starting at `pts`, if it has one. */
+  sequenceAt(pts: number): number | null {
+    const n = this.starts.get(key(pts))?.mediaSequence;
+    return n === undefined || Number.isNaN(n) ? null : n;
+  }
+
+  /**
+   * The source's segments numbered `from` up to (not including) `to`, for a rung that has none of
+   * them; null unless every one is remembered whole (then the rung numbers on by itself).
+   */
+  missedBetween(from: number, to: number): MissedSegment[] | null {
+    if (to - from > KEPT) return null;
+    const bySequence = new Map<number, SourceSegment>();
+    for (const entry of this.starts.values()) bySequence.set(entry.mediaSequence, entry);
+    const missed: MissedSegment[] = [];
+    for (let n = from; n < to; n++) {
+      const entry = bySequence.get(n);
+      if (!entry || Number.isNaN(entry.durationSeconds) || Number.isNaN(entry.programDateMs)) return null;
+      missed.push({ mediaSequence: n, programDateMs: entry.programDateMs, durationSeconds: entry.durationSeconds });
+    }
+    return missed;
   }
 
   /**
@@ -50,7 +96,7 @@ export class SegmentTimeline {
 
   /** The source's date-time (ms) for the segment starting at `pts`, if it has one. */
   programDateAt(pts: number): number | null {
-    const ms = this.starts.get(key(pts));
+    const ms = this.starts.get(key(pts))?.programDateMs;
     return ms === undefined || Number.isNaN(ms) ? null : ms;
   }
 }
