@@ -264,6 +264,22 @@ describe('ABR ladder: rungs transcoded from the feed repaired after a lossy rela
     }
   });
 
+  it('a ladder change that would upscale the live source is refused with 400 naming the field; the ladder stays', async () => {
+    const before = (await system.api('GET', '/api/v1/streams/abr')).json;
+    const res = await system.api('PATCH', '/api/v1/streams/abr', {
+      renditions: [{ name: '720p', width: 1280, height: 720, videoKbps: 2500 }, ...ladder],
+    });
+    assert.equal(res.status, 400, JSON.stringify(res.json));
+    const fields = res.json.fields.map((d: { field: string }) => d.field);
+    assert.ok(fields.includes('renditions.0.width') && fields.includes('renditions.0.height'), JSON.stringify(res.json));
+    assert.match(JSON.stringify(res.json), /live source is 640x360/);
+    const after = (await system.api('GET', '/api/v1/streams/abr')).json;
+    assert.equal(after.version, before.version, 'nothing stored');
+    // A change to something else is not held to it, and a ladder under the source is accepted.
+    const fine = await system.api('PATCH', '/api/v1/streams/abr', { renditions: ladder.map((r) => ({ ...r })) });
+    assert.equal(fine.status, 200, JSON.stringify(fine.json));
+  });
+
   it('a killed transcoder is restarted, the status says so, and its rungs go on', async () => {
     const [pid] = transcoderPids();
     assert.ok(pid, 'the transcoder runs');

@@ -9,6 +9,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
 import type { ConfigEvent } from '../events/config-event.js';
 import { ConfigEventsService } from '../events/config-events.service.js';
+import { SourcePictures } from '../streams/source-pictures.js';
 import { StreamEntity } from '../streams/stream.entity.js';
 import { STREAM_KEY_PATTERN } from '../streams/stream-limits.js';
 import type { FromWorker, IngestStatus, IngestStreamConfig, ToWorker } from './ingest-protocol.js';
@@ -43,6 +44,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     @InjectRepository(StreamEntity) private readonly streams: Repository<StreamEntity>,
     private readonly events: ConfigEventsService,
     private readonly positions: PlaylistPositions,
+    private readonly pictures: SourcePictures,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -123,6 +125,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     await stopped;
     this.stopWaiters.delete(id);
     this.statuses.delete(id);
+    this.pictures.report(id, null);
   }
 
   private leastLoaded(): Worker {
@@ -163,7 +166,10 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private onWorkerMessage(message: FromWorker): void {
     if (message.type === 'status') {
-      if (this.running.has(message.id)) this.statuses.set(message.id, message.status);
+      if (!this.running.has(message.id)) return;
+      this.statuses.set(message.id, message.status);
+      const { width, height } = message.status.codecs;
+      this.pictures.report(message.id, width && height ? { width, height } : null);
     } else if (message.type === 'stopped') {
       this.stopWaiters.get(message.id)?.();
     } else if (message.type === 'playlist') {

@@ -4,15 +4,25 @@
 // specification lists two 1920x1080 variants); the same rung twice is not.
 import type { FieldProblem } from '../common/api-error.js';
 import { SOURCE_VARIANT } from '../media/hls-layout.js';
+import type { PictureSize } from './source-pictures.js';
 import type { RenditionSettings } from './stream.entity.js';
 
 const pixels = (r: RenditionSettings) => r.width * r.height;
 
-/** Every problem with a ladder, each naming its field (`renditions.<i>.<field>`); none for a sound one. */
-export function ladderProblems(ladder: RenditionSettings[]): FieldProblem[] {
+/**
+ * Every problem with a ladder, each naming its field (`renditions.<i>.<field>`); none for a sound
+ * one. `source`: the live feed's picture, when one is arriving (a rung above it is an upscale: bits
+ * spent on no detail, and a player choosing it over the source for the bigger RESOLUTION).
+ */
+export function ladderProblems(ladder: RenditionSettings[], source: PictureSize | null = null): FieldProblem[] {
   const problems: FieldProblem[] = [];
   ladder.forEach((rung, i) => {
     const field = (name: string) => `renditions.${i}.${name}`;
+    if (source) {
+      const live = `the live source is ${source.width}x${source.height}: a rung above it would only upscale`;
+      if (rung.width > source.width) problems.push({ field: field('width'), message: `${rung.width} is wider than ${live}` });
+      if (rung.height > source.height) problems.push({ field: field('height'), message: `${rung.height} is taller than ${live}` });
+    }
     if (rung.name === SOURCE_VARIANT) {
       problems.push({
         field: field('name'),

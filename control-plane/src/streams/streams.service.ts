@@ -14,6 +14,7 @@ import { StreamResponse, toStreamResponse } from './dto/stream-response.dto.js';
 import type { UpdateStreamDto } from './dto/update-stream.dto.js';
 import { IngestPortEntity, RenditionSettings, StreamEntity } from './stream.entity.js';
 import { ladderProblems } from './ladder-rules.js';
+import { PictureSize, SourcePictures } from './source-pictures.js';
 import { ingestPortsOf, IngestPortPurpose } from './stream-limits.js';
 import { applySettings, mergePatch, settingsOf, StreamSettings, withDefaults } from './stream-settings.js';
 
@@ -31,6 +32,7 @@ export class StreamsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectRepository(StreamEntity) private readonly streams: Repository<StreamEntity>,
     private readonly audit: AuditService,
+    private readonly pictures: SourcePictures,
   ) {}
 
   async list(query: PageQuery): Promise<Page<StreamResponse>> {
@@ -68,7 +70,9 @@ export class StreamsService {
       const before = toStreamResponse(stream);
       const current = settingsOf(stream);
       const settings = withDefaults(await validateAs(StreamConfigDto, mergePatch(current, patch)));
-      assertSoundLadder(settings.renditions);
+      // A ladder being changed is held to the live feed's picture too (one set while no feed came
+      // is reported as aboveSource, not refused after the fact on an unrelated change).
+      assertSoundLadder(settings.renditions, patch.renditions !== undefined ? this.pictures.of(stream.id) : null);
       if (settings.key !== current.key) await this.assertKeyFree(manager, settings.key, stream.id);
       await this.assertPortsFree(manager, settings, stream.id);
       applySettings(stream, settings);
@@ -147,7 +151,7 @@ export class StreamsService {
 }
 
 /** 400 naming every field of a ladder that makes no sense (ladder-rules.ts). */
-function assertSoundLadder(ladder: RenditionSettings[]): void {
-  const problems = ladderProblems(ladder);
+function assertSoundLadder(ladder: RenditionSettings[], source: PictureSize | null = null): void {
+  const problems = ladderProblems(ladder, source);
   if (problems.length) throw ApiError.invalid(problems);
 }
