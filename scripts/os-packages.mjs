@@ -18,10 +18,16 @@ const REQUIREMENTS = [
     present: () => commandWorks('njs', ['-v']),
   },
   {
-    name: 'ffmpeg (test encoder, segment checks)',
-    for: ['test'],
+    name: "ffmpeg (ABR transcoding and quality scores; the tests' encoder and segment checks)",
+    for: ['start', 'test'],
     apt: ['ffmpeg'],
     present: () => commandWorks('ffmpeg', ['-version']),
+  },
+  {
+    name: 'srt-tools (srt-live-transmit: the SRT ingest listener)',
+    for: ['start', 'test'],
+    apt: ['srt-tools'],
+    present: () => commandWorks('srt-live-transmit', ['-version']),
   },
   {
     name: 'chromium (plays streams with hls.js in the end-to-end tests)',

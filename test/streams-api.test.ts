@@ -25,7 +25,7 @@ describe('streams API', () => {
         key: 'demo',
         name: 'demo',
         enabled: true,
-        ingest: { protocol: 'rtp', port: 5000, fec: null, allowedSources: [] },
+        ingest: { protocol: 'rtp', port: 5000, fec: null, allowedSources: [], srt: null },
         packaging: { segmentSeconds: 4, windowSegments: 6, lowLatency: false, partSeconds: 1, dvrSeconds: 0 },
         renditions: [],
         playback: { signedUrls: false },
@@ -119,7 +119,43 @@ describe('streams API', () => {
         message: /at most 100/,
       },
       { name: 'FEC without rows', body: streamBody({ ingest: { port: 5000, fec: { columns: 5 } } }), field: 'ingest.fec.rows' },
-      { name: 'protocol not rtp/udp', body: streamBody({ ingest: { port: 5000, protocol: 'srt' } }), field: 'ingest.protocol' },
+      { name: 'protocol not rtp/udp/srt', body: streamBody({ ingest: { port: 5000, protocol: 'rist' } }), field: 'ingest.protocol' },
+      {
+        name: 'an SRT passphrase under 10 characters',
+        body: streamBody({ ingest: { port: 5000, protocol: 'srt', srt: { passphrase: 'short' } } }),
+        field: 'ingest.srt.passphrase',
+        message: /10 to 79/,
+      },
+      {
+        name: 'an SRT passphrase with a URL delimiter',
+        body: streamBody({ ingest: { port: 5000, protocol: 'srt', srt: { passphrase: 'abcdefghij&mode=caller' } } }),
+        field: 'ingest.srt.passphrase',
+        message: /srt:\/\/ URLs/,
+      },
+      {
+        name: 'an SRT latency under 20 ms',
+        body: streamBody({ ingest: { port: 5000, protocol: 'srt', srt: { latencyMs: 5 } } }),
+        field: 'ingest.srt.latencyMs',
+        message: /20/,
+      },
+      {
+        name: 'SRT settings on an RTP stream',
+        body: streamBody({ ingest: { port: 5000, srt: { latencyMs: 200 } } }),
+        field: 'ingest.srt',
+        message: /only with protocol "srt"/,
+      },
+      {
+        name: 'FEC on an SRT stream',
+        body: streamBody({ ingest: { port: 5000, protocol: 'srt', fec: { columns: 5, rows: 10 } } }),
+        field: 'ingest.fec',
+        message: /retransmission/,
+      },
+      {
+        name: 'allowed sources on an SRT stream (not built)',
+        body: streamBody({ ingest: { port: 5000, protocol: 'srt', allowedSources: ['10.0.0.0/8'] } }),
+        field: 'ingest.allowedSources',
+        message: /not built for srt/,
+      },
       { name: 'bad CIDR', body: streamBody({ ingest: { port: 5000, allowedSources: ['10.0.0.0/33'] } }), field: 'ingest.allowedSources', message: /CIDR/ },
       {
         name: 'part not shorter than segment',
@@ -207,6 +243,35 @@ describe('streams API', () => {
       assert.equal(stored.body.renditions.length, 3, 'the refused ladder was not stored');
     });
 
+    it('an SRT stream: the passphrase given or generated is shown once; a new latency keeps it; a new one is shown once; back to RTP drops it', async () => {
+      const given = await create(streamBody({ ingest: { port: 5000, protocol: 'srt', srt: { passphrase: 'correct-horse-battery' } } }));
+      assert.equal(given.status, 201, JSON.stringify(given.body));
+      assert.deepEqual(given.body.ingest.srt, { latencyMs: 120, passphrase: 'correct-horse-battery' });
+      const generated = await create(streamBody({ key: 'gen', ingest: { port: 6000, protocol: 'srt' } }));
+      assert.match(generated.body.ingest.srt.passphrase, /^[A-Za-z0-9_-]{32}$/);
+      assert.notEqual(
+        generated.body.ingest.srt.passphrase,
+        (await create(streamBody({ key: 'gen2', ingest: { port: 6100, protocol: 'srt' } }))).body.ingest.srt.passphrase,
+      );
+      const read = await api.request().get('/api/v1/streams/demo').set(api.admin);
+      assert.deepEqual(read.body.ingest.srt, { latencyMs: 120 }, 'not shown on reading');
+      const audit = await api.request().get('/api/v1/audit').set(api.admin);
+      assert.doesNotMatch(JSON.stringify(audit.body), /correct-horse-battery/, 'not in the audit log');
+      const patch = (body: object) => api.request().patch('/api/v1/streams/demo').set(api.admin).send(body);
+      const latency = await patch({ ingest: { srt: { latencyMs: 800 } } });
+      assert.equal(latency.status, 200, JSON.stringify(latency.body));
+      assert.deepEqual(latency.body.ingest.srt, { latencyMs: 800 }, 'the passphrase kept, so not shown');
+      const [row] = await api.dataSource.query('SELECT srt_passphrase, srt_latency_ms FROM streams WHERE key = $1', ['demo']);
+      assert.deepEqual(row, { srt_passphrase: 'correct-horse-battery', srt_latency_ms: 800 });
+      const renewed = await patch({ ingest: { srt: { passphrase: 'another-long-secret' } } });
+      assert.deepEqual(renewed.body.ingest.srt, { latencyMs: 800, passphrase: 'another-long-secret' });
+      const rtp = await patch({ ingest: { protocol: 'rtp' } });
+      assert.equal(rtp.status, 200, JSON.stringify(rtp.body));
+      assert.equal(rtp.body.ingest.srt, null);
+      const [after] = await api.dataSource.query('SELECT srt_passphrase FROM streams WHERE key = $1', ['demo']);
+      assert.equal(after.srt_passphrase, null);
+    });
+
     it('a body that is not JSON', async () => {
       const res = await api.request().post('/api/v1/streams').set(api.admin).set('Content-Type', 'application/json').send('{"key":');
       assert.equal(res.status, 400);
@@ -267,7 +332,7 @@ describe('streams API', () => {
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.equal(res.body.version, 2);
       assert.equal(res.headers.etag, '"2"');
-      assert.deepEqual(res.body.ingest, { protocol: 'rtp', port: 5000, fec: null, allowedSources: [] });
+      assert.deepEqual(res.body.ingest, { protocol: 'rtp', port: 5000, fec: null, allowedSources: [], srt: null });
       assert.equal(res.body.packaging.segmentSeconds, 6);
       assert.equal(res.body.packaging.windowSegments, 6);
       // FEC off released 5002 and 5004

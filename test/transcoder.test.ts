@@ -173,6 +173,7 @@ describe('stream ingest with a ladder', () => {
         key: 'udpladder',
         protocol: 'udp',
         port,
+        srt: null,
         fec: null,
         allowedSources: [],
         segmentSeconds: 1,

@@ -2,8 +2,11 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { within } from './process.js';
 
 export interface EncoderOptions {
-  /** rtp: RTP/MPEG-TS, optionally with prompeg FEC; udp: bare MPEG-TS datagrams. */
-  protocol: 'rtp' | 'udp';
+  /** rtp: RTP/MPEG-TS, optionally with prompeg FEC; udp: bare MPEG-TS datagrams; srt: SRT caller (libsrt). */
+  protocol: 'rtp' | 'udp' | 'srt';
+  /** srt: the stream's passphrase, and the sender's latency (ms). */
+  passphrase?: string;
+  latencyMs?: number;
   port: number;
   fec?: { columns: number; rows: number };
   seconds: number;
@@ -15,7 +18,10 @@ export function startEncoder(options: EncoderOptions): { child: ChildProcess; do
   const output =
     options.protocol === 'rtp'
       ? ['-f', 'rtp_mpegts', ...(options.fec ? ['-fec', `prompeg=l=${options.fec.columns}:d=${options.fec.rows}`] : []), `rtp://127.0.0.1:${options.port}`]
-      : ['-f', 'mpegts', `udp://127.0.0.1:${options.port}?pkt_size=1316`];
+      : options.protocol === 'srt'
+        ? // ffmpeg's srt latency is in microseconds.
+          ['-f', 'mpegts', `srt://127.0.0.1:${options.port}?pkt_size=1316&passphrase=${options.passphrase}&latency=${(options.latencyMs ?? 120) * 1000}`]
+        : ['-f', 'mpegts', `udp://127.0.0.1:${options.port}?pkt_size=1316`];
   const child = spawn(
     'ffmpeg',
     [

@@ -77,3 +77,44 @@ export class UdpRelay {
     this.out.send(msg, this.options.to + offset, '127.0.0.1');
   }
 }
+
+/**
+ * A two-way relay for connection protocols (SRT): datagrams from the sender are forwarded to
+ * `to`, a share of them dropped at random; the receiver's answers (ACKs, NAKs, handshakes) go back
+ * to the sender untouched, so loss is repaired by retransmission as across a lossy network.
+ */
+export class DuplexUdpRelay {
+  private readonly front = dgram.createSocket('udp4');
+  private readonly back = dgram.createSocket('udp4');
+  private sender: { address: string; port: number } | null = null;
+  private state: number;
+  dropped = 0;
+  forwarded = 0;
+
+  constructor(private readonly options: { from: number; to: number; dropRate: number; seed: number }) {
+    this.state = options.seed >>> 0;
+  }
+
+  async start(): Promise<void> {
+    this.front.on('message', (msg, info) => {
+      this.sender = { address: info.address, port: info.port };
+      this.state = (Math.imul(this.state, 1664525) + 1013904223) >>> 0;
+      if (this.state / 2 ** 32 < this.options.dropRate) {
+        this.dropped++;
+        return;
+      }
+      this.forwarded++;
+      this.back.send(msg, this.options.to, '127.0.0.1');
+    });
+    this.back.on('message', (msg) => {
+      if (this.sender) this.front.send(msg, this.sender.port, this.sender.address);
+    });
+    await new Promise<void>((resolve) => this.front.bind(this.options.from, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.back.bind(0, '127.0.0.1', resolve));
+  }
+
+  stop(): void {
+    this.front.close();
+    this.back.close();
+  }
+}

@@ -3,6 +3,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import { IngestService } from './ingest.service.js';
 import type { LadderStatus, RungStatus } from '../media/transcode/ladder.js';
 import type { IngestStatus } from './ingest-protocol.js';
+import type { SrtStatus } from './srt/srt-stats.js';
 
 type NumericField = { [K in keyof IngestStatus]: IngestStatus[K] extends number ? K : never }[keyof IngestStatus];
 
@@ -50,6 +51,28 @@ export class IngestMetrics {
       (s) => s.mediaRootFreeBytes ?? -1,
     );
     this.ladderMetrics();
+    this.srtMetrics();
+  }
+
+  /** SRT streams: libsrt's receive figures, labelled by stream key. */
+  private srtMetrics(): void {
+    const srts = () => this.ingest.allStatuses().flatMap((s) => (s.status.srt ? [{ key: s.key, srt: s.status.srt }] : []));
+    const perSrt = (kind: typeof Counter | typeof Gauge, name: string, help: string, value: (s: SrtStatus) => number | null) =>
+      this.sampled(kind, name, help, ['stream'], () =>
+        srts().flatMap(({ key, srt }) => {
+          const v = value(srt);
+          return v === null ? [] : [[{ stream: key }, v] as Sample];
+        }),
+      );
+    perSrt(Gauge, 'hls_srt_connected', '1 while an SRT sender is connected', (s) => (s.state === 'connected' ? 1 : 0));
+    perSrt(Counter, 'hls_srt_connections_total', 'SRT senders accepted', (s) => s.connections);
+    perSrt(Counter, 'hls_srt_rejected_total', 'SRT handshakes refused (wrong passphrase, no encryption)', (s) => s.rejected);
+    perSrt(Counter, 'hls_srt_packets_lost_total', 'SRT packets found missing (then asked for again)', (s) => s.packetsLost);
+    perSrt(Counter, 'hls_srt_packets_retransmitted_total', 'Retransmitted SRT packets received', (s) => s.packetsRetransmitted);
+    perSrt(Counter, 'hls_srt_packets_dropped_total', 'SRT packets given up on: not there by their play time', (s) => s.packetsDropped);
+    perSrt(Gauge, 'hls_srt_rtt_ms', 'Round trip to the SRT sender, ms', (s) => s.rttMs);
+    perSrt(Gauge, 'hls_srt_receive_buffer_ms', 'Media in the SRT receive buffer, ms', (s) => s.receiveBufferMs);
+    perSrt(Counter, 'hls_srt_listener_restarts_total', 'Times srt-live-transmit died and was started again', (s) => s.restarts);
   }
 
   /** Streams with an ABR ladder: its transcoder, labelled by stream key; each rung's segments, by stream and rung. */

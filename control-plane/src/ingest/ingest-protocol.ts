@@ -1,14 +1,18 @@
 // Messages between the IngestService (main thread) and its worker threads.
 import type { PlaylistUpdate } from '../media/output/live-output.js';
 import type { LadderRung, LadderStatus } from '../media/transcode/ladder.js';
+import type { IngestProtocol } from '../streams/stream-limits.js';
+import type { SrtStatus } from './srt/srt-stats.js';
 
 export interface IngestStreamConfig {
   id: string;
   key: string;
-  protocol: 'rtp' | 'udp';
+  protocol: IngestProtocol;
   port: number;
   fec: { columns: number; rows: number } | null;
   allowedSources: string[];
+  /** Protocol "srt": what the listener (srt-live-transmit) is started with. */
+  srt: { passphrase: string; latencyMs: number } | null;
   segmentSeconds: number;
   windowSegments: number;
   /** History kept in the media playlist and on disk beyond the live window (0: none). */
@@ -57,6 +61,8 @@ export interface IngestStatus {
   codecs: { video: string | null; audio: string | null; width: number | null; height: number | null; frameRate: number | null };
   /** The ABR ladder's transcoder and rungs; null without renditions. */
   ladder: LadderStatus | null;
+  /** Protocol "srt": the listener and libsrt's own figures; null otherwise. */
+  srt: SrtStatus | null;
 }
 
 export type FromWorker =

@@ -31,6 +31,7 @@ const IDLE: IngestStatus = {
   discontinuitySequence: 0,
   codecs: { video: null, audio: null, width: null, height: null, frameRate: null },
   ladder: null,
+  srt: null,
 };
 
 @ApiTags('streams')

@@ -194,6 +194,7 @@ export function toIngestConfig(stream: StreamEntity): IngestStreamConfig {
     port: stream.ingestPort,
     fec: stream.fecColumns !== null && stream.fecRows !== null ? { columns: stream.fecColumns, rows: stream.fecRows } : null,
     allowedSources: stream.allowedSources,
+    srt: stream.srtPassphrase !== null && stream.srtLatencyMs !== null ? { passphrase: stream.srtPassphrase, latencyMs: stream.srtLatencyMs } : null,
     segmentSeconds: stream.packaging.segmentSeconds,
     windowSegments: stream.packaging.windowSegments,
     dvrSeconds: stream.packaging.dvrSeconds,

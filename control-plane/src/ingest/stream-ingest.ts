@@ -13,6 +13,7 @@ import { StreamPackager } from '../media/stream-packager.js';
 import { Ladder } from '../media/transcode/ladder.js';
 import type { IngestStatus, IngestStreamConfig, StreamState } from './ingest-protocol.js';
 import { SourceFilter } from './source-filter.js';
+import { SrtListener } from './srt/srt-listener.js';
 
 /** Kernel receive buffer per socket: a few hundred ms of a 20 Mbit/s feed, so bursts are not dropped. */
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -66,6 +67,8 @@ export class StreamIngest {
   private bindFailures = 0;
   private bindRetry: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Protocol "srt": srt-live-transmit, delivering to a loopback socket of this ingest. */
+  private srt: SrtListener | null = null;
 
   constructor(
     readonly config: IngestStreamConfig,
@@ -131,6 +134,7 @@ export class StreamIngest {
    * bind is retried with back-off until it works or the stream is stopped.
    */
   private async listen(): Promise<void> {
+    if (this.config.srt) return this.listenSrt(this.config.srt);
     this.bindRetry = null;
     // RTP with FEC: media on the port, column FEC on port + 2, row FEC on port + 4 (SMPTE 2022-1).
     const ports = this.receiver && this.config.fec ? [this.config.port, this.config.port + 2, this.config.port + 4] : [this.config.port];
@@ -157,6 +161,30 @@ export class StreamIngest {
     this.logger.log(`listening for ${this.config.protocol.toUpperCase()} on UDP ${ports.join(', ')}`);
   }
 
+  /**
+   * SRT: the listener on the stream's port is srt-live-transmit (it binds the port, and retries
+   * with back-off when it cannot); what it receives comes to a loopback socket on a port the
+   * kernel picks, and takes the bare UDP path from there.
+   */
+  private async listenSrt(srt: { passphrase: string; latencyMs: number }): Promise<void> {
+    await this.bind(0, (msg, info) => this.onMedia(msg, info), '127.0.0.1');
+    if (this.stopped) return void (await this.closeSockets());
+    this.srt = new SrtListener({
+      port: this.config.port,
+      passphrase: srt.passphrase,
+      latencyMs: srt.latencyMs,
+      deliverToPort: this.sockets[0].address().port,
+      onEvent: (event) => {
+        if (event.kind === 'listening') this.logger.log(`listening for SRT on UDP ${this.config.port} (latency ${srt.latencyMs} ms)`);
+        else if (event.kind === 'connected') this.logger.log('SRT sender connected');
+        else if (event.kind === 'disconnected') this.logger.log('SRT sender left; listening for it to come back');
+        else this.logger.warn(`SRT sender refused: ${event.reason}`);
+      },
+    });
+    this.srt.start();
+    this.state = 'idle';
+  }
+
   private async closeSockets(): Promise<void> {
     await Promise.all(this.sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     this.sockets.length = 0;
@@ -180,6 +208,7 @@ export class StreamIngest {
   async stop(removeFiles: boolean): Promise<void> {
     this.stopped = true;
     if (this.bindRetry) clearTimeout(this.bindRetry);
+    await this.srt?.stop();
     await this.closeSockets();
     await this.ladder?.stop(removeFiles);
     if (removeFiles) {
@@ -224,9 +253,11 @@ export class StreamIngest {
     }
     this.logNewEvents(p.forcedCuts, p.oversizeDrops, p.videoGaps);
     const degraded = p.writeError !== null && this.state === 'live';
+    // An SRT listener that died is being started again: nothing can connect meanwhile.
+    const srtDown = this.srt?.status.state === 'restarting';
     return {
-      state: degraded ? 'degraded' : this.state,
-      error: degraded ? `writing output failed: ${p.writeError}` : this.error,
+      state: degraded ? 'degraded' : srtDown ? 'failed' : this.state,
+      error: degraded ? `writing output failed: ${p.writeError}` : srtDown ? this.srt!.status.lastError : this.error,
       inputBitrate: Math.round((this.buckets.reduce((a, b) => a + b, 0) * 8 * 1000) / BITRATE_WINDOW_MS),
       datagramsReceived: this.datagrams,
       packetsReceived: r ? r.received : this.udpPackets,
@@ -253,10 +284,11 @@ export class StreamIngest {
       discontinuitySequence: p.discontinuitySequence,
       codecs: { video: p.format.videoCodecs, audio: p.format.audioCodecs, width: p.format.width, height: p.format.height, frameRate: p.format.frameRate },
       ladder: this.ladder?.status(p) ?? null,
+      srt: this.srt ? { ...this.srt.status } : null,
     };
   }
 
-  private bind(port: number, onMessage: (msg: Buffer, info: dgram.RemoteInfo) => void): Promise<void> {
+  private bind(port: number, onMessage: (msg: Buffer, info: dgram.RemoteInfo) => void, address = '0.0.0.0'): Promise<void> {
     return new Promise((resolve, reject) => {
       const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: RECEIVE_BUFFER_BYTES });
       socket.once('error', (error) => {
@@ -268,7 +300,7 @@ export class StreamIngest {
         reject(error);
       });
       socket.on('message', onMessage);
-      socket.bind(port, '0.0.0.0', () => {
+      socket.bind(port, address, () => {
         socket.removeAllListeners('error');
         socket.on('error', (error) => this.logger.warn(`socket on ${port}: ${error.message}`));
         this.sockets.push(socket);

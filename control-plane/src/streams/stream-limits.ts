@@ -7,8 +7,11 @@ import { SLUG_PATTERN } from '../common/slug.js';
 /** A key appears in playback URLs and directory names: the slug rule (common/slug.ts). */
 export const STREAM_KEY_PATTERN = SLUG_PATTERN;
 
-/** How a stream's feed arrives: RTP (optionally with SMPTE 2022-1 FEC) or bare MPEG-TS over UDP. */
-export const INGEST_PROTOCOLS = ['rtp', 'udp'] as const;
+/**
+ * How a stream's feed arrives: RTP (optionally with SMPTE 2022-1 FEC), bare MPEG-TS over UDP, or
+ * SRT (listener, encrypted, retransmission; received by the reference libsrt, srt-live-transmit).
+ */
+export const INGEST_PROTOCOLS = ['rtp', 'udp', 'srt'] as const;
 export type IngestProtocol = (typeof INGEST_PROTOCOLS)[number];
 
 /** Ports below 1024 need root to bind; the ingest workers do not run privileged. */
@@ -42,6 +45,21 @@ export const MIN_PART_SECONDS = 0.1;
  * players fetch it whole (gzip-encoded) until delta updates land; longer belongs in VOD recording.
  */
 export const MAX_DVR_SECONDS = 14_400;
+/**
+ * SRT passphrase: libsrt takes 10 to 79 characters (SRTO_PASSPHRASE) and derives the AES key from
+ * it; a generated one is 32 characters from 24 random bytes (base64url): as strong as AES-192.
+ */
+export const SRT_PASSPHRASE_MIN = 10;
+export const SRT_PASSPHRASE_MAX = 79;
+/**
+ * SRT receive latency (SRTO_RCVLATENCY), the time libsrt has to get lost packets retransmitted:
+ * 120 ms is libsrt's default (a LAN); across the internet Haivision advises 4 x the RTT at least.
+ * 20 ms is libsrt's floor in practice; past 8 s a contribution feed is no longer live.
+ */
+export const SRT_LATENCY_DEFAULT_MS = 120;
+export const SRT_LATENCY_MIN_MS = 20;
+export const SRT_LATENCY_MAX_MS = 8000;
+
 /** Allowed sources: a handful of encoder networks, not a firewall table. */
 export const MAX_ALLOWED_SOURCES = 64;
 /** A ladder longer than this is a configuration mistake. */

@@ -1,7 +1,8 @@
 import type { StreamConfigDto } from './dto/stream-config.dto.js';
 import type { UpdateStreamDto } from './dto/update-stream.dto.js';
 import type { PackagingSettings, RenditionSettings, StreamEntity } from './stream.entity.js';
-import { IngestProtocol, LOW_LATENCY_DEFAULTS, MIN_PART_SECONDS, PACKAGING_DEFAULTS } from './stream-limits.js';
+import { randomBytes } from 'node:crypto';
+import { IngestProtocol, LOW_LATENCY_DEFAULTS, MIN_PART_SECONDS, PACKAGING_DEFAULTS, SRT_LATENCY_DEFAULT_MS } from './stream-limits.js';
 import { definedOnly } from '../common/defined-only.js';
 
 /** A stream's configuration with every default applied: what is stored and what PATCH merges into. */
@@ -14,22 +15,39 @@ export interface StreamSettings {
     port: number;
     fec: { columns: number; rows: number } | null;
     allowedSources: string[];
+    /** Protocol "srt" only. */
+    srt: SrtSettings | null;
   };
   packaging: PackagingSettings;
   renditions: RenditionSettings[];
   playback: { signedUrls: boolean };
 }
 
+export interface SrtSettings {
+  passphrase: string;
+  latencyMs: number;
+}
+
+/** 24 random bytes, base64url: 32 characters, within libsrt's 10-79. */
+export function generateSrtPassphrase(): string {
+  return randomBytes(24).toString('base64url');
+}
+
 export function withDefaults(dto: StreamConfigDto): StreamSettings {
+  const protocol = dto.ingest.protocol ?? 'rtp';
   return {
     key: dto.key,
     name: dto.name ?? dto.key,
     enabled: dto.enabled ?? true,
     ingest: {
-      protocol: dto.ingest.protocol ?? 'rtp',
+      protocol,
       port: dto.ingest.port,
       fec: dto.ingest.fec ? { columns: dto.ingest.fec.columns, rows: dto.ingest.fec.rows } : null,
       allowedSources: dto.ingest.allowedSources ?? [],
+      srt:
+        protocol === 'srt'
+          ? { passphrase: dto.ingest.srt?.passphrase ?? generateSrtPassphrase(), latencyMs: dto.ingest.srt?.latencyMs ?? SRT_LATENCY_DEFAULT_MS }
+          : null,
     },
     packaging: packagingWithDefaults(dto.packaging ?? {}),
     renditions: (dto.renditions ?? []).map((r) => ({ ...definedOnly(r) }) as RenditionSettings),
@@ -47,6 +65,7 @@ export function settingsOf(stream: StreamEntity): StreamSettings {
       port: stream.ingestPort,
       fec: stream.fecColumns === null || stream.fecRows === null ? null : { columns: stream.fecColumns, rows: stream.fecRows },
       allowedSources: [...stream.allowedSources],
+      srt: stream.srtPassphrase !== null && stream.srtLatencyMs !== null ? { passphrase: stream.srtPassphrase, latencyMs: stream.srtLatencyMs } : null,
     },
     packaging: { ...stream.packaging },
     renditions: stream.renditions.map((r) => ({ ...r })),
@@ -57,7 +76,15 @@ export function settingsOf(stream: StreamEntity): StreamSettings {
 /** PATCH semantics: top-level fields replace, `ingest`, `packaging` and `playback` merge, `renditions` replaces. */
 export function mergePatch(current: StreamSettings, patch: UpdateStreamDto): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...current, ...definedOnly(patch) };
-  if (patch.ingest) merged.ingest = { ...current.ingest, ...patch.ingest };
+  if (patch.ingest) {
+    const ingest: Record<string, unknown> = { ...current.ingest, ...patch.ingest };
+    // SRT settings merge too (a new latency keeps the passphrase); they go with the protocol.
+    const srtPatch = patch.ingest.srt;
+    if (srtPatch && typeof srtPatch === 'object' && current.ingest.srt)
+      ingest.srt = { ...current.ingest.srt, ...definedOnly(srtPatch as Record<string, unknown>) };
+    if ((ingest.protocol ?? 'rtp') !== 'srt' && patch.ingest.srt === undefined) ingest.srt = null;
+    merged.ingest = ingest;
+  }
   if (patch.packaging) merged.packaging = { ...current.packaging, ...patch.packaging };
   if (patch.playback) merged.playback = { ...current.playback, ...patch.playback };
   return merged;
@@ -72,6 +99,8 @@ export function applySettings(stream: StreamEntity, settings: StreamSettings): v
   stream.fecColumns = settings.ingest.fec?.columns ?? null;
   stream.fecRows = settings.ingest.fec?.rows ?? null;
   stream.allowedSources = settings.ingest.allowedSources;
+  stream.srtPassphrase = settings.ingest.srt?.passphrase ?? null;
+  stream.srtLatencyMs = settings.ingest.srt?.latencyMs ?? null;
   stream.packaging = settings.packaging;
   stream.renditions = settings.renditions;
   stream.signedUrls = settings.playback.signedUrls;

@@ -46,6 +46,13 @@ export class StreamEntity {
   @Column({ name: 'fec_rows', type: 'integer', nullable: true })
   fecRows: number | null;
 
+  /** SRT only: the passphrase the sender must give (kept as given: libsrt derives the key from it). */
+  @Column({ name: 'srt_passphrase', type: 'text', nullable: true })
+  srtPassphrase: string | null;
+
+  @Column({ name: 'srt_latency_ms', type: 'integer', nullable: true })
+  srtLatencyMs: number | null;
+
   @Column({ name: 'allowed_sources', type: 'text', array: true, default: () => "'{}'" })
   allowedSources: string[];
 

@@ -37,7 +37,7 @@ export class StreamsService {
 
   async list(query: PageQuery): Promise<Page<StreamResponse>> {
     const [rows, total] = await this.streams.findAndCount({ order: { createdAt: 'ASC', id: 'ASC' }, ...pageBounds(query) });
-    return { items: rows.map(toStreamResponse), total };
+    return { items: rows.map((row) => toStreamResponse(row)), total };
   }
 
   async get(ref: string): Promise<StreamResponse> {
@@ -57,7 +57,8 @@ export class StreamsService {
       const response = toStreamResponse(stream);
       await this.audit.record(manager, principal, { action: 'create', entityType: 'stream', entityId: stream.id, after: response });
       await publishConfigEvent(manager, { entity: 'stream', op: 'created', id: stream.id, ref: stream.key, version: stream.version });
-      return response;
+      // The SRT passphrase is shown once, here (it was generated, or given by the caller).
+      return toStreamResponse(stream, true);
     });
     this.logger.log(`created stream ${created.key} (${created.id}) on ${created.ingest.protocol} port ${created.ingest.port}`);
     return created;
@@ -83,7 +84,8 @@ export class StreamsService {
       await this.claimPorts(manager, stream.id, settings);
       await this.audit.record(manager, principal, { action: 'update', entityType: 'stream', entityId: stream.id, before, after });
       await publishConfigEvent(manager, { entity: 'stream', op: 'updated', id: stream.id, ref: stream.key, version: stream.version });
-      return after;
+      // A passphrase set by this change (given, or generated on a switch to SRT) is shown once, here.
+      return settings.ingest.srt && settings.ingest.srt.passphrase !== current.ingest.srt?.passphrase ? toStreamResponse(stream, true) : after;
     });
   }
 

@@ -47,6 +47,24 @@ export class LadderStatusInfo {
   @ApiProperty({ type: [RungStatusInfo] }) rungs: RungStatusInfo[];
 }
 
+export class SrtStatusInfo {
+  @ApiProperty({ enum: ['starting', 'listening', 'connected', 'restarting', 'stopped'] }) state: string;
+  @ApiProperty({ description: 'Senders accepted (a reconnect counts again)' }) connections: number;
+  @ApiProperty({ description: 'Handshakes refused (wrong passphrase, no encryption)' }) rejected: number;
+  @ApiProperty({ nullable: true, type: String, example: 'Incorrect passphrase' }) lastRejection: string | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Round trip to the sender, as libsrt smooths it' }) rttMs: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Receive latency in force (the larger of both sides)' }) latencyMs: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Media held in the receive buffer' }) receiveBufferMs: number | null;
+  @ApiProperty({ nullable: true, type: Number }) mbitRate: number | null;
+  @ApiProperty() packetsReceived: number;
+  @ApiProperty({ description: 'Packets found missing, each asked for again' }) packetsLost: number;
+  @ApiProperty({ description: 'Retransmitted packets that arrived' }) packetsRetransmitted: number;
+  @ApiProperty({ description: 'Packets given up on: not there by their play time' }) packetsDropped: number;
+  @ApiProperty({ description: 'Packets that arrived after their play time' }) packetsBelated: number;
+  @ApiProperty({ description: 'Times srt-live-transmit died and was started again' }) restarts: number;
+  @ApiProperty({ nullable: true, type: String }) lastError: string | null;
+}
+
 export class StreamStatusResponse {
   @ApiProperty() id: string;
   @ApiProperty() key: string;
@@ -87,4 +105,6 @@ export class StreamStatusResponse {
   @ApiProperty({ type: CodecInfo }) codecs: CodecInfo;
   @ApiProperty({ type: LadderStatusInfo, nullable: true, description: 'The ABR ladder (renditions): its transcoder and rungs; null without renditions' })
   ladder: LadderStatusInfo | null;
+  @ApiProperty({ type: SrtStatusInfo, nullable: true, description: "SRT streams: the listener and libsrt's own figures; null otherwise" })
+  srt: SrtStatusInfo | null;
 }

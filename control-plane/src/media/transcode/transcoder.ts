@@ -5,6 +5,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { FIRST_RUNG_FD, TranscodeRung, transcoderArgs } from './ladder-args.js';
 import { processCpuSeconds } from './process-cpu.js';
+import { RestartBackoff } from '../supervision/restart-backoff.js';
 
 export type TranscoderState = 'starting' | 'running' | 'restarting' | 'stopped';
 
@@ -37,14 +38,12 @@ export interface TranscoderOptions {
 
 /** CPU use is sampled at most this often (ffmpeg's progress reports come twice a second). */
 const CPU_SAMPLE_MS = 2000;
-/** A run this long resets the back-off: the failure before it was not a crash loop. */
-const STABLE_RUN_MS = 60_000;
 const STDERR_TAIL = 2000;
 
 export class Transcoder {
   private child: ChildProcess | null = null;
   private stopping = false;
-  private backoffMs: number;
+  private readonly backoff: RestartBackoff;
   private startedAt = 0;
   private restartTimer: NodeJS.Timeout | null = null;
   private stderrTail = '';
@@ -52,7 +51,7 @@ export class Transcoder {
   readonly status: TranscoderStatus = { state: 'starting', restarts: 0, speed: null, droppedBytes: 0, cpuCores: null, lastError: null };
 
   constructor(private readonly options: TranscoderOptions) {
-    this.backoffMs = options.backoffMs ?? 1000;
+    this.backoff = new RestartBackoff(options.backoffMs, options.maxBackoffMs);
   }
 
   start(): void {
@@ -160,9 +159,7 @@ export class Transcoder {
     this.status.speed = null;
     this.status.cpuCores = null;
     this.cpuSample = null;
-    if (Date.now() - this.startedAt >= STABLE_RUN_MS) this.backoffMs = this.options.backoffMs ?? 1000;
-    const delay = this.backoffMs;
-    this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 30_000);
+    const delay = this.backoff.next(Date.now() - this.startedAt);
     this.restartTimer = setTimeout(() => {
       if (this.stopping) return;
       this.status.restarts++;

@@ -44,8 +44,42 @@ export class FecDto {
   rows: number;
 }
 
+export class SrtDto {
+  @ApiPropertyOptional({
+    minLength: limits.SRT_PASSPHRASE_MIN,
+    maxLength: limits.SRT_PASSPHRASE_MAX,
+    description: 'Encrypts the feed (AES); the sender must give the same. Generated when absent, and shown only in the answer that set it',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\x21-\x7e]+$/, { message: 'printable ASCII without spaces' })
+  @Matches(/^[^&=?#%]*$/, { message: "no '&', '=', '?', '#' or '%': it goes into srt:// URLs as it is" })
+  @Satisfies((p) =>
+    typeof p === 'string' && (p.length < limits.SRT_PASSPHRASE_MIN || p.length > limits.SRT_PASSPHRASE_MAX)
+      ? `must be ${limits.SRT_PASSPHRASE_MIN} to ${limits.SRT_PASSPHRASE_MAX} characters (libsrt's rule), got ${p.length}`
+      : null,
+  )
+  passphrase?: string;
+
+  @ApiPropertyOptional({
+    minimum: limits.SRT_LATENCY_MIN_MS,
+    maximum: limits.SRT_LATENCY_MAX_MS,
+    default: limits.SRT_LATENCY_DEFAULT_MS,
+    description: 'Receive latency, ms: the time lost packets have to be retransmitted. At least 4 x the round trip across the internet',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(limits.SRT_LATENCY_MIN_MS)
+  @Max(limits.SRT_LATENCY_MAX_MS)
+  latencyMs?: number;
+}
+
 export class IngestDto {
-  @ApiPropertyOptional({ enum: INGEST_PROTOCOLS, default: 'rtp', description: 'rtp: RTP/MPEG-TS (PT 33); udp: bare MPEG-TS datagrams' })
+  @ApiPropertyOptional({
+    enum: INGEST_PROTOCOLS,
+    default: 'rtp',
+    description: 'rtp: RTP/MPEG-TS (PT 33); udp: bare MPEG-TS datagrams; srt: SRT listener (caller mode senders, MPEG-TS)',
+  })
   @IsOptional()
   @IsIn(INGEST_PROTOCOLS)
   protocol?: IngestProtocol;
@@ -63,7 +97,11 @@ export class IngestDto {
 
   @ApiPropertyOptional({ type: FecDto, nullable: true, description: 'null: no FEC. RTP only: FEC packets protect RTP sequence numbers' })
   @IsOptional()
-  @Satisfies((fec, ingest) => (fec && ingest.protocol === 'udp' ? 'needs protocol "rtp": SMPTE 2022-1 FEC protects RTP packets, and udp has none' : null))
+  @Satisfies((fec, ingest) =>
+    fec && (ingest.protocol ?? 'rtp') !== 'rtp'
+      ? `needs protocol "rtp": SMPTE 2022-1 FEC protects RTP packets, and ${ingest.protocol} has none${ingest.protocol === 'srt' ? ' (SRT repairs by retransmission)' : ''}`
+      : null,
+  )
   @IsObject()
   @ValidateNested()
   @Type(() => FecDto)
@@ -74,7 +112,20 @@ export class IngestDto {
   @IsArray()
   @ArrayMaxSize(limits.MAX_ALLOWED_SOURCES)
   @IsCidr({ each: true })
+  @Satisfies((sources, ingest) =>
+    Array.isArray(sources) && sources.length > 0 && ingest.protocol === 'srt'
+      ? 'not built for srt yet: the SRT listener takes any sender with the passphrase'
+      : null,
+  )
   allowedSources?: string[];
+
+  @ApiPropertyOptional({ type: SrtDto, nullable: true, description: 'SRT settings (protocol "srt" only)' })
+  @IsOptional()
+  @Satisfies((srt, ingest) => (srt && ingest.protocol !== 'srt' ? 'only with protocol "srt"' : null))
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SrtDto)
+  srt?: SrtDto | null;
 }
 
 export class PackagingDto {

@@ -1,15 +1,23 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { StreamEntity } from '../stream.entity.js';
 import { settingsOf } from '../stream-settings.js';
 import type { IngestProtocol } from '../stream-limits.js';
 import { FecDto, PackagingDto, PlaybackDto, RenditionDto } from './stream-config.dto.js';
+import type { SrtSettings } from '../stream-settings.js';
+
+export class SrtResponse {
+  @ApiProperty() latencyMs: number;
+  @ApiPropertyOptional({ description: 'Only in the answer that set it (generated at creation, or changed): note it then' })
+  passphrase?: string;
+}
 import { playbackPath } from '../../media/hls-layout.js';
 
 export class IngestResponse {
-  @ApiProperty({ enum: ['rtp', 'udp'] }) protocol: IngestProtocol;
+  @ApiProperty({ enum: ['rtp', 'udp', 'srt'] }) protocol: IngestProtocol;
   @ApiProperty() port: number;
   @ApiProperty({ type: FecDto, nullable: true }) fec: FecDto | null;
   @ApiProperty({ type: [String] }) allowedSources: string[];
+  @ApiProperty({ type: SrtResponse, nullable: true }) srt: SrtResponse | null;
 }
 
 export class StreamResponse {
@@ -33,14 +41,24 @@ export class StreamPage {
   @ApiProperty() total: number;
 }
 
-export function toStreamResponse(stream: StreamEntity): StreamResponse {
+/**
+ * A stream as the API shows it. The SRT passphrase is left out (audit entries and ETags are made
+ * from this too); `showSecret` adds it to the one answer that set it.
+ */
+export function toStreamResponse(stream: StreamEntity, showSecret = false): StreamResponse {
   const settings = settingsOf(stream);
+  const srt = settings.ingest.srt;
   return {
     id: stream.id,
     ...settings,
+    ingest: { ...settings.ingest, srt: srt ? shownSrt(srt, showSecret) : null },
     playbackPath: playbackPath(stream.key),
     createdAt: stream.createdAt.toISOString(),
     updatedAt: stream.updatedAt.toISOString(),
     version: stream.version,
   };
+}
+
+function shownSrt(srt: SrtSettings, showSecret: boolean): SrtResponse {
+  return showSecret ? { latencyMs: srt.latencyMs, passphrase: srt.passphrase } : { latencyMs: srt.latencyMs };
 }

@@ -1,0 +1,25 @@
+// When a supervised child process (the ABR transcoder, the SRT listener) that died is started
+// again: after a delay that doubles with each quick failure, so a child that cannot run (a bad
+// argument, a port taken) does not spin, and that starts short again once a run has lasted.
+
+/** A run this long resets the back-off: the failure before it was not a crash loop. */
+export const STABLE_RUN_MS = 60_000;
+
+export class RestartBackoff {
+  private delayMs: number;
+
+  constructor(
+    private readonly firstMs = 1000,
+    private readonly maxMs = 30_000,
+  ) {
+    this.delayMs = firstMs;
+  }
+
+  /** The delay before the next start, given how long the run that just ended lasted. */
+  next(runMs: number): number {
+    if (runMs >= STABLE_RUN_MS) this.delayMs = this.firstMs;
+    const delay = this.delayMs;
+    this.delayMs = Math.min(this.delayMs * 2, this.maxMs);
+    return delay;
+  }
+}
