@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -95,8 +96,16 @@ describe('SRT ingest: srt-live-transmit listening, ffmpeg (libsrt) calling throu
     const refused = await eventually(async () => ((await status()).srt.rejected > before.srt.rejected ? await status() : undefined), 10_000, 'a refusal');
     assert.match(refused.srt.lastRejection, /passphrase/i);
     assert.equal(refused.segmentsWritten, before.segmentsWritten, 'nothing of it reached the packager');
-    // The listener was never restarted: the first sender's reconnect is accepted as it is.
-    const again = startEncoder({ protocol: 'srt', port, passphrase, seconds: 6 });
+    // The listener was never restarted: the sender calling again is accepted as it is. It sends
+    // as a new user would: the ffmpeg line GET ingest-urls gives, with the passphrase filled in.
+    const urls = (await system.api('GET', '/api/v1/streams/srt/ingest-urls?host=127.0.0.1')).json;
+    assert.equal(urls.protocol, 'srt');
+    assert.equal(urls.url, `srt://127.0.0.1:${port}?passphrase=PASSPHRASE&latency=400000&pkt_size=1316`);
+    assert.equal(urls.obs.server, urls.url);
+    assert.doesNotMatch(JSON.stringify(urls), new RegExp(passphrase), 'the passphrase is not repeated');
+    const line = urls.ffmpeg.replace('PASSPHRASE', passphrase).replace('ffmpeg ', 'ffmpeg -v error ').replace(' -f mpegts', ' -t 6 -f mpegts');
+    const child = spawn('sh', ['-c', line], { stdio: 'ignore' });
+    const again = { child, done: new Promise((resolve) => child.once('exit', resolve)) };
     try {
       await eventually(
         async () => {

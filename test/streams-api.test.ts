@@ -272,6 +272,19 @@ describe('streams API', () => {
       assert.equal(after.srt_passphrase, null);
     });
 
+    it('ingest-urls: what a sender needs, per protocol (RTP with its FEC ports; 404 for an unknown stream)', async () => {
+      assert.equal((await create(streamBody({ ingest: { port: 5000, fec: { columns: 5, rows: 10 } }, packaging: { segmentSeconds: 2 } }))).status, 201);
+      const res = await api.request().get('/api/v1/streams/demo/ingest-urls?host=encoder.example.net').set(api.admin);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.url, 'rtp://encoder.example.net:5000');
+      assert.match(res.body.ffmpeg, / -g 60 .* -f rtp_mpegts -fec prompeg=l=5:d=10 rtp:\/\/encoder\.example\.net:5000$/);
+      assert.match(res.body.notes.join(' '), /5002 \(columns\) and 5004 \(rows\)/);
+      assert.equal(res.body.obs, null);
+      const hostile = await api.request().get('/api/v1/streams/demo/ingest-urls?host=a%22%3Brm').set(api.admin);
+      assert.equal(hostile.body.url, 'rtp://127.0.0.1:5000', 'a host that is not a name or address is not echoed into a shell line');
+      assert.equal((await api.request().get('/api/v1/streams/nope/ingest-urls').set(api.admin)).status, 404);
+    });
+
     it('a body that is not JSON', async () => {
       const res = await api.request().post('/api/v1/streams').set(api.admin).set('Content-Type', 'application/json').send('{"key":');
       assert.equal(res.status, 400);

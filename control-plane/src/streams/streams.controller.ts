@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import type { Principal } from '../common/principal.js';
 import { etagOf } from '../common/etag.js';
@@ -8,6 +8,7 @@ import { PageQuery } from '../common/pagination.dto.js';
 import { StreamConfigDto } from './dto/stream-config.dto.js';
 import { StreamPage, StreamResponse } from './dto/stream-response.dto.js';
 import { UpdateStreamDto } from './dto/update-stream.dto.js';
+import { IngestUrls, ingestUrls } from './ingest-urls.js';
 import { StreamsService } from './streams.service.js';
 
 const IF_MATCH = { name: 'If-Match', required: false, description: 'ETag from a previous GET; 412 when stale' };
@@ -30,6 +31,16 @@ export class StreamsController {
     const stream = await this.streams.get(ref);
     res.setHeader('ETag', etagOf(stream.version));
     return stream;
+  }
+
+  @Get(':ref/ingest-urls')
+  @ApiOkResponse({
+    description:
+      'How to send to the stream: URL, an ffmpeg line, OBS and srt-live-transmit settings for SRT (host: the one this request was sent to, or ?host=)',
+  })
+  async ingestUrls(@Param('ref') ref: string, @Query('host') host: string | undefined, @Req() req: Request): Promise<IngestUrls> {
+    const stream = await this.streams.get(ref);
+    return ingestUrls(stream, senderHost(host, req));
   }
 
   @Post()
@@ -63,4 +74,10 @@ export class StreamsController {
   remove(@Param('ref') ref: string, @Headers('if-match') ifMatch: string | undefined, @CurrentPrincipal() principal: Principal): Promise<void> {
     return this.streams.remove(ref, ifMatch, principal);
   }
+}
+
+/** The host senders reach: ?host= when given (a name or address), else the host this request used. */
+function senderHost(given: string | undefined, req: Request): string {
+  const candidate = given ?? req.hostname;
+  return /^[A-Za-z0-9.:[\]-]{1,253}$/.test(candidate ?? '') ? candidate : '127.0.0.1';
 }

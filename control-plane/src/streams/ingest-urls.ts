@@ -1,0 +1,51 @@
+// What a sender needs to feed a stream, per protocol: the URL and a complete ffmpeg line, and for
+// SRT the OBS and srt-live-transmit settings. The passphrase is never repeated here (it is shown
+// once, when set): the lines carry PASSPHRASE for the sender to fill in.
+import type { StreamResponse } from './dto/stream-response.dto.js';
+
+export interface IngestUrls {
+  protocol: string;
+  /** Where the sender sends or calls. */
+  url: string;
+  /** A test pattern sent in real time, the GOP one segment long (keyframes where segments start). */
+  ffmpeg: string;
+  /** OBS Studio: Settings > Stream, service "Custom..." (SRT only; OBS sends RTP/UDP no way we take). */
+  obs: { server: string; streamKey: string } | null;
+  /** Haivision's reference sender, relaying a local UDP MPEG-TS feed (SRT only). */
+  srtLiveTransmit: string | null;
+  notes: string[];
+}
+
+/** The placeholder the lines carry where the stream's SRT passphrase goes. */
+export const PASSPHRASE_PLACEHOLDER = 'PASSPHRASE';
+
+export function ingestUrls(stream: StreamResponse, host: string): IngestUrls {
+  const { protocol, port, fec, srt } = stream.ingest;
+  const gop = `-g ${Math.round(stream.packaging.segmentSeconds * 30)} -keyint_min ${Math.round(stream.packaging.segmentSeconds * 30)} -sc_threshold 0`;
+  const input = `ffmpeg -re -f lavfi -i testsrc2=size=1280x720:rate=30 -f lavfi -i sine=frequency=440 -c:v libx264 -preset veryfast -tune zerolatency ${gop} -b:v 3000k -c:a aac -b:a 128k`;
+  const notes = [`Send a keyframe every ${stream.packaging.segmentSeconds} s (segmentSeconds): segments start at keyframes.`];
+  if (protocol === 'srt' && srt) {
+    // ffmpeg's and OBS's libsrt URLs take latency in microseconds; srt-live-transmit's in ms.
+    const url = `srt://${host}:${port}?passphrase=${PASSPHRASE_PLACEHOLDER}&latency=${srt.latencyMs * 1000}&pkt_size=1316`;
+    return {
+      protocol,
+      url,
+      ffmpeg: `${input} -f mpegts "${url}"`,
+      obs: { server: url, streamKey: '' },
+      srtLiveTransmit: `srt-live-transmit udp://:1234 "srt://${host}:${port}?passphrase=${PASSPHRASE_PLACEHOLDER}&latency=${srt.latencyMs}"`,
+      notes: [
+        ...notes,
+        `${PASSPHRASE_PLACEHOLDER}: the stream's passphrase, shown once when it was set (set a new one with PATCH ingest.srt.passphrase).`,
+        'One sender at a time: while one is connected another is not answered; a sender that leaves can call again.',
+      ],
+    };
+  }
+  if (protocol === 'rtp') {
+    const url = `rtp://${host}:${port}`;
+    const fecArgs = fec ? ` -fec prompeg=l=${fec.columns}:d=${fec.rows}` : '';
+    const fecNote = fec ? [`FEC goes to ports ${port + 2} (columns) and ${port + 4} (rows).`] : [];
+    return { protocol, url, ffmpeg: `${input} -f rtp_mpegts${fecArgs} ${url}`, obs: null, srtLiveTransmit: null, notes: [...notes, ...fecNote] };
+  }
+  const url = `udp://${host}:${port}?pkt_size=1316`;
+  return { protocol, url, ffmpeg: `${input} -f mpegts "${url}"`, obs: null, srtLiveTransmit: null, notes };
+}
