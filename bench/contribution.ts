@@ -6,13 +6,12 @@
 // listener -c copy -f hls` peers. Senders' CPU is not counted on either side. Prints CPU seconds
 // per stream-minute (min, median, max) and a last line ratio=<worst ours/ffmpeg median ratio>.
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freeLoopbackPort, startEmbeddedPostgres } from '../control-plane/src/database/embedded-postgres.js';
 import { freeUdpPortBlock } from '../test/support/ports.js';
-import { REPO_ROOT, startProcess } from '../test/support/process.js';
+import { REPO_ROOT } from '../test/support/process.js';
+import { startBenchSystem } from './support/bench-system.js';
 import { childPids, cpuSeconds } from './support/cpu.js';
 import { startFfmpegHls } from './support/ffmpeg-hls.js';
 import { numberOption } from './support/options.js';
@@ -90,29 +89,9 @@ const total = (used: Map<number, number>) => [...used.values()].reduce((a, b) =>
 const work = await mkdtemp(path.join(os.tmpdir(), 'hls-bench-contribution-'));
 await chmod(work, 0o755);
 process.chdir(REPO_ROOT);
-const pgDir = path.join(work, 'pg-data');
-mkdirSync(pgDir, { recursive: true });
-await chmod(pgDir, 0o755);
-const db = await startEmbeddedPostgres(pgDir, { log: () => undefined, warn: (m) => console.error(m) });
-const apiPort = await freeLoopbackPort();
-const system = startProcess(process.execPath, ['dist/control-plane/src/main.js'], {
-  ...process.env,
-  DATABASE_URL: db.url,
-  HLS_ADMIN_TOKEN: 'bench',
-  PORT: String(apiPort),
-  HOST: '127.0.0.1',
-  HLS_HTTP_PORT: String(await freeLoopbackPort()),
-  DATA_DIR: path.join(work, 'cp'),
-  MEDIA_ROOT: path.join(work, 'cp', 'media'),
-});
+const system = await startBenchSystem(work);
+const api = system.api;
 try {
-  await system.waitFor(/ready; Ctrl-C stops everything/, 60_000);
-  const api = (method: string, route: string, body?: unknown) =>
-    fetch(`http://127.0.0.1:${apiPort}${route}`, {
-      method,
-      headers: { Authorization: 'Bearer bench', 'Content-Type': 'application/json' },
-      body: body ? JSON.stringify(body) : undefined,
-    }).then((r) => r.json());
   const file = captureFile(CAPTURE);
   const oursPorts = await distinctPorts();
   for (const [i, port] of oursPorts.entries())
@@ -131,9 +110,9 @@ try {
   for (let round = 1; round <= ROUNDS; round++) {
     // Ours: the control plane (ingest workers, packaging, API) and its srt-live-transmit children.
     const senders = startSenders(file, oursPorts);
-    const oursUsed = await measure(() => [system.child.pid!, ...childPids(system.child.pid!)]);
+    const oursUsed = await measure(() => [system.pid, ...childPids(system.pid)]);
     const oursCpu = total(oursUsed);
-    const controlPlane = oursUsed.get(system.child.pid!) ?? 0;
+    const controlPlane = oursUsed.get(system.pid) ?? 0;
     await stopAll(senders);
     const received = (await Promise.all(oursPorts.map((_, i) => api('GET', `/api/v1/streams/srt-${i}/status`)))).map((s) => s.srt?.connections ?? 0);
     if (received.some((c) => c < round)) console.warn(`# a sender did not connect: connections ${received}`);
@@ -169,8 +148,6 @@ try {
   console.log('goal: ratio <= 1.0 for every protocol (SRT only so far; RTMP and RIST not built)');
   console.log(`summary: srt ours ${o.median.toFixed(3)} vs ffmpeg ${f.median.toFixed(3)} CPU s per stream-minute, ratio=${(o.median / f.median).toFixed(3)}`);
 } finally {
-  system.child.kill('SIGTERM');
-  await system.exited;
-  await db.stop();
+  await system.stop();
   await rm(work, { recursive: true, force: true });
 }

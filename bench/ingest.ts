@@ -4,13 +4,12 @@
 // `ffmpeg -i udp://... -c copy -f hls` processes (which do no FEC), in one run. Prints CPU seconds
 // per stream-minute for both, the packets lost inside our ingest, and a last line with
 // ratio=<ours/ffmpeg CPU per stream>.
-import { mkdirSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freeLoopbackPort, startEmbeddedPostgres } from '../control-plane/src/database/embedded-postgres.js';
 import { freeUdpPortBlock } from '../test/support/ports.js';
-import { REPO_ROOT, startProcess } from '../test/support/process.js';
+import { REPO_ROOT } from '../test/support/process.js';
+import { startBenchSystem } from './support/bench-system.js';
 import { cpuSeconds } from './support/cpu.js';
 import { startFfmpegHls } from './support/ffmpeg-hls.js';
 import { numberOption } from './support/options.js';
@@ -45,36 +44,16 @@ async function portBlocks(): Promise<number[]> {
 }
 
 async function ours(rtp: Datagram[], work: string): Promise<{ cpu: number; lost: number; received: number; sent: number; recovered: number }> {
-  const pgDir = path.join(work, 'pg-data');
-  mkdirSync(pgDir, { recursive: true });
-  await chmod(pgDir, 0o755);
-  const db = await startEmbeddedPostgres(pgDir, { log: () => undefined, warn: (m) => console.error(m) });
-  const apiPort = await freeLoopbackPort();
-  const system = startProcess(process.execPath, ['dist/control-plane/src/main.js'], {
-    ...process.env,
-    DATABASE_URL: db.url,
-    HLS_ADMIN_TOKEN: 'bench',
-    PORT: String(apiPort),
-    HOST: '127.0.0.1',
-    HLS_HTTP_PORT: String(await freeLoopbackPort()),
-    DATA_DIR: path.join(work, 'cp'),
-    MEDIA_ROOT: path.join(work, 'cp', 'media'),
-  });
+  const system = await startBenchSystem(work);
+  const api = system.api;
   try {
-    await system.waitFor(/ready; Ctrl-C stops everything/, 60_000);
-    const api = (method: string, route: string, body?: unknown) =>
-      fetch(`http://127.0.0.1:${apiPort}${route}`, {
-        method,
-        headers: { Authorization: 'Bearer bench', 'Content-Type': 'application/json' },
-        body: body ? JSON.stringify(body) : undefined,
-      }).then((r) => r.json());
     const ports = await portBlocks();
     for (const [i, port] of ports.entries())
       await api('POST', '/api/v1/streams', { key: `bench-${i}`, ingest: { protocol: 'rtp', port, fec: { columns: L, rows: D } } });
     await new Promise((r) => setTimeout(r, 1500));
-    const before = cpuSeconds(system.child.pid!);
+    const before = cpuSeconds(system.pid);
     const sent = await replay(rtp, ports);
-    const cpu = cpuSeconds(system.child.pid!) - before;
+    const cpu = cpuSeconds(system.pid) - before;
     await new Promise((r) => setTimeout(r, 1000));
     let received = 0;
     let unrecoverable = 0;
@@ -87,9 +66,7 @@ async function ours(rtp: Datagram[], work: string): Promise<{ cpu: number; lost:
     }
     return { cpu, lost: sent - received + unrecoverable, received, sent, recovered };
   } finally {
-    system.child.kill('SIGTERM');
-    await system.exited;
-    await db.stop();
+    await system.stop();
   }
 }
 

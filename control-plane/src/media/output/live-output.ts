@@ -6,8 +6,9 @@ import path from 'node:path';
 import { DELTA_PLAYLIST, INIT_PREFIX, initFile, MEDIA_PLAYLIST, partFile, runTag, SEGMENT_PREFIX, segmentFile } from '../hls-layout.js';
 import { MediaPlaylist, parseMediaPlaylist, playlistDuration, writeMediaPlaylist } from '../playlist/media-playlist.js';
 import type { FinishedSegment, StreamFormat } from '../segmenter/segment.js';
-import type { TimelineRole } from '../segmenter/segment-timeline.js';
+import { followSourceNumber, type TimelineRole } from '../segmenter/segment-timeline.js';
 import { writeFileAtomic } from './atomic-file.js';
+import type { OutputPart, PlaylistPosition, PlaylistUpdate, WrittenSegment } from './output-events.js';
 import { MasterWriter } from './master-writer.js';
 import type { RenditionReports } from './rendition-reports.js';
 
@@ -37,43 +38,7 @@ export interface LiveOutputOptions {
   timeline?: TimelineRole;
 }
 
-/** A segment on disk, as onSegment tells it. */
-export interface WrittenSegment {
-  mediaSequence: number;
-  /** Absolute paths: the segment, and for fMP4 the init segment it plays with (null for MPEG-TS). */
-  file: string;
-  init: string | null;
-  startPts: number;
-  durationSeconds: number;
-}
-
-/** How far a playlist has got: the last media sequence number it lists and, with parts, the last part of it. */
-export interface PlaylistPosition {
-  msn: number;
-  /** -1 without parts. */
-  part: number;
-}
-
-/** What onPlaylist is told: the position, and what blocking requests are judged by. */
-export interface PlaylistUpdate extends PlaylistPosition {
-  /** The last complete segment's media sequence number (the one being cut is this + 1). */
-  lastSegment: number;
-  targetDuration: number;
-  partTarget: number;
-  /** The newest part's file name (what players fetch right after this update), or null. */
-  partUri: string | null;
-}
-
-/** An LL-HLS part as the CMAF segmenter hands it over. */
-export interface OutputPart {
-  bytes: Uint8Array;
-  durationSeconds: number;
-  independent: boolean;
-  /** The part target in use (whole frames). */
-  partTargetSeconds: number;
-  /** The first part of a segment carries the segment's start. */
-  segmentStart?: { programDateTime: Date; discontinuity: boolean; startPts: number };
-}
+export type { OutputPart, PlaylistPosition, PlaylistUpdate, WrittenSegment } from './output-events.js';
 
 /** The skip boundary (CAN-SKIP-UNTIL) in target durations: the least 8216bis 4.4.3.8 allows. */
 const CAN_SKIP_TARGET_DURATIONS = 6;
@@ -312,28 +277,21 @@ export class LiveOutput {
 
   /**
    * ABR, where a rung numbers a segment starting at `startPts` (its first part, or the whole
-   * segment): it takes the number the source gave the segment starting there. A rung's fresh playlist starts there; one with segments lists the source's segments it has none
-   * for (a transcoder restart, a lost write) as EXT-X-GAP, so numbers stay equal across variants.
-   * Where the source's number is unknown, forgotten or behind, the rung numbers on by itself.
+   * segment): it takes the source's number (segment-timeline.ts), listing what it missed as gaps.
    */
   private follow(startPts: number): void {
-    const role = this.options.timeline;
-    if (!role || role.lead) return;
-    const next = this.nextSequence();
-    const target = role.shared.sequenceAt(startPts);
-    if (target === null || target <= next) return;
+    const follow = followSourceNumber(this.options.timeline, startPts, this.nextSequence());
+    if (!follow) return;
     const p = this.playlist;
-    if (p.segments.length === 0) {
-      p.mediaSequence = target;
-      return;
-    }
+    if (p.segments.length === 0) p.mediaSequence = follow.startAt;
     // The gaps belong to what came before: a new init segment (a restarted rung's) comes after them.
     const map = p.segments.at(-1)?.map;
-    for (const missed of role.shared.missedBetween(next, target) ?? []) {
+    for (const missed of p.segments.length ? follow.gaps : []) {
+      const { mediaSequence, durationSeconds, programDateMs } = missed;
       p.segments.push({
-        uri: this.segmentUri(missed.mediaSequence),
-        duration: missed.durationSeconds,
-        programDateTime: new Date(missed.programDateMs),
+        uri: this.segmentUri(mediaSequence),
+        duration: durationSeconds,
+        programDateTime: new Date(programDateMs),
         discontinuity: false,
         map,
         gap: true,

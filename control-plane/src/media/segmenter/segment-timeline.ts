@@ -129,3 +129,16 @@ export function stampProgramDate(role: TimelineRole | undefined, pts: number, ow
   }
   return role.shared.programDateAt(pts) ?? own;
 }
+
+/**
+ * How a rung numbers the segment starting at `pts` when its next number is `next`: the source's
+ * number for it (`startAt`, a fresh playlist starts there; `gaps`, the source's segments between
+ * that a playlist with segments lists as EXT-X-GAP), or null to number on by itself (not a rung,
+ * the source's number unknown or not ahead, or what was missed forgotten).
+ */
+export function followSourceNumber(role: TimelineRole | undefined, pts: number, next: number): { startAt: number; gaps: MissedSegment[] } | null {
+  if (!role || role.lead) return null;
+  const target = role.shared.sequenceAt(pts);
+  if (target === null || target <= next) return null;
+  return { startAt: target, gaps: role.shared.missedBetween(next, target) ?? [] };
+}
