@@ -9,7 +9,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freeUdpPortBlock } from '../test/support/ports.js';
+import { freeUdpPortBlocks } from '../test/support/ports.js';
 import { REPO_ROOT } from '../test/support/process.js';
 import { startBenchSystem } from './support/bench-system.js';
 import { childPids, cpuSeconds } from './support/cpu.js';
@@ -37,15 +37,6 @@ const CAPTURE: CaptureSpec = {
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function distinctPorts(): Promise<number[]> {
-  const ports: number[] = [];
-  while (ports.length < STREAMS) {
-    const port = await freeUdpPortBlock();
-    if (!ports.some((p) => Math.abs(p - port) < 6)) ports.push(port);
-  }
-  return ports;
-}
 
 /** libsrt callers replaying the capture in real time (their latency is in microseconds). */
 function startSenders(file: string, ports: number[]): ChildProcess[] {
@@ -93,7 +84,7 @@ const system = await startBenchSystem(work);
 const api = system.api;
 try {
   const file = captureFile(CAPTURE);
-  const oursPorts = await distinctPorts();
+  const oursPorts = await freeUdpPortBlocks(STREAMS);
   for (const [i, port] of oursPorts.entries())
     await api('POST', '/api/v1/streams', {
       key: `srt-${i}`,
@@ -118,7 +109,7 @@ try {
     if (received.some((c) => c < round)) console.warn(`# a sender did not connect: connections ${received}`);
     await sleep(6000); // libsrt notices the senders gone (peer idle timeout) before the next round
     // ffmpeg: one SRT listener writing HLS per stream.
-    const peerPorts = await distinctPorts();
+    const peerPorts = await freeUdpPortBlocks(STREAMS);
     const peers = peerPorts.map((port, i) =>
       startFfmpegHls(`srt://0.0.0.0:${port}?mode=listener&passphrase=${PASSPHRASE}&latency=${LATENCY_MS * 1000}`, path.join(work, 'ffmpeg', `${round}-${i}`), {
         segmentSeconds: 2,

@@ -7,7 +7,7 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freeUdpPortBlock } from '../test/support/ports.js';
+import { freeUdpPortBlocks } from '../test/support/ports.js';
 import { REPO_ROOT } from '../test/support/process.js';
 import { startBenchSystem } from './support/bench-system.js';
 import { cpuSeconds } from './support/cpu.js';
@@ -33,21 +33,11 @@ const CAPTURE: CaptureSpec = {
   zeroLatency: false,
 };
 
-/** One free block of UDP ports per stream (media, +2, +4). */
-async function portBlocks(): Promise<number[]> {
-  const ports: number[] = [];
-  while (ports.length < STREAMS) {
-    const port = await freeUdpPortBlock();
-    if (!ports.some((p) => Math.abs(p - port) < 6)) ports.push(port);
-  }
-  return ports;
-}
-
 async function ours(rtp: Datagram[], work: string): Promise<{ cpu: number; lost: number; received: number; sent: number; recovered: number }> {
   const system = await startBenchSystem(work);
   const api = system.api;
   try {
-    const ports = await portBlocks();
+    const ports = await freeUdpPortBlocks(STREAMS);
     for (const [i, port] of ports.entries())
       await api('POST', '/api/v1/streams', { key: `bench-${i}`, ingest: { protocol: 'rtp', port, fec: { columns: L, rows: D } } });
     await new Promise((r) => setTimeout(r, 1500));
@@ -71,7 +61,7 @@ async function ours(rtp: Datagram[], work: string): Promise<{ cpu: number; lost:
 }
 
 async function ffmpegPeers(bare: Datagram[], work: string): Promise<{ cpu: number }> {
-  const ports = await portBlocks();
+  const ports = await freeUdpPortBlocks(STREAMS);
   const peers = ports.map((port, i) =>
     startFfmpegHls(`udp://127.0.0.1:${port}?fifo_size=1000000&overrun_nonfatal=1`, path.join(work, 'ffmpeg', String(i)), { segmentSeconds: 4 }),
   );

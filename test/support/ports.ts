@@ -24,6 +24,16 @@ export async function freeUdpPortBlock(span = 6): Promise<number> {
   throw new Error('no free UDP port block');
 }
 
+/** `count` free port blocks, none overlapping another's six ports. */
+export async function freeUdpPortBlocks(count: number): Promise<number[]> {
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const port = await freeUdpPortBlock();
+    if (!ports.some((p) => Math.abs(p - port) < 6)) ports.push(port);
+  }
+  return ports;
+}
+
 /** True when something is bound to the UDP port (we cannot bind it ourselves). */
 export async function udpPortInUse(port: number): Promise<boolean> {
   const s = dgram.createSocket('udp4');

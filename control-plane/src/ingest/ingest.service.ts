@@ -11,6 +11,7 @@ import type { ConfigEvent } from '../events/config-event.js';
 import { ConfigEventsService } from '../events/config-events.service.js';
 import { SourcePictures } from '../streams/source-pictures.js';
 import { StreamEntity } from '../streams/stream.entity.js';
+import { settingsOf } from '../streams/stream-settings.js';
 import { STREAM_KEY_PATTERN } from '../streams/stream-limits.js';
 import type { FromWorker, IngestStatus, IngestStreamConfig, ToWorker } from './ingest-protocol.js';
 import { LIVE_DIR } from '../media/hls-layout.js';
@@ -194,7 +195,7 @@ export function toIngestConfig(stream: StreamEntity): IngestStreamConfig {
     port: stream.ingestPort,
     fec: stream.fecColumns !== null && stream.fecRows !== null ? { columns: stream.fecColumns, rows: stream.fecRows } : null,
     allowedSources: stream.allowedSources,
-    srt: stream.srtPassphrase !== null && stream.srtLatencyMs !== null ? { passphrase: stream.srtPassphrase, latencyMs: stream.srtLatencyMs } : null,
+    srt: settingsOf(stream).ingest.srt,
     segmentSeconds: stream.packaging.segmentSeconds,
     windowSegments: stream.packaging.windowSegments,
     dvrSeconds: stream.packaging.dvrSeconds,

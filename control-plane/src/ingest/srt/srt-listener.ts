@@ -6,7 +6,7 @@
 // back-off. Its statistics and events become the stream's SRT status (srt-stats.ts).
 import { ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { RestartBackoff } from '../../media/supervision/restart-backoff.js';
+import { RestartBackoff, terminateChild } from '../../media/supervision/restart-backoff.js';
 import { addLogLine, addStatsLine, newSrtStatus, type SrtEvent, type SrtStatus } from './srt-stats.js';
 
 export interface SrtListenerOptions {
@@ -61,12 +61,7 @@ export class SrtListener {
     if (this.restartTimer) clearTimeout(this.restartTimer);
     const child = this.child;
     this.child = null;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const kill = setTimeout(() => child.kill('SIGKILL'), 1000);
-    await exited;
-    clearTimeout(kill);
+    await terminateChild(child);
   }
 
   private spawn(): void {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { DELTA_PLAYLIST, INIT_PREFIX, initFile, MEDIA_PLAYLIST, partFile, runTag, SEGMENT_PREFIX, segmentFile } from '../hls-layout.js';
 import { MediaPlaylist, parseMediaPlaylist, playlistDuration, writeMediaPlaylist } from '../playlist/media-playlist.js';
 import type { FinishedSegment, StreamFormat } from '../segmenter/segment.js';
-import { followSourceNumber, type TimelineRole } from '../segmenter/segment-timeline.js';
+import { followSourceNumber, recordSequence, type TimelineRole } from '../segmenter/segment-timeline.js';
 import { writeFileAtomic } from './atomic-file.js';
 import type { OutputPart, PlaylistPosition, PlaylistUpdate, WrittenSegment } from './output-events.js';
 import { MasterWriter } from './master-writer.js';
@@ -209,7 +209,7 @@ export class LiveOutput {
         const { programDateTime, startPts } = part.segmentStart;
         // Numbered now: the parts' names carry the number (the source's is recorded for its rungs).
         this.follow(startPts);
-        if (this.options.timeline?.lead) this.options.timeline.shared.setSequence(startPts, this.nextSequence());
+        recordSequence(this.options.timeline, startPts, this.nextSequence());
         this.pending = {
           programDateTime,
           discontinuity: part.segmentStart.discontinuity || this.gap || this.resumed,
@@ -283,10 +283,13 @@ export class LiveOutput {
     const follow = followSourceNumber(this.options.timeline, startPts, this.nextSequence());
     if (!follow) return;
     const p = this.playlist;
-    if (p.segments.length === 0) p.mediaSequence = follow.startAt;
+    if (p.segments.length === 0) {
+      p.mediaSequence = follow.startAt;
+      return;
+    }
     // The gaps belong to what came before: a new init segment (a restarted rung's) comes after them.
     const map = p.segments.at(-1)?.map;
-    for (const missed of p.segments.length ? follow.gaps : []) {
+    for (const missed of follow.gaps) {
       const { mediaSequence, durationSeconds, programDateMs } = missed;
       p.segments.push({
         uri: this.segmentUri(mediaSequence),
@@ -319,7 +322,7 @@ export class LiveOutput {
       this.gap = true;
       throw error;
     }
-    if (this.options.timeline?.lead) this.options.timeline.shared.setSequence(segment.startPts, sequence, segment.durationSeconds);
+    recordSequence(this.options.timeline, segment.startPts, sequence, segment.durationSeconds);
     if (!this.targetFixed) {
       const resumedTarget = this.resumed ? this.playlist.targetDuration : 0;
       this.playlist.targetDuration = Math.max(resumedTarget, segment.targetDuration);

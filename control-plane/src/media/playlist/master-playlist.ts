@@ -63,10 +63,10 @@ export const START_VARIANT_BANDWIDTH = 2_000_000;
  * the order given, so a ladder with equal rates does not reshuffle between rewrites.
  */
 export function startFirst<T extends { bandwidth: number }>(variants: T[], startBandwidth = START_VARIANT_BANDWIDTH): T[] {
-  if (variants.length < 2) return [...variants];
-  const byRate = variants.map((v, i) => ({ v, i })).sort((a, b) => b.v.bandwidth - a.v.bandwidth || a.i - b.i);
-  const start = byRate.find((e) => e.v.bandwidth <= startBandwidth) ?? byRate[byRate.length - 1];
-  return [start.v, ...byRate.filter((e) => e !== start).map((e) => e.v)];
+  // Array.prototype.sort is stable: equal rates keep their order.
+  const byRate = [...variants].sort((a, b) => b.bandwidth - a.bandwidth);
+  const start = byRate.find((v) => v.bandwidth <= startBandwidth) ?? byRate.at(-1);
+  return start === undefined ? [] : [start, ...byRate.filter((v) => v !== start)];
 }
 
 /** The variants of a master playlist this server wrote (attributes it does not write are ignored). */

@@ -117,6 +117,11 @@ export function recordStart(role: TimelineRole | undefined, pts: number): void {
   if (role?.lead) role.shared.markStart(pts);
 }
 
+/** The source's output numbered its segment starting at `pts` (nothing for a rung). */
+export function recordSequence(role: TimelineRole | undefined, pts: number, mediaSequence: number, durationSeconds = NaN): void {
+  if (role?.lead) role.shared.setSequence(pts, mediaSequence, durationSeconds);
+}
+
 /**
  * The date-time a segment starting at `pts` is stamped with, given the packager's own (`own`): the
  * lead records its own for the rungs; a follower takes the lead's where there is one.

@@ -5,7 +5,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { FIRST_RUNG_FD, TranscodeRung, transcoderArgs } from './ladder-args.js';
 import { processCpuSeconds } from './process-cpu.js';
-import { RestartBackoff } from '../supervision/restart-backoff.js';
+import { RestartBackoff, terminateChild } from '../supervision/restart-backoff.js';
 
 export type TranscoderState = 'starting' | 'running' | 'restarting' | 'stopped';
 
@@ -90,14 +90,8 @@ export class Transcoder {
     this.stopping = true;
     this.status.state = 'stopped';
     if (this.restartTimer) clearTimeout(this.restartTimer);
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.stdin?.destroy();
-    child.kill('SIGTERM');
-    const kill = setTimeout(() => child.kill('SIGKILL'), 1000);
-    await exited;
-    clearTimeout(kill);
+    this.child?.stdin?.destroy();
+    await terminateChild(this.child);
   }
 
   /** The running ffmpeg's process id (tests kill it to check the supervision). */
