@@ -30,6 +30,12 @@ const REQUIREMENTS = [
     present: () => commandWorks('srt-live-transmit', ['-version']),
   },
   {
+    name: 'the nginx RTMP module (libnginx-mod-rtmp: the RTMP ingest front)',
+    for: ['start', 'test'],
+    apt: ['libnginx-mod-rtmp'],
+    present: () => existsSync(RTMP_MODULE),
+  },
+  {
     name: 'chromium (plays streams with hls.js in the end-to-end tests)',
     for: ['test'],
     apt: ['chromium'],
@@ -45,6 +51,8 @@ const REQUIREMENTS = [
 
 /** Where Debian's libnginx-mod-http-js puts the module. */
 export const NJS_MODULE = '/usr/lib/nginx/modules/ngx_http_js_module.so';
+/** Where Debian's libnginx-mod-rtmp puts the module. */
+export const RTMP_MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
 
 function commandWorks(command, args) {
   const result = spawnSync(command, args, { stdio: 'ignore' });

@@ -24,6 +24,7 @@ describe('configuration from the environment', () => {
       steeringTtlSeconds: 10,
       controlPlaneAddress: '127.0.0.1:3000',
       qualityProbeSeconds: 60,
+      rtmpPort: 1935,
     });
   });
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startTestApi, streamBody, TestApi } from './support/api.js';
@@ -25,7 +26,7 @@ describe('streams API', () => {
         key: 'demo',
         name: 'demo',
         enabled: true,
-        ingest: { protocol: 'rtp', port: 5000, fec: null, allowedSources: [], srt: null },
+        ingest: { protocol: 'rtp', port: 5000, fec: null, allowedSources: [], srt: null, rtmp: null },
         packaging: { segmentSeconds: 4, windowSegments: 6, lowLatency: false, partSeconds: 1, dvrSeconds: 0 },
         renditions: [],
         playback: { signedUrls: false },
@@ -119,7 +120,27 @@ describe('streams API', () => {
         message: /at most 100/,
       },
       { name: 'FEC without rows', body: streamBody({ ingest: { port: 5000, fec: { columns: 5 } } }), field: 'ingest.fec.rows' },
-      { name: 'protocol not rtp/udp/srt', body: streamBody({ ingest: { port: 5000, protocol: 'rist' } }), field: 'ingest.protocol' },
+      { name: 'protocol not rtp/udp/srt/rtmp', body: streamBody({ ingest: { port: 5000, protocol: 'rist' } }), field: 'ingest.protocol' },
+      { name: 'a port for RTMP', body: streamBody({ ingest: { port: 5000, protocol: 'rtmp' } }), field: 'ingest.port', message: /not used by rtmp/ },
+      { name: 'no port for RTP', body: streamBody({ ingest: { protocol: 'rtp' } }), field: 'ingest.port' },
+      {
+        name: 'an RTMP secret under 16 characters',
+        body: streamBody({ ingest: { protocol: 'rtmp', rtmp: { secret: 'short' } } }),
+        field: 'ingest.rtmp.secret',
+        message: /16 to 128/,
+      },
+      {
+        name: 'an RTMP secret that would break the stream key',
+        body: streamBody({ ingest: { protocol: 'rtmp', rtmp: { secret: 'abcdefghijklmnop&x=1' } } }),
+        field: 'ingest.rtmp.secret',
+        message: /URL query/,
+      },
+      {
+        name: 'RTMP settings on another protocol',
+        body: streamBody({ ingest: { port: 5000, rtmp: { secret: 'abcdefghijklmnopq' } } }),
+        field: 'ingest.rtmp',
+        message: /only with protocol "rtmp"/,
+      },
       {
         name: 'an SRT passphrase under 10 characters',
         body: streamBody({ ingest: { port: 5000, protocol: 'srt', srt: { passphrase: 'short' } } }),
@@ -272,6 +293,42 @@ describe('streams API', () => {
       assert.equal(after.srt_passphrase, null);
     });
 
+    it('an RTMP stream: no port, the secret shown once and kept only as a digest; switching in and out of RTMP', async () => {
+      const given = await create(streamBody({ ingest: { protocol: 'rtmp', rtmp: { secret: 'correct-horse-battery' } } }));
+      assert.equal(given.status, 201, JSON.stringify(given.body));
+      assert.equal(given.body.ingest.port, null);
+      assert.deepEqual(given.body.ingest.rtmp, { secret: 'correct-horse-battery' });
+      const [row] = await api.dataSource.query('SELECT ingest_port, rtmp_secret_sha256 FROM streams WHERE key = $1', ['demo']);
+      assert.equal(row.ingest_port, null);
+      assert.equal(row.rtmp_secret_sha256, createHash('sha256').update('correct-horse-battery').digest('hex'), 'a digest, not the secret');
+      assert.equal(await countRows('ingest_ports'), 0, 'no UDP port claimed');
+      const read = await api.request().get('/api/v1/streams/demo').set(api.admin);
+      assert.deepEqual(read.body.ingest.rtmp, {}, 'not shown on reading');
+      const audit = await api.request().get('/api/v1/audit').set(api.admin);
+      assert.doesNotMatch(JSON.stringify(audit.body), /correct-horse-battery/, 'not in the audit log');
+      const patch = (body: object) => api.request().patch('/api/v1/streams/demo').set(api.admin).send(body);
+      const renamed = await patch({ name: 'Renamed' });
+      assert.equal(renamed.status, 200, JSON.stringify(renamed.body));
+      assert.deepEqual(renamed.body.ingest.rtmp, {}, 'an unrelated change keeps the secret and does not show it');
+      const [kept] = await api.dataSource.query('SELECT rtmp_secret_sha256 FROM streams WHERE key = $1', ['demo']);
+      assert.equal(kept.rtmp_secret_sha256, row.rtmp_secret_sha256);
+      const toSrt = await patch({ ingest: { protocol: 'srt' } });
+      assert.equal(toSrt.status, 400, 'leaving RTMP needs a port');
+      assert.equal(toSrt.body.fields[0].field, 'ingest.port');
+      const toUdp = await patch({ ingest: { protocol: 'udp', port: 5600 } });
+      assert.equal(toUdp.status, 200, JSON.stringify(toUdp.body));
+      assert.equal(toUdp.body.ingest.rtmp, null);
+      const back = await patch({ ingest: { protocol: 'rtmp' } });
+      assert.equal(back.status, 200, JSON.stringify(back.body));
+      assert.equal(back.body.ingest.port, null, 'the UDP port left behind');
+      assert.match(back.body.ingest.rtmp.secret, /^[A-Za-z0-9_-]{32}$/, 'a new secret, generated and shown once');
+      assert.equal(await countRows('ingest_ports'), 0);
+      const urls = await api.request().get('/api/v1/streams/demo/ingest-urls?host=studio.example.net').set(api.admin);
+      assert.equal(urls.body.url, 'rtmp://studio.example.net:1935/live');
+      assert.deepEqual(urls.body.obs, { server: 'rtmp://studio.example.net:1935/live', streamKey: 'demo?secret=SECRET' });
+      assert.match(urls.body.ffmpeg, / -f flv "rtmp:\/\/studio\.example\.net:1935\/live\/demo\?secret=SECRET"$/);
+    });
+
     it('ingest-urls: what a sender needs, per protocol (RTP with its FEC ports; 404 for an unknown stream)', async () => {
       assert.equal((await create(streamBody({ ingest: { port: 5000, fec: { columns: 5, rows: 10 } }, packaging: { segmentSeconds: 2 } }))).status, 201);
       const res = await api.request().get('/api/v1/streams/demo/ingest-urls?host=encoder.example.net').set(api.admin);
@@ -345,7 +402,7 @@ describe('streams API', () => {
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.equal(res.body.version, 2);
       assert.equal(res.headers.etag, '"2"');
-      assert.deepEqual(res.body.ingest, { protocol: 'rtp', port: 5000, fec: null, allowedSources: [], srt: null });
+      assert.deepEqual(res.body.ingest, { protocol: 'rtp', port: 5000, fec: null, allowedSources: [], srt: null, rtmp: null });
       assert.equal(res.body.packaging.segmentSeconds, 6);
       assert.equal(res.body.packaging.windowSegments, 6);
       // FEC off released 5002 and 5004

@@ -174,6 +174,7 @@ describe('stream ingest with a ladder', () => {
         protocol: 'udp',
         port,
         srt: null,
+        rtmp: null,
         fec: null,
         allowedSources: [],
         segmentSeconds: 1,
@@ -182,7 +183,7 @@ describe('stream ingest with a ladder', () => {
         partSeconds: null,
         renditions: [{ name: '120p', width: 160, height: 120, videoKbps: 150 }],
       },
-      { mediaRoot, qualityProbeSeconds: 3600 },
+      { mediaRoot, qualityProbeSeconds: 3600, rtmpPlayBase: 'rtmp://127.0.0.1:1935/live' },
       { log: () => undefined, warn: () => undefined },
     );
     const sender = dgram.createSocket('udp4');

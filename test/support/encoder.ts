@@ -2,8 +2,10 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { within } from './process.js';
 
 export interface EncoderOptions {
-  /** rtp: RTP/MPEG-TS, optionally with prompeg FEC; udp: bare MPEG-TS datagrams; srt: SRT caller (libsrt). */
-  protocol: 'rtp' | 'udp' | 'srt';
+  /** rtp: RTP/MPEG-TS, optionally with prompeg FEC; udp: bare MPEG-TS datagrams; srt: SRT caller (libsrt); rtmp: FLV publish as OBS does. */
+  protocol: 'rtp' | 'udp' | 'srt' | 'rtmp';
+  /** rtmp: the stream key and the stream name's query (`secret=...`), as OBS's stream key field holds them. */
+  rtmpName?: string;
   /** srt: the stream's passphrase, and the sender's latency (ms). */
   passphrase?: string;
   latencyMs?: number;
@@ -21,7 +23,9 @@ export function startEncoder(options: EncoderOptions): { child: ChildProcess; do
       : options.protocol === 'srt'
         ? // ffmpeg's srt latency is in microseconds.
           ['-f', 'mpegts', `srt://127.0.0.1:${options.port}?pkt_size=1316&passphrase=${options.passphrase}&latency=${(options.latencyMs ?? 120) * 1000}`]
-        : ['-f', 'mpegts', `udp://127.0.0.1:${options.port}?pkt_size=1316`];
+        : options.protocol === 'rtmp'
+          ? ['-f', 'flv', `rtmp://127.0.0.1:${options.port}/live/${options.rtmpName}`]
+          : ['-f', 'mpegts', `udp://127.0.0.1:${options.port}?pkt_size=1316`];
   const child = spawn(
     'ffmpeg',
     [

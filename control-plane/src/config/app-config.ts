@@ -41,6 +41,8 @@ export interface AppConfig {
   controlPlaneAddress: string;
   /** How often each ABR rung's picture quality (SSIM, PSNR) is scored against the source. */
   qualityProbeSeconds: number;
+  /** The one TCP port every RTMP stream publishes to (the RTMP front, an nginx with the RTMP module). */
+  rtmpPort: number;
 }
 
 export class ConfigError extends Error {
@@ -90,6 +92,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     controlPlaneAddress: hostAndPort(env, 'HLS_CONTROL_PLANE_ADDRESS', `127.0.0.1:${tcpPort(env, 'PORT', 3000)}`),
     // About one segment per rung a minute: a sample, at low priority, not a second encoder.
     qualityProbeSeconds: boundedInteger(env, 'QUALITY_PROBE_SECONDS', 60, 5, 3600),
+    // RTMP's registered port: what OBS and every encoder assume when the URL names none.
+    rtmpPort: tcpPort(env, 'RTMP_PORT', 1935),
   };
 }
 

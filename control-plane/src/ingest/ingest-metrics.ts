@@ -4,6 +4,7 @@ import { IngestService } from './ingest.service.js';
 import type { LadderStatus, RungStatus } from '../media/transcode/ladder.js';
 import type { IngestStatus } from './ingest-protocol.js';
 import type { SrtStatus } from './srt/srt-stats.js';
+import type { RtmpStatus } from './rtmp/rtmp-status.js';
 
 type NumericField = { [K in keyof IngestStatus]: IngestStatus[K] extends number ? K : never }[keyof IngestStatus];
 
@@ -52,18 +53,24 @@ export class IngestMetrics {
     );
     this.ladderMetrics();
     this.srtMetrics();
+    this.rtmpMetrics();
   }
 
-  /** SRT streams: libsrt's receive figures, labelled by stream key. */
-  private srtMetrics(): void {
-    const srts = () => this.ingest.allStatuses().flatMap((s) => (s.status.srt ? [{ key: s.key, srt: s.status.srt }] : []));
-    const perSrt = (kind: typeof Counter | typeof Gauge, name: string, help: string, value: (s: SrtStatus) => number | null) =>
+  /** One sample per stream that has the `part` of the status (a protocol's figures), labelled by stream key. */
+  private perPart<P>(part: (s: IngestStatus) => P | null) {
+    return (kind: typeof Counter | typeof Gauge, name: string, help: string, value: (p: P) => number | null) =>
       this.sampled(kind, name, help, ['stream'], () =>
-        srts().flatMap(({ key, srt }) => {
-          const v = value(srt);
+        this.ingest.allStatuses().flatMap(({ key, status }) => {
+          const p = part(status);
+          const v = p === null ? null : value(p);
           return v === null ? [] : [[{ stream: key }, v] as Sample];
         }),
       );
+  }
+
+  /** SRT streams: libsrt's receive figures. */
+  private srtMetrics(): void {
+    const perSrt = this.perPart<SrtStatus>((s) => s.srt);
     perSrt(Gauge, 'hls_srt_connected', '1 while an SRT sender is connected', (s) => (s.state === 'connected' ? 1 : 0));
     perSrt(Counter, 'hls_srt_connections_total', 'SRT senders accepted', (s) => s.connections);
     perSrt(Counter, 'hls_srt_rejected_total', 'SRT handshakes refused (wrong passphrase, no encryption)', (s) => s.rejected);
@@ -73,6 +80,15 @@ export class IngestMetrics {
     perSrt(Gauge, 'hls_srt_rtt_ms', 'Round trip to the SRT sender, ms', (s) => s.rttMs);
     perSrt(Gauge, 'hls_srt_receive_buffer_ms', 'Media in the SRT receive buffer, ms', (s) => s.receiveBufferMs);
     perSrt(Counter, 'hls_srt_listener_restarts_total', 'Times srt-live-transmit died and was started again', (s) => s.restarts);
+  }
+
+  /** RTMP streams: the publisher at the front and the reader. */
+  private rtmpMetrics(): void {
+    const perRtmp = this.perPart<RtmpStatus>((s) => s.rtmp);
+    perRtmp(Gauge, 'hls_rtmp_publishing', '1 while an RTMP publisher is in', (s) => (s.state === 'publishing' ? 1 : 0));
+    perRtmp(Counter, 'hls_rtmp_publishes_total', 'RTMP publishers let in', (s) => s.publishes);
+    perRtmp(Counter, 'hls_rtmp_rejected_total', 'RTMP publishers refused (wrong or no secret, address not allowed, key taken)', (s) => s.rejected);
+    perRtmp(Counter, 'hls_rtmp_reader_restarts_total', 'Times the RTMP reader died while a publisher was in and was started again', (s) => s.readerRestarts);
   }
 
   /** Streams with an ABR ladder: its transcoder, labelled by stream key; each rung's segments, by stream and rung. */

@@ -2,17 +2,22 @@
 import type { PlaylistUpdate } from '../media/output/live-output.js';
 import type { LadderRung, LadderStatus } from '../media/transcode/ladder.js';
 import type { IngestProtocol } from '../streams/stream-limits.js';
+import type { RtmpEvent } from './rtmp/rtmp-gate.js';
+import type { RtmpStatus } from './rtmp/rtmp-status.js';
 import type { SrtStatus } from './srt/srt-stats.js';
 
 export interface IngestStreamConfig {
   id: string;
   key: string;
   protocol: IngestProtocol;
-  port: number;
+  /** null for RTMP: its publishers come through the shared RTMP front. */
+  port: number | null;
   fec: { columns: number; rows: number } | null;
   allowedSources: string[];
   /** Protocol "srt": what the listener (srt-live-transmit) is started with. */
   srt: { passphrase: string; latencyMs: number } | null;
+  /** Protocol "rtmp": the publish secret's digest, checked by the front's on_publish (main thread). */
+  rtmp: { secretSha256: string } | null;
   segmentSeconds: number;
   windowSegments: number;
   /** History kept in the media playlist and on disk beyond the live window (0: none). */
@@ -23,7 +28,11 @@ export interface IngestStreamConfig {
   renditions: LadderRung[];
 }
 
-export type ToWorker = { type: 'start'; stream: IngestStreamConfig } | { type: 'stop'; id: string; removeFiles: boolean };
+export type ToWorker =
+  | { type: 'start'; stream: IngestStreamConfig }
+  | { type: 'stop'; id: string; removeFiles: boolean }
+  /** Protocol "rtmp": a publisher came, left or was refused at the front. */
+  | { type: 'rtmp'; id: string; event: RtmpEvent };
 
 /** degraded: input arrives but output cannot be written (a full disk); it clears when writes succeed. */
 export type StreamState = 'starting' | 'idle' | 'live' | 'degraded' | 'stalled' | 'failed';
@@ -63,6 +72,8 @@ export interface IngestStatus {
   ladder: LadderStatus | null;
   /** Protocol "srt": the listener and libsrt's own figures; null otherwise. */
   srt: SrtStatus | null;
+  /** Protocol "rtmp": the publisher and the reader; null otherwise. */
+  rtmp: RtmpStatus | null;
 }
 
 export type FromWorker =

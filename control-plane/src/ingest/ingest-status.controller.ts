@@ -32,6 +32,7 @@ const IDLE: IngestStatus = {
   codecs: { video: null, audio: null, width: null, height: null, frameRate: null },
   ladder: null,
   srt: null,
+  rtmp: null,
 };
 
 @ApiTags('streams')

@@ -37,6 +37,8 @@ async function handle(message: ToWorker): Promise<void> {
       send({ type: 'log', level: 'error', message: `[ingest ${message.stream.key}] cannot start: ${(error as Error).message}` });
     }
     send({ type: 'status', id: message.stream.id, status: ingest.status(performance.now()) });
+  } else if (message.type === 'rtmp') {
+    streams.get(message.id)?.onRtmp(message.event);
   } else {
     const ingest = streams.get(message.id);
     streams.delete(message.id);

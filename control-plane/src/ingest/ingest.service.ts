@@ -17,9 +17,17 @@ import type { FromWorker, IngestStatus, IngestStreamConfig, ToWorker } from './i
 import { LIVE_DIR } from '../media/hls-layout.js';
 import { PlaylistPositions } from '../low-latency/playlist-positions.js';
 import type { IngestHost } from './stream-ingest.js';
+import { randomBytes } from 'node:crypto';
+import { PlainRoutes } from '../common/plain-routes.js';
+import { RtmpEvent, RtmpGate, RtmpStreamRef } from './rtmp/rtmp-gate.js';
+import { RtmpFront } from './rtmp/rtmp-front.js';
 
 /** A stop waits this long for the worker to flush and close before the stream is dropped anyway. */
 const STOP_TIMEOUT_MS = 5000;
+/** Where nginx-rtmp's on_publish calls land (plain routes: no Express, no body parsing). */
+const RTMP_HOOK_PREFIX = '/internal/rtmp';
+/** An RTMP front that could not start (its port taken) is tried again this often while RTMP streams run. */
+const RTMP_FRONT_RETRY_MS = 10_000;
 
 interface Running {
   config: IngestStreamConfig;
@@ -39,6 +47,10 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly stopWaiters = new Map<string, () => void>();
   private unsubscribe: (() => void) | null = null;
   private chain: Promise<void> = Promise.resolve();
+  /** RTMP: one front for every RTMP stream, and the gate that answers its on_publish calls. */
+  private readonly rtmpFront: RtmpFront;
+  private readonly rtmpGate: RtmpGate;
+  private rtmpRetry: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -46,7 +58,23 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly events: ConfigEventsService,
     private readonly positions: PlaylistPositions,
     private readonly pictures: SourcePictures,
-  ) {}
+    routes: PlainRoutes,
+  ) {
+    // The hook's path carries a token made at boot: only the front, whose config holds it, can
+    // say a publisher came or went (the control plane's port may be reachable from elsewhere).
+    const token = randomBytes(16).toString('hex');
+    const hookHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const logger = { log: (m: string) => this.logger.log(m), warn: (m: string) => this.logger.warn(m), error: (m: string) => this.logger.error(m) };
+    this.rtmpFront = new RtmpFront({
+      binary: config.nginxBinary,
+      prefix: path.join(config.dataDir, 'nginx', 'rtmp'),
+      port: config.rtmpPort,
+      hookUrl: `http://${hookHost.includes(':') ? `[${hookHost}]` : hookHost}:${config.port}${RTMP_HOOK_PREFIX}/${token}`,
+      logger,
+    });
+    this.rtmpGate = new RtmpGate({ lookup: (key) => this.rtmpStream(key), notify: (id, event) => this.notifyRtmp(id, event), logger });
+    routes.add(`${RTMP_HOOK_PREFIX}/${token}`, this.logger, this.rtmpGate.handle);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const size = Math.max(1, Math.min(this.config.ingestWorkers, os.availableParallelism()));
@@ -64,6 +92,8 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     await Promise.all([...this.running.keys()].map((id) => this.stop(id, false)));
     // Taken out of the pool first, so their exit is not mistaken for a crash to recover from.
     await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
+    if (this.rtmpRetry) clearInterval(this.rtmpRetry);
+    await this.rtmpFront.stop();
   }
 
   /** Latest status of a stream's ingest; null when it is not running here. */
@@ -107,16 +137,69 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     const current = this.running.get(stream.id);
     if (current && JSON.stringify(current.config) === JSON.stringify(config)) return;
     // A moved port, a new key or a new FEC shape: stop, then start on the same worker.
-    if (current) await this.stop(stream.id, current.config.key !== config.key);
+    if (current) await this.stop(stream.id, current.config.key !== config.key, config);
     const worker = current?.worker ?? this.leastLoaded();
     this.running.set(stream.id, { config, worker });
     this.post(worker, { type: 'start', stream: config });
+    if (config.protocol === 'rtmp') await this.startRtmp(stream.id);
   }
 
-  private async stop(id: string, removeFiles: boolean): Promise<void> {
+  /**
+   * An RTMP stream started: the front must run, and a publisher still in from before a restart
+   * of the ingest (a changed segment length) is read again at once.
+   */
+  private async startRtmp(id: string): Promise<void> {
+    await this.ensureRtmpFront();
+    this.rtmpRetry ??= setInterval(() => void this.ensureRtmpFront(), RTMP_FRONT_RETRY_MS).unref();
+    const publisher = this.rtmpGate.publisherOf(id);
+    if (publisher) this.notifyRtmp(id, { kind: 'publish', address: publisher });
+  }
+
+  private async ensureRtmpFront(): Promise<void> {
+    if (this.rtmpFront.running) return;
+    const rtmp = [...this.running.entries()].filter(([, r]) => r.config.protocol === 'rtmp');
+    try {
+      await this.rtmpFront.ensureStarted();
+      this.rtmpGate.forgetAll();
+      for (const [id] of rtmp) this.notifyRtmp(id, { kind: 'front', error: null });
+    } catch (error) {
+      const message = `the RTMP front cannot run on TCP ${this.config.rtmpPort}: ${(error as Error).message}`;
+      this.logger.error(message);
+      for (const [id] of rtmp) this.notifyRtmp(id, { kind: 'front', error: message });
+    }
+  }
+
+  /** An RTMP stream stopped or changed: a publisher that no longer fits is disconnected. */
+  private async stopRtmp(config: IngestStreamConfig, next: IngestStreamConfig | null): Promise<void> {
+    const keeps = next && next.protocol === 'rtmp' && next.key === config.key && next.rtmp?.secretSha256 === config.rtmp?.secretSha256;
+    if (!keeps) {
+      this.rtmpGate.forget(config.id);
+      if (await this.rtmpFront.dropPublisher(config.key)) this.logger.log(`RTMP publisher of "${config.key}" disconnected (stream changed or stopped)`);
+    }
+    if ([...this.running.values()].some((r) => r.config.protocol === 'rtmp') || next?.protocol === 'rtmp') return;
+    if (this.rtmpRetry) clearInterval(this.rtmpRetry);
+    this.rtmpRetry = null;
+    await this.rtmpFront.stop();
+  }
+
+  private rtmpStream(key: string): RtmpStreamRef | null {
+    for (const [id, r] of this.running) {
+      if (r.config.key === key && r.config.rtmp) return { id, key, secretSha256: r.config.rtmp.secretSha256, allowedSources: r.config.allowedSources };
+    }
+    return null;
+  }
+
+  private notifyRtmp(id: string, event: RtmpEvent): void {
+    const running = this.running.get(id);
+    if (running) this.post(running.worker, { type: 'rtmp', id, event });
+  }
+
+  /** `next`: the config the stream is restarted with, if it is. */
+  private async stop(id: string, removeFiles: boolean, next: IngestStreamConfig | null = null): Promise<void> {
     const running = this.running.get(id);
     if (!running) return;
     this.running.delete(id);
+    if (running.config.protocol === 'rtmp') await this.stopRtmp(running.config, next);
     this.positions.forget(running.config.key);
     const stopped = new Promise<void>((resolve) => {
       this.stopWaiters.set(id, resolve);
@@ -141,7 +224,11 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private spawn(index: number): Worker {
     const worker = new Worker(new URL('./ingest-worker.js', import.meta.url), {
-      workerData: { mediaRoot: this.config.mediaRoot, qualityProbeSeconds: this.config.qualityProbeSeconds } satisfies IngestHost,
+      workerData: {
+        mediaRoot: this.config.mediaRoot,
+        qualityProbeSeconds: this.config.qualityProbeSeconds,
+        rtmpPlayBase: this.rtmpFront.playBase,
+      } satisfies IngestHost,
       name: `ingest-${index}`,
     });
     worker.on('message', (message: FromWorker) => this.onWorkerMessage(message));
@@ -196,6 +283,7 @@ export function toIngestConfig(stream: StreamEntity): IngestStreamConfig {
     fec: stream.fecColumns !== null && stream.fecRows !== null ? { columns: stream.fecColumns, rows: stream.fecRows } : null,
     allowedSources: stream.allowedSources,
     srt: settingsOf(stream).ingest.srt,
+    rtmp: stream.rtmpSecretSha256 !== null ? { secretSha256: stream.rtmpSecretSha256 } : null,
     segmentSeconds: stream.packaging.segmentSeconds,
     windowSegments: stream.packaging.windowSegments,
     dvrSeconds: stream.packaging.dvrSeconds,

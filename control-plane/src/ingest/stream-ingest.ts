@@ -14,6 +14,10 @@ import { Ladder } from '../media/transcode/ladder.js';
 import type { IngestStatus, IngestStreamConfig, StreamState } from './ingest-protocol.js';
 import { SourceFilter } from './source-filter.js';
 import { SrtListener } from './srt/srt-listener.js';
+import type { RtmpEvent } from './rtmp/rtmp-gate.js';
+import { RtmpReader } from './rtmp/rtmp-reader.js';
+import { applyRtmpEvent, newRtmpStatus, RtmpStatus } from './rtmp/rtmp-status.js';
+import { TsStreamAligner } from '../media/ts/ts-stream-aligner.js';
 
 /** Kernel receive buffer per socket: a few hundred ms of a 20 Mbit/s feed, so bursts are not dropped. */
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -32,6 +36,8 @@ const BIND_RETRY_LOG_EVERY = 12;
 export interface IngestHost {
   mediaRoot: string;
   qualityProbeSeconds: number;
+  /** Where RTMP streams are read back from the front: rtmp://127.0.0.1:<RTMP_PORT>/live. */
+  rtmpPlayBase: string;
 }
 
 export interface IngestLogger {
@@ -69,16 +75,20 @@ export class StreamIngest {
   private stopped = false;
   /** Protocol "srt": srt-live-transmit, delivering to a loopback socket of this ingest. */
   private srt: SrtListener | null = null;
+  /** Protocol "rtmp": the publisher's state, and the reader that runs while one is in. */
+  private rtmp: { status: RtmpStatus; reader: RtmpReader; aligner: TsStreamAligner } | null = null;
+  private tsPackets = 0;
 
   constructor(
     readonly config: IngestStreamConfig,
-    { mediaRoot, qualityProbeSeconds }: IngestHost,
+    { mediaRoot, qualityProbeSeconds, rtmpPlayBase }: IngestHost,
     private readonly logger: IngestLogger,
     /** LL-HLS: each rewrite of a variant's media playlist, for blocking reload. */
     onPlaylist?: (variant: string, update: PlaylistUpdate) => void,
   ) {
     this.filter = new SourceFilter(config.allowedSources);
     this.receiver = config.protocol === 'rtp' ? new WasmReceiver({ fec: config.fec }) : null;
+    if (config.protocol === 'rtmp') this.rtmp = this.rtmpReader(`${rtmpPlayBase}/${config.key}`);
     const packaging = {
       mediaRoot,
       key: config.key,
@@ -134,10 +144,16 @@ export class StreamIngest {
    * bind is retried with back-off until it works or the stream is stopped.
    */
   private async listen(): Promise<void> {
-    if (this.config.srt) return this.listenSrt(this.config.srt);
+    const port = this.config.port;
+    if (port === null) {
+      // RTMP: the front listens; this stream waits for a publisher (onRtmp).
+      this.state = 'idle';
+      return;
+    }
+    if (this.config.srt) return this.listenSrt(port, this.config.srt);
     this.bindRetry = null;
     // RTP with FEC: media on the port, column FEC on port + 2, row FEC on port + 4 (SMPTE 2022-1).
-    const ports = this.receiver && this.config.fec ? [this.config.port, this.config.port + 2, this.config.port + 4] : [this.config.port];
+    const ports = this.receiver && this.config.fec ? [port, port + 2, port + 4] : [port];
     const onMedia = (msg: Buffer, info: dgram.RemoteInfo) => this.onMedia(msg, info);
     const onFec = (msg: Buffer, info: dgram.RemoteInfo) => this.onFec(msg, info);
     try {
@@ -166,16 +182,16 @@ export class StreamIngest {
    * with back-off when it cannot); what it receives comes to a loopback socket on a port the
    * kernel picks, and takes the bare UDP path from there.
    */
-  private async listenSrt(srt: { passphrase: string; latencyMs: number }): Promise<void> {
+  private async listenSrt(port: number, srt: { passphrase: string; latencyMs: number }): Promise<void> {
     await this.bind(0, (msg, info) => this.onMedia(msg, info), '127.0.0.1');
     if (this.stopped) return void (await this.closeSockets());
     this.srt = new SrtListener({
-      port: this.config.port,
+      port,
       passphrase: srt.passphrase,
       latencyMs: srt.latencyMs,
       deliverToPort: this.sockets[0].address().port,
       onEvent: (event) => {
-        if (event.kind === 'listening') this.logger.log(`listening for SRT on UDP ${this.config.port} (latency ${srt.latencyMs} ms)`);
+        if (event.kind === 'listening') this.logger.log(`listening for SRT on UDP ${port} (latency ${srt.latencyMs} ms)`);
         else if (event.kind === 'connected') this.logger.log('SRT sender connected');
         else if (event.kind === 'disconnected') this.logger.log('SRT sender left; listening for it to come back');
         else this.logger.warn(`SRT sender refused: ${event.reason}`);
@@ -183,6 +199,46 @@ export class StreamIngest {
     });
     this.srt.start();
     this.state = 'idle';
+  }
+
+  private rtmpReader(url: string): { status: RtmpStatus; reader: RtmpReader; aligner: TsStreamAligner } {
+    const aligner = new TsStreamAligner();
+    const status = newRtmpStatus();
+    const reader = new RtmpReader({
+      url,
+      onData: (chunk) => this.onStreamData(chunk, aligner),
+      onExit: (reason) => {
+        status.lastError = reason;
+        status.state = 'restarting';
+        aligner.reset();
+        this.logger.warn(`${reason}; starting it again`);
+      },
+    });
+    return { status, reader, aligner };
+  }
+
+  /** What the RTMP front reports: a publisher in starts the reader, one gone stops it. */
+  onRtmp(event: RtmpEvent): void {
+    const rtmp = this.rtmp;
+    if (!rtmp || this.stopped) return;
+    applyRtmpEvent(rtmp.status, event);
+    if (event.kind === 'publish') {
+      rtmp.aligner.reset();
+      rtmp.reader.start();
+    } else if (event.kind === 'unpublish') {
+      void rtmp.reader.stop();
+      this.logger.log('RTMP publisher left; waiting for one to publish again');
+    }
+  }
+
+  /** MPEG-TS from a pipe (the RTMP reader): whole packets on to the packager. */
+  private onStreamData(chunk: Buffer, aligner: TsStreamAligner): void {
+    this.arrived(chunk.length);
+    if (this.rtmp?.status.state === 'restarting') this.rtmp.status.state = 'publishing';
+    aligner.push(chunk, (packets) => {
+      this.tsPackets += packets.length / 188;
+      this.sink(packets);
+    });
   }
 
   private async closeSockets(): Promise<void> {
@@ -209,6 +265,7 @@ export class StreamIngest {
     this.stopped = true;
     if (this.bindRetry) clearTimeout(this.bindRetry);
     await this.srt?.stop();
+    await this.rtmp?.reader.stop();
     await this.closeSockets();
     await this.ladder?.stop(removeFiles);
     if (removeFiles) {
@@ -255,12 +312,13 @@ export class StreamIngest {
     const degraded = p.writeError !== null && this.state === 'live';
     // An SRT listener that died is being started again: nothing can connect meanwhile.
     const srtDown = this.srt?.status.state === 'restarting';
+    const frontDown = this.rtmp?.status.state === 'failed';
     return {
-      state: degraded ? 'degraded' : srtDown ? 'failed' : this.state,
-      error: degraded ? `writing output failed: ${p.writeError}` : srtDown ? this.srt!.status.lastError : this.error,
+      state: degraded ? 'degraded' : srtDown || frontDown ? 'failed' : this.state,
+      error: degraded ? `writing output failed: ${p.writeError}` : srtDown ? this.srt!.status.lastError : frontDown ? this.rtmp!.status.lastError : this.error,
       inputBitrate: Math.round((this.buckets.reduce((a, b) => a + b, 0) * 8 * 1000) / BITRATE_WINDOW_MS),
       datagramsReceived: this.datagrams,
-      packetsReceived: r ? r.received : this.udpPackets,
+      packetsReceived: r ? r.received : this.rtmp ? this.tsPackets : this.udpPackets,
       lost: r ? r.recovered + r.lost : 0,
       recoveredByFec: r?.recovered ?? 0,
       unrecoverable: r?.lost ?? 0,
@@ -285,6 +343,7 @@ export class StreamIngest {
       codecs: { video: p.format.videoCodecs, audio: p.format.audioCodecs, width: p.format.width, height: p.format.height, frameRate: p.format.frameRate },
       ladder: this.ladder?.status(p) ?? null,
       srt: this.srt ? { ...this.srt.status } : null,
+      rtmp: this.rtmp ? { ...this.rtmp.status, readerRestarts: this.rtmp.reader.restarts } : null,
     };
   }
 
@@ -315,15 +374,20 @@ export class StreamIngest {
       this.droppedBySource++;
       return false;
     }
+    this.arrived(msg.length);
+    return true;
+  }
+
+  /** Input of `bytes` arrived now: the bitrate, the stall clock and the state follow it. */
+  private arrived(bytes: number): void {
     const now = performance.now();
     this.lastPacketAt = now;
     this.advanceBuckets(now);
-    this.buckets[this.bucketAt % this.buckets.length] += msg.length;
+    this.buckets[this.bucketAt % this.buckets.length] += bytes;
     if (this.stallFlushed || this.state !== 'live') {
       this.stallFlushed = false;
       this.state = 'live';
     }
-    return true;
   }
 
   private onMedia(msg: Buffer, info: dgram.RemoteInfo): void {

@@ -1,6 +1,7 @@
-// What a sender needs to feed a stream, per protocol: the URL and a complete ffmpeg line, and for
-// SRT the OBS and srt-live-transmit settings. The passphrase is never repeated here (it is shown
-// once, when set): the lines carry PASSPHRASE for the sender to fill in.
+// What a sender needs to feed a stream, per protocol: the URL and a complete ffmpeg line, for SRT
+// and RTMP the OBS settings, for SRT a srt-live-transmit line. The SRT passphrase and RTMP secret
+// are never repeated here (they are shown once, when set): the lines carry PASSPHRASE or SECRET
+// for the sender to fill in.
 import type { StreamResponse } from './dto/stream-response.dto.js';
 
 export interface IngestUrls {
@@ -9,7 +10,7 @@ export interface IngestUrls {
   url: string;
   /** A test pattern sent in real time, the GOP one segment long (keyframes where segments start). */
   ffmpeg: string;
-  /** OBS Studio: Settings > Stream, service "Custom..." (SRT only; OBS sends RTP/UDP no way we take). */
+  /** OBS Studio: Settings > Stream, service "Custom..." (SRT and RTMP; OBS sends RTP/UDP no way we take). */
   obs: { server: string; streamKey: string } | null;
   /** Haivision's reference sender, relaying a local UDP MPEG-TS feed (SRT only). */
   srtLiveTransmit: string | null;
@@ -18,8 +19,13 @@ export interface IngestUrls {
 
 /** The placeholder the lines carry where the stream's SRT passphrase goes. */
 export const PASSPHRASE_PLACEHOLDER = 'PASSPHRASE';
+/** The placeholder the lines carry where the stream's RTMP publish secret goes. */
+export const SECRET_PLACEHOLDER = 'SECRET';
+/** The RTMP application every stream publishes under (nginx/rtmp.conf.template). */
+export const RTMP_APPLICATION = 'live';
 
-export function ingestUrls(stream: StreamResponse, host: string): IngestUrls {
+/** `rtmpPort`: the one RTMP port of this installation (RTMP_PORT). */
+export function ingestUrls(stream: StreamResponse, host: string, rtmpPort: number): IngestUrls {
   const { protocol, port, fec, srt } = stream.ingest;
   const gop = `-g ${Math.round(stream.packaging.segmentSeconds * 30)} -keyint_min ${Math.round(stream.packaging.segmentSeconds * 30)} -sc_threshold 0`;
   const input = `ffmpeg -re -f lavfi -i testsrc2=size=1280x720:rate=30 -f lavfi -i sine=frequency=440 -c:v libx264 -preset veryfast -tune zerolatency ${gop} -b:v 3000k -c:a aac -b:a 128k`;
@@ -40,6 +46,23 @@ export function ingestUrls(stream: StreamResponse, host: string): IngestUrls {
       ],
     };
   }
+  if (protocol === 'rtmp') {
+    const server = `rtmp://${host}:${rtmpPort}/${RTMP_APPLICATION}`;
+    const streamKey = `${stream.key}?secret=${SECRET_PLACEHOLDER}`;
+    return {
+      protocol,
+      url: server,
+      ffmpeg: `${input} -f flv "${server}/${streamKey}"`,
+      obs: { server, streamKey },
+      srtLiveTransmit: null,
+      notes: [
+        `OBS: Settings > Output > Keyframe Interval ${stream.packaging.segmentSeconds} s; video H.264, audio AAC (they are packaged as sent, not re-encoded).`,
+        `${SECRET_PLACEHOLDER}: the stream's publish secret, shown once when it was set (set a new one with PATCH ingest.rtmp.secret).`,
+        'One publisher at a time: a second one for the same key is refused while the first is live; one that drops can publish again at once.',
+      ],
+    };
+  }
+  if (port === null) throw new Error(`stream ${stream.key}: protocol ${protocol} without a port`);
   if (protocol === 'rtp') {
     const url = `rtp://${host}:${port}`;
     const fecArgs = fec ? ` -fec prompeg=l=${fec.columns}:d=${fec.rows}` : '';

@@ -8,10 +8,11 @@ import { SLUG_PATTERN } from '../common/slug.js';
 export const STREAM_KEY_PATTERN = SLUG_PATTERN;
 
 /**
- * How a stream's feed arrives: RTP (optionally with SMPTE 2022-1 FEC), bare MPEG-TS over UDP, or
- * SRT (listener, encrypted, retransmission; received by the reference libsrt, srt-live-transmit).
+ * How a stream's feed arrives: RTP (optionally with SMPTE 2022-1 FEC), bare MPEG-TS over UDP,
+ * SRT (listener, encrypted, retransmission; received by the reference libsrt, srt-live-transmit),
+ * or RTMP (publish to the shared RTMP port by stream key and secret, as OBS sends it).
  */
-export const INGEST_PROTOCOLS = ['rtp', 'udp', 'srt'] as const;
+export const INGEST_PROTOCOLS = ['rtp', 'udp', 'srt', 'rtmp'] as const;
 export type IngestProtocol = (typeof INGEST_PROTOCOLS)[number];
 
 /** Ports below 1024 need root to bind; the ingest workers do not run privileged. */
@@ -60,6 +61,15 @@ export const SRT_LATENCY_DEFAULT_MS = 120;
 export const SRT_LATENCY_MIN_MS = 20;
 export const SRT_LATENCY_MAX_MS = 8000;
 
+/**
+ * RTMP publish secret: it goes into the stream key field of OBS (`<key>?secret=...`), so it must
+ * survive a URL query as it is; 16 characters at least, as it is the only thing guarding a stream
+ * key that is public (it names the playback URL). A generated one is 32 base64url characters.
+ */
+export const RTMP_SECRET_MIN = 16;
+export const RTMP_SECRET_MAX = 128;
+export const RTMP_SECRET_PATTERN = /^[A-Za-z0-9._~-]+$/;
+
 /** Allowed sources: a handful of encoder networks, not a firewall table. */
 export const MAX_ALLOWED_SOURCES = 64;
 /** A ladder longer than this is a configuration mistake. */
@@ -72,8 +82,9 @@ export interface IngestPortClaim {
   purpose: IngestPortPurpose;
 }
 
-/** The UDP ports a stream listens on: the media port and, with FEC, the column and row FEC ports. */
-export function ingestPortsOf(port: number, fecEnabled: boolean): IngestPortClaim[] {
+/** The UDP ports a stream listens on: the media port and, with FEC, the column and row FEC ports; none for RTMP. */
+export function ingestPortsOf(port: number | null, fecEnabled: boolean): IngestPortClaim[] {
+  if (port === null) return [];
   const claims: IngestPortClaim[] = [{ port, purpose: 'media' }];
   if (fecEnabled) {
     claims.push({ port: port + COLUMN_FEC_PORT_OFFSET, purpose: 'fec-column' });

@@ -2,6 +2,7 @@ import type { StreamConfigDto } from './dto/stream-config.dto.js';
 import type { UpdateStreamDto } from './dto/update-stream.dto.js';
 import type { PackagingSettings, RenditionSettings, StreamEntity } from './stream.entity.js';
 import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../auth/secrets.js';
 import { IngestProtocol, LOW_LATENCY_DEFAULTS, MIN_PART_SECONDS, PACKAGING_DEFAULTS, SRT_LATENCY_DEFAULT_MS } from './stream-limits.js';
 import { definedOnly } from '../common/defined-only.js';
 
@@ -12,11 +13,14 @@ export interface StreamSettings {
   enabled: boolean;
   ingest: {
     protocol: IngestProtocol;
-    port: number;
+    /** null for RTMP: its streams share the RTMP port. */
+    port: number | null;
     fec: { columns: number; rows: number } | null;
     allowedSources: string[];
     /** Protocol "srt" only. */
     srt: SrtSettings | null;
+    /** Protocol "rtmp" only. */
+    rtmp: RtmpSettings | null;
   };
   packaging: PackagingSettings;
   renditions: RenditionSettings[];
@@ -28,26 +32,47 @@ export interface SrtSettings {
   latencyMs: number;
 }
 
-/** 24 random bytes, base64url: 32 characters, within libsrt's 10-79. */
-export function generateSrtPassphrase(): string {
+export interface RtmpSettings {
+  /** What is stored: the publish secret's SHA-256 (hex). */
+  secretSha256: string;
+  /** The secret itself, only while the change that set it is answered (shown once, never stored). */
+  newSecret?: string;
+}
+
+function rtmpSecret(secret: string): RtmpSettings {
+  return { secretSha256: sha256Hex(secret), newSecret: secret };
+}
+
+/** 24 random bytes, base64url: 32 characters, within libsrt's 10-79 and RTMP's 16-128. */
+export function generateSecret(): string {
   return randomBytes(24).toString('base64url');
 }
 
-export function withDefaults(dto: StreamConfigDto): StreamSettings {
+/** `current`: the settings a PATCH is merged into (an RTMP secret not given again is kept). */
+export function withDefaults(dto: StreamConfigDto, current: StreamSettings | null = null): StreamSettings {
   const protocol = dto.ingest.protocol ?? 'rtp';
+  const givenSecret = dto.ingest.rtmp?.secret;
   return {
     key: dto.key,
     name: dto.name ?? dto.key,
     enabled: dto.enabled ?? true,
     ingest: {
       protocol,
-      port: dto.ingest.port,
+      port: protocol === 'rtmp' ? null : (dto.ingest.port ?? null),
       fec: dto.ingest.fec ? { columns: dto.ingest.fec.columns, rows: dto.ingest.fec.rows } : null,
       allowedSources: dto.ingest.allowedSources ?? [],
       srt:
         protocol === 'srt'
-          ? { passphrase: dto.ingest.srt?.passphrase ?? generateSrtPassphrase(), latencyMs: dto.ingest.srt?.latencyMs ?? SRT_LATENCY_DEFAULT_MS }
+          ? { passphrase: dto.ingest.srt?.passphrase ?? generateSecret(), latencyMs: dto.ingest.srt?.latencyMs ?? SRT_LATENCY_DEFAULT_MS }
           : null,
+      rtmp:
+        protocol !== 'rtmp'
+          ? null
+          : givenSecret
+            ? rtmpSecret(givenSecret)
+            : current?.ingest.rtmp
+              ? { secretSha256: current.ingest.rtmp.secretSha256 }
+              : rtmpSecret(generateSecret()),
     },
     packaging: packagingWithDefaults(dto.packaging ?? {}),
     renditions: (dto.renditions ?? []).map((r) => ({ ...definedOnly(r) }) as RenditionSettings),
@@ -66,6 +91,7 @@ export function settingsOf(stream: StreamEntity): StreamSettings {
       fec: stream.fecColumns === null || stream.fecRows === null ? null : { columns: stream.fecColumns, rows: stream.fecRows },
       allowedSources: [...stream.allowedSources],
       srt: stream.srtPassphrase !== null && stream.srtLatencyMs !== null ? { passphrase: stream.srtPassphrase, latencyMs: stream.srtLatencyMs } : null,
+      rtmp: stream.rtmpSecretSha256 !== null ? { secretSha256: stream.rtmpSecretSha256 } : null,
     },
     packaging: { ...stream.packaging },
     renditions: stream.renditions.map((r) => ({ ...r })),
@@ -83,8 +109,17 @@ export function mergePatch(current: StreamSettings, patch: UpdateStreamDto): Rec
     if (srtPatch && typeof srtPatch === 'object' && current.ingest.srt)
       ingest.srt = { ...current.ingest.srt, ...definedOnly(srtPatch as Record<string, unknown>) };
     if ((ingest.protocol ?? 'rtp') !== 'srt' && patch.ingest.srt === undefined) ingest.srt = null;
+    // A switch to RTMP leaves the UDP port behind (RTMP has none); one away from it must name one.
+    if (ingest.protocol === 'rtmp' && current.ingest.protocol !== 'rtmp' && patch.ingest.port === undefined) delete ingest.port;
     merged.ingest = ingest;
   }
+  // What is stored of RTMP is a digest, which the body cannot carry: only a new secret goes in
+  // (withDefaults keeps the stored one); the same for RTMP's absent port.
+  const ingest = { ...(merged.ingest as Record<string, unknown>) };
+  ingest.rtmp = patch.ingest?.rtmp;
+  if (ingest.rtmp === undefined) delete ingest.rtmp;
+  if (ingest.port === null) delete ingest.port;
+  merged.ingest = ingest;
   if (patch.packaging) merged.packaging = { ...current.packaging, ...patch.packaging };
   if (patch.playback) merged.playback = { ...current.playback, ...patch.playback };
   return merged;
@@ -101,6 +136,7 @@ export function applySettings(stream: StreamEntity, settings: StreamSettings): v
   stream.allowedSources = settings.ingest.allowedSources;
   stream.srtPassphrase = settings.ingest.srt?.passphrase ?? null;
   stream.srtLatencyMs = settings.ingest.srt?.latencyMs ?? null;
+  stream.rtmpSecretSha256 = settings.ingest.rtmp?.secretSha256 ?? null;
   stream.packaging = settings.packaging;
   stream.renditions = settings.renditions;
   stream.signedUrls = settings.playback.signedUrls;

@@ -37,8 +37,9 @@ export class StreamEntity {
   @Column({ name: 'ingest_protocol', type: 'text' })
   ingestProtocol: IngestProtocol;
 
-  @Column({ name: 'ingest_port', type: 'integer' })
-  ingestPort: number;
+  /** null for RTMP, whose streams share the RTMP port. */
+  @Column({ name: 'ingest_port', type: 'integer', nullable: true })
+  ingestPort: number | null;
 
   @Column({ name: 'fec_columns', type: 'integer', nullable: true })
   fecColumns: number | null;
@@ -52,6 +53,10 @@ export class StreamEntity {
 
   @Column({ name: 'srt_latency_ms', type: 'integer', nullable: true })
   srtLatencyMs: number | null;
+
+  /** RTMP only: SHA-256 (hex) of the publish secret; the secret itself is shown once and not kept. */
+  @Column({ name: 'rtmp_secret_sha256', type: 'text', nullable: true })
+  rtmpSecretSha256: string | null;
 
   @Column({ name: 'allowed_sources', type: 'text', array: true, default: () => "'{}'" })
   allowedSources: string[];

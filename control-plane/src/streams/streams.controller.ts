@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
@@ -10,6 +10,8 @@ import { StreamPage, StreamResponse } from './dto/stream-response.dto.js';
 import { UpdateStreamDto } from './dto/update-stream.dto.js';
 import { IngestUrls, ingestUrls } from './ingest-urls.js';
 import { StreamsService } from './streams.service.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.tokens.js';
 
 const IF_MATCH = { name: 'If-Match', required: false, description: 'ETag from a previous GET; 412 when stale' };
 
@@ -17,7 +19,10 @@ const IF_MATCH = { name: 'If-Match', required: false, description: 'ETag from a 
 @ApiBearerAuth()
 @Controller('api/v1/streams')
 export class StreamsController {
-  constructor(private readonly streams: StreamsService) {}
+  constructor(
+    private readonly streams: StreamsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Get()
   @ApiOkResponse({ type: StreamPage })
@@ -36,11 +41,11 @@ export class StreamsController {
   @Get(':ref/ingest-urls')
   @ApiOkResponse({
     description:
-      'How to send to the stream: URL, an ffmpeg line, OBS and srt-live-transmit settings for SRT (host: the one this request was sent to, or ?host=)',
+      'How to send to the stream: URL, an ffmpeg line, OBS settings for SRT and RTMP, a srt-live-transmit line for SRT (host: the one this request was sent to, or ?host=)',
   })
   async ingestUrls(@Param('ref') ref: string, @Query('host') host: string | undefined, @Req() req: Request): Promise<IngestUrls> {
     const stream = await this.streams.get(ref);
-    return ingestUrls(stream, senderHost(host, req));
+    return ingestUrls(stream, senderHost(host, req), this.config.rtmpPort);
   }
 
   @Post()

@@ -57,10 +57,11 @@ export class StreamsService {
       const response = toStreamResponse(stream);
       await this.audit.record(manager, principal, { action: 'create', entityType: 'stream', entityId: stream.id, after: response });
       await publishConfigEvent(manager, { entity: 'stream', op: 'created', id: stream.id, ref: stream.key, version: stream.version });
-      // The SRT passphrase is shown once, here (it was generated, or given by the caller).
-      return toStreamResponse(stream, true);
+      // The SRT passphrase or RTMP secret is shown once, here (it was generated, or given by the caller).
+      return toStreamResponse(stream, settings);
     });
-    this.logger.log(`created stream ${created.key} (${created.id}) on ${created.ingest.protocol} port ${created.ingest.port}`);
+    const where = created.ingest.port === null ? 'the RTMP port' : `port ${created.ingest.port}`;
+    this.logger.log(`created stream ${created.key} (${created.id}) on ${created.ingest.protocol} ${where}`);
     return created;
   }
 
@@ -70,7 +71,7 @@ export class StreamsService {
       assertIfMatch(ifMatch, stream.version);
       const before = toStreamResponse(stream);
       const current = settingsOf(stream);
-      const settings = withDefaults(await validateAs(StreamConfigDto, mergePatch(current, patch)));
+      const settings = withDefaults(await validateAs(StreamConfigDto, mergePatch(current, patch)), current);
       // A ladder being changed is held to the live feed's picture too (one set while no feed came
       // is reported as aboveSource, not refused after the fact on an unrelated change).
       assertSoundLadder(settings.renditions, patch.renditions !== undefined ? this.pictures.of(stream.id) : null);
@@ -84,8 +85,9 @@ export class StreamsService {
       await this.claimPorts(manager, stream.id, settings);
       await this.audit.record(manager, principal, { action: 'update', entityType: 'stream', entityId: stream.id, before, after });
       await publishConfigEvent(manager, { entity: 'stream', op: 'updated', id: stream.id, ref: stream.key, version: stream.version });
-      // A passphrase set by this change (given, or generated on a switch to SRT) is shown once, here.
-      return settings.ingest.srt && settings.ingest.srt.passphrase !== current.ingest.srt?.passphrase ? toStreamResponse(stream, true) : after;
+      // A passphrase or secret set by this change (given, or generated on a switch) is shown once, here.
+      const newPassphrase = settings.ingest.srt && settings.ingest.srt.passphrase !== current.ingest.srt?.passphrase;
+      return newPassphrase || settings.ingest.rtmp?.newSecret ? toStreamResponse(stream, settings) : after;
     });
   }
 

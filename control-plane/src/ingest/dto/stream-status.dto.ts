@@ -65,6 +65,19 @@ export class SrtStatusInfo {
   @ApiProperty({ nullable: true, type: String }) lastError: string | null;
 }
 
+export class RtmpStatusInfo {
+  @ApiProperty({ enum: ['waiting', 'publishing', 'restarting', 'failed'], description: 'waiting: no publisher; failed: the RTMP front cannot run (lastError)' })
+  state: string;
+  @ApiProperty({ description: 'Publishers let in (a reconnect counts again)' }) publishes: number;
+  @ApiProperty({ description: 'Publishers refused: wrong or no secret, an address not allowed, the key already taken' }) rejected: number;
+  @ApiProperty({ nullable: true, type: String, example: 'wrong secret (from 203.0.113.7, 2026-12-03T14:00:00.000Z)' }) lastRejection: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Address of the publisher now in' }) publisher: string | null;
+  @ApiProperty({ nullable: true, type: String }) publishingSince: string | null;
+  @ApiProperty({ description: 'Times the reader (RTMP to MPEG-TS, no re-encoding) died while a publisher was in and was started again' })
+  readerRestarts: number;
+  @ApiProperty({ nullable: true, type: String }) lastError: string | null;
+}
+
 export class StreamStatusResponse {
   @ApiProperty() id: string;
   @ApiProperty() key: string;
@@ -107,4 +120,6 @@ export class StreamStatusResponse {
   ladder: LadderStatusInfo | null;
   @ApiProperty({ type: SrtStatusInfo, nullable: true, description: "SRT streams: the listener and libsrt's own figures; null otherwise" })
   srt: SrtStatusInfo | null;
+  @ApiProperty({ type: RtmpStatusInfo, nullable: true, description: 'RTMP streams: the publisher and the reader; null otherwise' })
+  rtmp: RtmpStatusInfo | null;
 }

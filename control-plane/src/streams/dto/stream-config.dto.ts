@@ -15,6 +15,7 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { SLUG_MESSAGE } from '../../common/slug.js';
@@ -74,17 +75,44 @@ export class SrtDto {
   latencyMs?: number;
 }
 
+export class RtmpDto {
+  @ApiPropertyOptional({
+    minLength: limits.RTMP_SECRET_MIN,
+    maxLength: limits.RTMP_SECRET_MAX,
+    description: 'What the publisher appends to the stream key (`<key>?secret=...`). Generated when absent, and shown only in the answer that set it',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(limits.RTMP_SECRET_PATTERN, { message: 'letters, digits and . _ ~ - only: it travels in the stream key as a URL query' })
+  @Satisfies((s) =>
+    typeof s === 'string' && (s.length < limits.RTMP_SECRET_MIN || s.length > limits.RTMP_SECRET_MAX)
+      ? `must be ${limits.RTMP_SECRET_MIN} to ${limits.RTMP_SECRET_MAX} characters, got ${s.length}`
+      : null,
+  )
+  secret?: string;
+}
+
 export class IngestDto {
   @ApiPropertyOptional({
     enum: INGEST_PROTOCOLS,
     default: 'rtp',
-    description: 'rtp: RTP/MPEG-TS (PT 33); udp: bare MPEG-TS datagrams; srt: SRT listener (caller mode senders, MPEG-TS)',
+    description:
+      'rtp: RTP/MPEG-TS (PT 33); udp: bare MPEG-TS datagrams; srt: SRT listener (caller mode senders, MPEG-TS); rtmp: publish to the RTMP port by stream key and secret (OBS)',
   })
   @IsOptional()
   @IsIn(INGEST_PROTOCOLS)
   protocol?: IngestProtocol;
 
-  @ApiProperty({ minimum: limits.MIN_INGEST_PORT, maximum: limits.MAX_INGEST_PORT, description: 'UDP port; with FEC, port+2 and port+4 are used too' })
+  @ApiPropertyOptional({
+    minimum: limits.MIN_INGEST_PORT,
+    maximum: limits.MAX_INGEST_PORT,
+    description: 'UDP port; with FEC, port+2 and port+4 are used too. Not with rtmp (every RTMP stream publishes to the RTMP port)',
+  })
+  // Required for every protocol but RTMP, where giving one is refused (below) rather than ignored.
+  @ValidateIf((ingest: IngestDto) => ingest.protocol !== 'rtmp' || (ingest.port !== undefined && ingest.port !== null))
+  @Satisfies((_port, ingest) =>
+    ingest.protocol === 'rtmp' ? 'not used by rtmp: every RTMP stream publishes to the one RTMP port (RTMP_PORT), addressed by its key' : null,
+  )
   @IsInt()
   @Min(limits.MIN_INGEST_PORT)
   @Max(limits.MAX_INGEST_PORT)
@@ -93,7 +121,7 @@ export class IngestDto {
       ? `must be at most ${limits.MAX_INGEST_PORT - limits.ROW_FEC_PORT_OFFSET} with FEC, whose row port is port+${limits.ROW_FEC_PORT_OFFSET}`
       : null,
   )
-  port: number;
+  port?: number | null;
 
   @ApiPropertyOptional({ type: FecDto, nullable: true, description: 'null: no FEC. RTP only: FEC packets protect RTP sequence numbers' })
   @IsOptional()
@@ -126,6 +154,14 @@ export class IngestDto {
   @ValidateNested()
   @Type(() => SrtDto)
   srt?: SrtDto | null;
+
+  @ApiPropertyOptional({ type: RtmpDto, nullable: true, description: 'RTMP settings (protocol "rtmp" only)' })
+  @IsOptional()
+  @Satisfies((rtmp, ingest) => (rtmp && ingest.protocol !== 'rtmp' ? 'only with protocol "rtmp"' : null))
+  @IsObject()
+  @ValidateNested()
+  @Type(() => RtmpDto)
+  rtmp?: RtmpDto | null;
 }
 
 export class PackagingDto {
