@@ -176,11 +176,24 @@ describe('edge tier end to end: local edge, a second edge, health, steering, sig
     const page: Page = await browser.newPage();
     const consoleLines: string[] = [];
     page.on('console', (m) => consoleLines.push(m.text()));
+    // Which requests failed, so a run that never plays says where it stopped (it failed 2 runs in 6
+    // with only "404" in the console; not reproduced alone).
+    const failedRequests: string[] = [];
+    page.on('response', (r) => {
+      if (r.status() >= 400) failedRequests.push(`${r.status()} ${r.url()}`);
+    });
+    page.on('requestfailed', (r) => failedRequests.push(`failed ${r.url()} ${r.failure()?.errorText ?? ''}`));
     await page.goto(`http://127.0.0.1:${system.apiPort}/player?stream=steer`);
     await page
       .waitForFunction(() => document.getElementById('state')?.textContent === 'playing', undefined, { timeout: 30_000 })
-      .catch((error: Error) => {
-        throw new Error(`${error.message}; console: ${consoleLines.slice(-10).join(' | ')}`);
+      .catch(async (error: Error) => {
+        const state = await page.evaluate(() => ({
+          state: document.getElementById('state')?.textContent,
+          errors: (window as unknown as { playerErrors?: unknown[] }).playerErrors?.slice(-5),
+        }));
+        throw new Error(
+          `${error.message}; player: ${JSON.stringify(state)}; failed requests: ${failedRequests.slice(-10).join(' | ')}; console: ${consoleLines.slice(-10).join(' | ')}`,
+        );
       });
     const pathway = () => page.evaluate(() => (window as unknown as { currentPathway(): string | null }).currentPathway());
     const playhead = () => page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).currentTime);

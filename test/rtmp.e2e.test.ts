@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,17 @@ import { launchChromium } from './support/browser.js';
 import { startEncoder } from './support/encoder.js';
 import { decodeErrors } from './support/media.js';
 import { eventually, startSystem, SystemUnderTest } from './support/system.js';
+
+/** Whether something accepts TCP connections on the port. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
 
 describe('RTMP ingest: the nginx-rtmp front, publish by key and secret as OBS does', () => {
   let system: SystemUnderTest;
@@ -152,6 +163,39 @@ describe('RTMP ingest: the nginx-rtmp front, publish by key and secret as OBS do
     } finally {
       old.child.kill('SIGKILL');
       await old.done.catch(() => undefined);
+    }
+  });
+
+  it('a killed RTMP front is started again; its publishers count as gone and get back in', async () => {
+    await eventually(async () => ((await status()).rtmp.state === 'waiting' ? true : undefined), 15_000, 'the last publisher gone');
+    const first = publish('obs?secret=a-brand-new-secret-0123', 60);
+    try {
+      const before = await eventually(async () => ((await status()).rtmp.state === 'publishing' ? await status() : undefined), 20_000, 'publishing');
+      const pid = Number((await readFile(path.join(system.dataDir, 'nginx', 'rtmp', 'nginx.pid'), 'utf8')).trim());
+      process.kill(pid, 'SIGKILL');
+      assert.notEqual(await first.done, 0, 'the publisher lost its connection');
+      await eventually(async () => ((await status()).rtmp.state === 'waiting' ? true : undefined), 10_000, 'the publisher counted gone');
+      // An encoder retries until the front is back (OBS does by itself); so does this one.
+      await eventually(async () => ((await accepts(rtmpPort)) ? true : undefined), 10_000, 'the front listening again').catch((error: Error) => {
+        throw new Error(`${error.message}; the control plane said: ${system.proc.output().slice(-2000)}`);
+      });
+      const again = publish('obs?secret=a-brand-new-secret-0123', 8);
+      const back = await eventually(
+        async () => {
+          const s = await status();
+          return s.rtmp.publishes > before.rtmp.publishes && s.segmentsWritten >= before.segmentsWritten + 3 ? s : undefined;
+        },
+        30_000,
+        'back in through the restarted front, segments again',
+      ).catch(async (error: Error) => {
+        throw new Error(`${error.message}: ${JSON.stringify((await status()).rtmp)}; the publisher said: ${again.stderr()}`);
+      });
+      assert.equal(back.rtmp.state, 'publishing', 'not refused as "already publishing"');
+      again.child.kill('SIGKILL');
+      await again.done.catch(() => undefined);
+    } finally {
+      first.child.kill('SIGKILL');
+      await first.done.catch(() => undefined);
     }
   });
 });

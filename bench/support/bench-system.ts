@@ -9,11 +9,14 @@ import { startProcess } from '../../test/support/process.js';
 export interface BenchSystem {
   /** The control plane's process id (its CPU is what a benchmark counts as ours). */
   pid: number;
+  /** http://127.0.0.1:<port> of the API. */
+  apiUrl: string;
   api(method: string, route: string, body?: unknown): Promise<any>;
   stop(): Promise<void>;
 }
 
-export async function startBenchSystem(work: string): Promise<BenchSystem> {
+/** `env`: extra environment for the control plane (RTMP_PORT ...). */
+export async function startBenchSystem(work: string, env: Record<string, string> = {}): Promise<BenchSystem> {
   const pgDir = path.join(work, 'pg-data');
   mkdirSync(pgDir, { recursive: true });
   await chmod(pgDir, 0o755);
@@ -28,6 +31,7 @@ export async function startBenchSystem(work: string): Promise<BenchSystem> {
     HLS_HTTP_PORT: String(await freeLoopbackPort()),
     DATA_DIR: path.join(work, 'cp'),
     MEDIA_ROOT: path.join(work, 'cp', 'media'),
+    ...env,
   });
   const stop = async () => {
     system.child.kill('SIGTERM');
@@ -42,6 +46,7 @@ export async function startBenchSystem(work: string): Promise<BenchSystem> {
   }
   return {
     pid: system.child.pid!,
+    apiUrl: `http://127.0.0.1:${apiPort}`,
     api: (method, route, body) =>
       fetch(`http://127.0.0.1:${apiPort}${route}`, {
         method,

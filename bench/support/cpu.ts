@@ -33,3 +33,14 @@ export function childPids(pid: number): number[] {
   }
   return children;
 }
+
+/** Every process under `pid`: children, theirs (nginx workers under a master under the control plane), and so on. */
+export function descendantPids(pid: number): number[] {
+  const found: number[] = [];
+  for (let queue = [pid]; queue.length > 0;) {
+    const children = childPids(queue.shift()!);
+    found.push(...children);
+    queue.push(...children);
+  }
+  return found;
+}

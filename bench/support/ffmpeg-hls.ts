@@ -3,11 +3,15 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * ffmpeg's own HLS muxer as a benchmark peer: `input` (a udp:// or rtp:// URL) copied without
+ * ffmpeg's own HLS muxer as a benchmark peer: `input` (a udp://, rtp://, srt:// or rtmp:// URL, `inputOptions` before it) copied without
  * re-encoding into TS segments of `segmentSeconds` under `dir` (index.m3u8, seg<N>.ts), the last six
  * listed, older ones deleted; with EXT-X-PROGRAM-DATE-TIME when asked.
  */
-export function startFfmpegHls(input: string, dir: string, options: { segmentSeconds: number; programDateTime?: boolean }): ChildProcess {
+export function startFfmpegHls(
+  input: string,
+  dir: string,
+  options: { segmentSeconds: number; programDateTime?: boolean; inputOptions?: string[] },
+): ChildProcess {
   mkdirSync(dir, { recursive: true });
   const flags = options.programDateTime ? 'delete_segments+program_date_time' : 'delete_segments';
   return spawn(
@@ -15,6 +19,7 @@ export function startFfmpegHls(input: string, dir: string, options: { segmentSec
     [
       '-v',
       'error',
+      ...(options.inputOptions ?? []),
       '-i',
       input,
       '-c',

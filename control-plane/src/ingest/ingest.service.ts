@@ -71,6 +71,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
       port: config.rtmpPort,
       hookUrl: `http://${hookHost.includes(':') ? `[${hookHost}]` : hookHost}:${config.port}${RTMP_HOOK_PREFIX}/${token}`,
       logger,
+      onCrash: () => this.rtmpFrontCrashed(),
     });
     this.rtmpGate = new RtmpGate({ lookup: (key) => this.rtmpStream(key), notify: (id, event) => this.notifyRtmp(id, event), logger });
     routes.add(`${RTMP_HOOK_PREFIX}/${token}`, this.logger, this.rtmpGate.handle);
@@ -167,6 +168,14 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger.error(message);
       for (const [id] of rtmp) this.notifyRtmp(id, { kind: 'front', error: message });
     }
+  }
+
+  /** The front died: its publishers are gone (they reconnect to the restarted one), so are the readers' sources. */
+  private rtmpFrontCrashed(): void {
+    for (const [id, r] of this.running) {
+      if (r.config.protocol === 'rtmp' && this.rtmpGate.publisherOf(id)) this.notifyRtmp(id, { kind: 'unpublish' });
+    }
+    this.rtmpGate.forgetAll();
   }
 
   /** An RTMP stream stopped or changed: a publisher that no longer fits is disconnected. */

@@ -46,6 +46,8 @@ export class NginxProcess {
     private readonly logger: NginxLogger,
     /** The `pid` file the configuration names: its appearance means nginx is listening. */
     private readonly pidFile: string,
+    /** Called when the master died without being asked to (its connections are gone with it). */
+    private readonly onUnexpectedExit?: () => void,
   ) {}
 
   get running(): boolean {
@@ -150,6 +152,7 @@ export class NginxProcess {
       killGroup(child, 'SIGKILL');
       if (this.stopping || this.child !== child) return;
       this.scheduleRestart(`nginx exited (${signal ?? code})`);
+      this.onUnexpectedExit?.();
     });
     const stable = setTimeout(() => {
       if (this.child === child && this.isAlive(child)) this.restarts = 0;

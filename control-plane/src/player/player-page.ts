@@ -68,7 +68,9 @@ export function playerPage(hlsHttpPort: number, hlsEdgePort: number | null = nul
       document.getElementById('rendition').textContent = name + ' (' + level.width + 'x' + level.height + ', ' + Math.round(level.bitrate / 1000) + ' kbit/s)';
     });
     hls.on(Hls.Events.ERROR, function (_, data) {
-      window.playerErrors.push({ fatal: data.fatal, type: data.type, details: data.details, at: video.currentTime });
+      var url = data.url || (data.frag && data.frag.url) || (data.context && data.context.url) || null;
+      var code = data.response ? data.response.code : null;
+      window.playerErrors.push({ fatal: data.fatal, type: data.type, details: data.details, url: url, code: code, at: video.currentTime });
       if (data.fatal) state.textContent = 'fatal error: ' + data.details;
     });
     hls.loadSource(src);

@@ -2,7 +2,7 @@
 // started when the first RTMP stream is and stopped with the last. nginx takes the connections,
 // the handshakes and the publishers' pace; the control plane decides who may publish (on_publish,
 // rtmp-gate.ts) and reads accepted streams back over loopback (rtmp-puller.ts).
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -25,6 +25,8 @@ export interface RtmpFrontOptions {
   /** Where on_publish and on_publish_done go: the control plane, with this boot's token in the path. */
   hookUrl: string;
   logger: NginxLogger;
+  /** nginx died by itself (it is restarted): every publisher it had is gone, without on_publish_done. */
+  onCrash: () => void;
 }
 
 export class RtmpFront {
@@ -36,7 +38,15 @@ export class RtmpFront {
   constructor(private readonly options: RtmpFrontOptions) {
     this.configFile = path.join(options.prefix, 'nginx.conf');
     this.pidFile = path.join(options.prefix, 'nginx.pid');
-    this.process = new NginxProcess(options.binary, options.prefix, this.configFile, options.logger, this.pidFile);
+    this.process = new NginxProcess(options.binary, options.prefix, this.configFile, options.logger, this.pidFile, () => {
+      // nginx leaves its unix socket behind when killed; the restarted master could not bind it.
+      rmSync(this.controlSocket, { force: true });
+      options.onCrash();
+    });
+  }
+
+  private get controlSocket(): string {
+    return path.join(this.options.prefix, 'control.sock');
   }
 
   /** Where the ingest plays an accepted stream from (nginx allows play from loopback only). */
@@ -68,13 +78,10 @@ export class RtmpFront {
     if (!this.process.running) return Promise.resolve(false);
     const query = new URLSearchParams({ app: RTMP_APPLICATION, name: key });
     return new Promise((resolve) => {
-      const request = http.get(
-        { socketPath: path.join(this.options.prefix, 'control.sock'), path: `/control/drop/publisher?${query}`, timeout: CONTROL_TIMEOUT_MS },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode === 200));
-        },
-      );
+      const request = http.get({ socketPath: this.controlSocket, path: `/control/drop/publisher?${query}`, timeout: CONTROL_TIMEOUT_MS }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode === 200));
+      });
       request.on('timeout', () => request.destroy());
       request.on('error', () => resolve(false));
     });
@@ -95,7 +102,7 @@ export class RtmpFront {
     await writeFile(this.configFile, config, { mode: 0o600 });
     if (await stopStaleProcess(this.pidFile, 'SIGQUIT')) this.options.logger.warn('stopped an RTMP front left running by a previous control plane');
     // A socket file left by a master that was killed would make the new one fail to bind.
-    await rm(path.join(this.options.prefix, 'control.sock'), { force: true });
+    await rm(this.controlSocket, { force: true });
     await this.process.start();
     this.options.logger.log(`RTMP front listening on TCP ${this.options.port} (${this.playBase.replace('127.0.0.1', '<host>')}/<key>?secret=...)`);
   }
