@@ -36,6 +36,13 @@ const REQUIREMENTS = [
     present: () => existsSync(RTMP_MODULE),
   },
   {
+    name: 'rist-tools (ristsender: a second RIST sender in the tests)',
+    for: ['test'],
+    apt: ['rist-tools'],
+    // ristsender --help exits 1; the binary being there is the check.
+    present: () => existsSync('/usr/bin/ristsender'),
+  },
+  {
     name: 'chromium (plays streams with hls.js in the end-to-end tests)',
     for: ['test'],
     apt: ['chromium'],

@@ -26,7 +26,7 @@ describe('streams API', () => {
         key: 'demo',
         name: 'demo',
         enabled: true,
-        ingest: { protocol: 'rtp', port: 5000, fec: null, allowedSources: [], srt: null, rtmp: null },
+        ingest: { protocol: 'rtp', port: 5000, fec: null, allowedSources: [], srt: null, rtmp: null, rist: null },
         packaging: { segmentSeconds: 4, windowSegments: 6, lowLatency: false, partSeconds: 1, dvrSeconds: 0 },
         renditions: [],
         playback: { signedUrls: false },
@@ -120,7 +120,26 @@ describe('streams API', () => {
         message: /at most 100/,
       },
       { name: 'FEC without rows', body: streamBody({ ingest: { port: 5000, fec: { columns: 5 } } }), field: 'ingest.fec.rows' },
-      { name: 'protocol not rtp/udp/srt/rtmp', body: streamBody({ ingest: { port: 5000, protocol: 'rist' } }), field: 'ingest.protocol' },
+      { name: 'protocol not rtp/udp/srt/rtmp/rist', body: streamBody({ ingest: { port: 5000, protocol: 'sctp' } }), field: 'ingest.protocol' },
+      { name: 'an odd port for RIST', body: streamBody({ ingest: { port: 5001, protocol: 'rist' } }), field: 'ingest.port', message: /even for rist/ },
+      {
+        name: 'a RIST buffer past 3 s',
+        body: streamBody({ ingest: { port: 5000, protocol: 'rist', rist: { bufferMs: 3001 } } }),
+        field: 'ingest.rist.bufferMs',
+        message: /3000/,
+      },
+      {
+        name: 'RIST settings on another protocol',
+        body: streamBody({ ingest: { port: 5000, rist: { bufferMs: 500 } } }),
+        field: 'ingest.rist',
+        message: /only with protocol "rist"/,
+      },
+      {
+        name: 'FEC with RIST (not built)',
+        body: streamBody({ ingest: { port: 5000, protocol: 'rist', fec: { columns: 5, rows: 10 } } }),
+        field: 'ingest.fec',
+        message: /not built for rist/,
+      },
       { name: 'a port for RTMP', body: streamBody({ ingest: { port: 5000, protocol: 'rtmp' } }), field: 'ingest.port', message: /not used by rtmp/ },
       { name: 'no port for RTP', body: streamBody({ ingest: { protocol: 'rtp' } }), field: 'ingest.port' },
       {
@@ -329,6 +348,37 @@ describe('streams API', () => {
       assert.match(urls.body.ffmpeg, / -f flv "rtmp:\/\/studio\.example\.net:1935\/live\/demo\?secret=SECRET"$/);
     });
 
+    it('a RIST stream claims its RTCP port (port + 1): a clash is a 409 naming it; ingest-urls gives the ffmpeg and ristsender lines', async () => {
+      const rist = await create(streamBody({ ingest: { port: 5000, protocol: 'rist' } }));
+      assert.equal(rist.status, 201, JSON.stringify(rist.body));
+      assert.deepEqual(rist.body.ingest.rist, { bufferMs: 1000 });
+      const rows = await api.dataSource.query('SELECT port, purpose FROM ingest_ports ORDER BY port');
+      assert.deepEqual(rows, [
+        { port: 5000, purpose: 'media' },
+        { port: 5001, purpose: 'rtcp' },
+      ]);
+      const clash = await create(streamBody({ key: 'other', ingest: { port: 5001 } }));
+      assert.equal(clash.status, 409);
+      assert.match(clash.body.message, /RIST RTCP port/);
+      const urls = await api.request().get('/api/v1/streams/demo/ingest-urls?host=field.example.net').set(api.admin);
+      assert.equal(urls.body.url, 'rist://field.example.net:5000');
+      assert.match(urls.body.ffmpeg, / -f mpegts -rist_profile simple -buffer_size 1000 rist:\/\/field\.example\.net:5000$/);
+      assert.match(urls.body.notes.join(' '), /ristsender -p 0/);
+      const patched = await api
+        .request()
+        .patch('/api/v1/streams/demo')
+        .set(api.admin)
+        .send({ ingest: { rist: { bufferMs: 400 } } });
+      assert.deepEqual(patched.body.ingest.rist, { bufferMs: 400 });
+      const back = await api
+        .request()
+        .patch('/api/v1/streams/demo')
+        .set(api.admin)
+        .send({ ingest: { protocol: 'rtp' } });
+      assert.equal(back.body.ingest.rist, null);
+      assert.deepEqual(await api.dataSource.query('SELECT port, purpose FROM ingest_ports ORDER BY port'), [{ port: 5000, purpose: 'media' }]);
+    });
+
     it('ingest-urls: what a sender needs, per protocol (RTP with its FEC ports; 404 for an unknown stream)', async () => {
       assert.equal((await create(streamBody({ ingest: { port: 5000, fec: { columns: 5, rows: 10 } }, packaging: { segmentSeconds: 2 } }))).status, 201);
       const res = await api.request().get('/api/v1/streams/demo/ingest-urls?host=encoder.example.net').set(api.admin);
@@ -402,7 +452,7 @@ describe('streams API', () => {
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.equal(res.body.version, 2);
       assert.equal(res.headers.etag, '"2"');
-      assert.deepEqual(res.body.ingest, { protocol: 'rtp', port: 5000, fec: null, allowedSources: [], srt: null, rtmp: null });
+      assert.deepEqual(res.body.ingest, { protocol: 'rtp', port: 5000, fec: null, allowedSources: [], srt: null, rtmp: null, rist: null });
       assert.equal(res.body.packaging.segmentSeconds, 6);
       assert.equal(res.body.packaging.windowSegments, 6);
       // FEC off released 5002 and 5004

@@ -175,6 +175,7 @@ describe('stream ingest with a ladder', () => {
         port,
         srt: null,
         rtmp: null,
+        rist: null,
         fec: null,
         allowedSources: [],
         segmentSeconds: 1,

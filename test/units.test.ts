@@ -46,7 +46,7 @@ describe('small invariants', () => {
       key: 'a',
       name: 'A',
       enabled: true,
-      ingest: { protocol: 'rtp', port: 5000, fec: { columns: 5, rows: 10 }, allowedSources: ['10.0.0.0/8'], srt: null, rtmp: null },
+      ingest: { protocol: 'rtp', port: 5000, fec: { columns: 5, rows: 10 }, allowedSources: ['10.0.0.0/8'], srt: null, rtmp: null, rist: null },
       packaging: { segmentSeconds: 4, windowSegments: 6, lowLatency: false, partSeconds: 1, dvrSeconds: 0 },
       renditions: [{ name: 'hd', width: 1280, height: 720, videoKbps: 3000 }],
       playback: { signedUrls: false },
@@ -58,7 +58,7 @@ describe('small invariants', () => {
       playback: { signedUrls: true },
     }) as unknown as StreamSettings;
     assert.deepEqual(merged.playback, { signedUrls: true });
-    assert.deepEqual(merged.ingest, { protocol: 'rtp', port: 5000, fec: null, allowedSources: [], srt: null });
+    assert.deepEqual(merged.ingest, { protocol: 'rtp', port: 5000, fec: null, allowedSources: [], srt: null, rist: null });
     assert.equal(merged.packaging.lowLatency, true);
     assert.equal(merged.packaging.segmentSeconds, 4);
     assert.deepEqual(merged.renditions, []);

@@ -3,7 +3,9 @@ import { within } from './process.js';
 
 export interface EncoderOptions {
   /** rtp: RTP/MPEG-TS, optionally with prompeg FEC; udp: bare MPEG-TS datagrams; srt: SRT caller (libsrt); rtmp: FLV publish as OBS does. */
-  protocol: 'rtp' | 'udp' | 'srt' | 'rtmp';
+  protocol: 'rtp' | 'udp' | 'srt' | 'rtmp' | 'rist';
+  /** rist: the sender's buffer (how long it keeps packets to send again), ms. */
+  ristBufferMs?: number;
   /** rtmp: the stream key and the stream name's query (`secret=...`), as OBS's stream key field holds them. */
   rtmpName?: string;
   /** srt: the stream's passphrase, and the sender's latency (ms). */
@@ -25,7 +27,9 @@ export function startEncoder(options: EncoderOptions): { child: ChildProcess; do
           ['-f', 'mpegts', `srt://127.0.0.1:${options.port}?pkt_size=1316&passphrase=${options.passphrase}&latency=${(options.latencyMs ?? 120) * 1000}`]
         : options.protocol === 'rtmp'
           ? ['-f', 'flv', `rtmp://127.0.0.1:${options.port}/live/${options.rtmpName}`]
-          : ['-f', 'mpegts', `udp://127.0.0.1:${options.port}?pkt_size=1316`];
+          : options.protocol === 'rist'
+            ? ['-f', 'mpegts', '-rist_profile', 'simple', '-buffer_size', String(options.ristBufferMs ?? 1000), `rist://127.0.0.1:${options.port}`]
+            : ['-f', 'mpegts', `udp://127.0.0.1:${options.port}?pkt_size=1316`];
   const child = spawn(
     'ffmpeg',
     [

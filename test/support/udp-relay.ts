@@ -90,9 +90,15 @@ export class DuplexUdpRelay {
   private state: number;
   dropped = 0;
   forwarded = 0;
+  private stopped = false;
 
-  constructor(private readonly options: { from: number; to: number; dropRate: number; seed: number }) {
+  /** `delayMs`: added to every datagram the sender's way (a longer path); `dropRate` may change while it runs. */
+  constructor(private readonly options: { from: number; to: number; dropRate: number; seed: number; delayMs?: number }) {
     this.state = options.seed >>> 0;
+  }
+
+  set dropRate(rate: number) {
+    this.options.dropRate = rate;
   }
 
   async start(): Promise<void> {
@@ -104,7 +110,11 @@ export class DuplexUdpRelay {
         return;
       }
       this.forwarded++;
-      this.back.send(msg, this.options.to, '127.0.0.1');
+      if (this.options.delayMs)
+        setTimeout(() => {
+          if (!this.stopped) this.back.send(msg, this.options.to, '127.0.0.1');
+        }, this.options.delayMs);
+      else this.back.send(msg, this.options.to, '127.0.0.1');
     });
     this.back.on('message', (msg) => {
       if (this.sender) this.front.send(msg, this.sender.port, this.sender.address);
@@ -114,6 +124,7 @@ export class DuplexUdpRelay {
   }
 
   stop(): void {
+    this.stopped = true;
     this.front.close();
     this.back.close();
   }

@@ -5,6 +5,7 @@ import type { LadderStatus, RungStatus } from '../media/transcode/ladder.js';
 import type { IngestStatus } from './ingest-protocol.js';
 import type { SrtStatus } from './srt/srt-stats.js';
 import type { RtmpStatus } from './rtmp/rtmp-status.js';
+import type { RistStatus } from './rist/rist-session.js';
 
 type NumericField = { [K in keyof IngestStatus]: IngestStatus[K] extends number ? K : never }[keyof IngestStatus];
 
@@ -54,6 +55,7 @@ export class IngestMetrics {
     this.ladderMetrics();
     this.srtMetrics();
     this.rtmpMetrics();
+    this.ristMetrics();
   }
 
   /** One sample per stream that has the `part` of the status (a protocol's figures), labelled by stream key. */
@@ -80,6 +82,17 @@ export class IngestMetrics {
     perSrt(Gauge, 'hls_srt_rtt_ms', 'Round trip to the SRT sender, ms', (s) => s.rttMs);
     perSrt(Gauge, 'hls_srt_receive_buffer_ms', 'Media in the SRT receive buffer, ms', (s) => s.receiveBufferMs);
     perSrt(Counter, 'hls_srt_listener_restarts_total', 'Times srt-live-transmit died and was started again', (s) => s.restarts);
+  }
+
+  /** RIST streams: retransmission requests and what they brought. */
+  private ristMetrics(): void {
+    const perRist = this.perPart<RistStatus>((s) => s.rist);
+    perRist(Counter, 'hls_rist_nacks_sent_total', 'Retransmissions asked for (RTCP NACK entries)', (s) => s.nacksSent);
+    perRist(Counter, 'hls_rist_retransmissions_received_total', 'Packets that came flagged as retransmissions', (s) => s.retransmissionsReceived);
+    perRist(Counter, 'hls_rist_recovered_total', 'Missing packets that arrived after being asked for', (s) => s.recoveredByRetransmission);
+    perRist(Counter, 'hls_rist_late_total', 'Missing packets that arrived after their deadline', (s) => s.late);
+    perRist(Counter, 'hls_rist_lost_total', 'Missing packets given up at their deadline', (s) => s.lost);
+    perRist(Gauge, 'hls_rist_rtt_ms', 'Round trip to the RIST sender, ms', (s) => s.rttMs);
   }
 
   /** RTMP streams: the publisher at the front and the reader. */

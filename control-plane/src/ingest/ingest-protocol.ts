@@ -4,6 +4,7 @@ import type { LadderRung, LadderStatus } from '../media/transcode/ladder.js';
 import type { IngestProtocol } from '../streams/stream-limits.js';
 import type { RtmpEvent } from './rtmp/rtmp-gate.js';
 import type { RtmpStatus } from './rtmp/rtmp-status.js';
+import type { RistStatus } from './rist/rist-session.js';
 import type { SrtStatus } from './srt/srt-stats.js';
 
 export interface IngestStreamConfig {
@@ -18,6 +19,8 @@ export interface IngestStreamConfig {
   srt: { passphrase: string; latencyMs: number } | null;
   /** Protocol "rtmp": the publish secret's digest, checked by the front's on_publish (main thread). */
   rtmp: { secretSha256: string } | null;
+  /** Protocol "rist": the receive buffer (retransmissions are asked for within it; also the playout delay). */
+  rist: { bufferMs: number } | null;
   segmentSeconds: number;
   windowSegments: number;
   /** History kept in the media playlist and on disk beyond the live window (0: none). */
@@ -74,6 +77,8 @@ export interface IngestStatus {
   srt: SrtStatus | null;
   /** Protocol "rtmp": the publisher and the reader; null otherwise. */
   rtmp: RtmpStatus | null;
+  /** Protocol "rist": retransmission requests and what they brought; null otherwise. */
+  rist: RistStatus | null;
 }
 
 export type FromWorker =

@@ -33,6 +33,7 @@ const IDLE: IngestStatus = {
   ladder: null,
   srt: null,
   rtmp: null,
+  rist: null,
 };
 
 @ApiTags('streams')

@@ -293,6 +293,7 @@ export function toIngestConfig(stream: StreamEntity): IngestStreamConfig {
     allowedSources: stream.allowedSources,
     srt: settingsOf(stream).ingest.srt,
     rtmp: stream.rtmpSecretSha256 !== null ? { secretSha256: stream.rtmpSecretSha256 } : null,
+    rist: settingsOf(stream).ingest.rist,
     segmentSeconds: stream.packaging.segmentSeconds,
     windowSegments: stream.packaging.windowSegments,
     dvrSeconds: stream.packaging.dvrSeconds,

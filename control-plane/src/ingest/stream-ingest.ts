@@ -4,6 +4,8 @@ import dgram from 'node:dgram';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { RECEIVER_DEFAULTS, WasmReceiver } from '../../../wasm-core/host/receiver.js';
+import { RistSession } from './rist/rist-session.js';
+import { RIST_MAX_PACKETS_PER_SECOND, RIST_RTCP_PORT_OFFSET } from '../streams/stream-limits.js';
 import { LIVE_DIR, SOURCE_VARIANT } from '../media/hls-layout.js';
 import type { PlaylistUpdate } from '../media/output/live-output.js';
 import { MasterWriter } from '../media/output/master-writer.js';
@@ -78,6 +80,10 @@ export class StreamIngest {
   /** Protocol "rtmp": the publisher's state, and the reader that runs while one is in. */
   private rtmp: { status: RtmpStatus; reader: RtmpReader; aligner: TsStreamAligner } | null = null;
   private tsPackets = 0;
+  /** Protocol "rist": the NACK schedule and RTCP of the RIST receiver (the RTP path is the receiver's). */
+  private rist: RistSession | null = null;
+  /** How long after the last packet the receiver may still hold some (its largest playout delay). */
+  private holdMs = RECEIVER_DEFAULTS.maxDelayUs / 1000;
 
   constructor(
     readonly config: IngestStreamConfig,
@@ -88,6 +94,19 @@ export class StreamIngest {
   ) {
     this.filter = new SourceFilter(config.allowedSources);
     this.receiver = config.protocol === 'rtp' ? new WasmReceiver({ fec: config.fec }) : null;
+    if (config.rist) {
+      // RIST: a gap is held for the whole buffer (retransmissions fill it meanwhile), and the
+      // buffer holds that long a feed at the highest rate it is sized for.
+      const bufferUs = config.rist.bufferMs * 1000;
+      const packets = Math.ceil((config.rist.bufferMs * RIST_MAX_PACKETS_PER_SECOND) / 1000);
+      this.receiver = new WasmReceiver({ fec: null, minDelayUs: bufferUs, maxDelayUs: bufferUs, reorderPackets: packets });
+      this.holdMs = config.rist.bufferMs;
+      this.rist = new RistSession({
+        bufferMs: config.rist.bufferMs,
+        window: 2 ** Math.ceil(Math.log2(Math.max(64, 2 * packets))),
+        send: (datagram, address, port) => this.sockets[1]?.send(datagram, port, address),
+      });
+    }
     if (config.protocol === 'rtmp') this.rtmp = this.rtmpReader(`${rtmpPlayBase}/${config.key}`);
     const packaging = {
       mediaRoot,
@@ -153,9 +172,9 @@ export class StreamIngest {
     if (this.config.srt) return this.listenSrt(port, this.config.srt);
     this.bindRetry = null;
     // RTP with FEC: media on the port, column FEC on port + 2, row FEC on port + 4 (SMPTE 2022-1).
-    const ports = this.receiver && this.config.fec ? [port, port + 2, port + 4] : [port];
+    const ports = this.rist ? [port, port + RIST_RTCP_PORT_OFFSET] : this.receiver && this.config.fec ? [port, port + 2, port + 4] : [port];
     const onMedia = (msg: Buffer, info: dgram.RemoteInfo) => this.onMedia(msg, info);
-    const onFec = (msg: Buffer, info: dgram.RemoteInfo) => this.onFec(msg, info);
+    const onFec = this.rist ? (msg: Buffer, info: dgram.RemoteInfo) => this.onRtcp(msg, info) : (msg: Buffer, info: dgram.RemoteInfo) => this.onFec(msg, info);
     try {
       for (const [i, port] of ports.entries()) await this.bind(port, i === 0 ? onMedia : onFec);
     } catch (error) {
@@ -250,7 +269,8 @@ export class StreamIngest {
   tick(nowMs: number): void {
     // Held packets wait at most the maximum playout delay after the last arrival; past that
     // there is nothing to release, so an idle stream costs no call into the module.
-    if (this.receiver && nowMs - this.lastPacketAt <= RECEIVER_DEFAULTS.maxDelayUs / 1000 + 100) this.receiver.tick(nowMs * 1000, this.sink);
+    if (this.receiver && nowMs - this.lastPacketAt <= this.holdMs + 100) this.receiver.tick(nowMs * 1000, this.sink);
+    this.rist?.tick(nowMs * 1000);
     const stallMs = Math.max(MIN_STALL_MS, this.config.segmentSeconds * 1000);
     if (!this.stallFlushed && nowMs - this.lastPacketAt > stallMs) {
       this.stallFlushed = true;
@@ -319,7 +339,8 @@ export class StreamIngest {
       inputBitrate: Math.round((this.buckets.reduce((a, b) => a + b, 0) * 8 * 1000) / BITRATE_WINDOW_MS),
       datagramsReceived: this.datagrams,
       packetsReceived: r ? r.received : this.rtmp ? this.tsPackets : this.udpPackets,
-      lost: r ? r.recovered + r.lost : 0,
+      // RIST: every packet found missing (then asked for); RTP with FEC: the recovered and the unrecoverable.
+      lost: this.rist ? this.rist.status().missing : r ? r.recovered + r.lost : 0,
       recoveredByFec: r?.recovered ?? 0,
       unrecoverable: r?.lost ?? 0,
       reordered: r?.reordered ?? 0,
@@ -344,6 +365,7 @@ export class StreamIngest {
       ladder: this.ladder?.status(p) ?? null,
       srt: this.srt ? { ...this.srt.status } : null,
       rtmp: this.rtmp ? { ...this.rtmp.status, readerRestarts: this.rtmp.reader.restarts } : null,
+      rist: this.rist?.status() ?? null,
     };
   }
 
@@ -392,11 +414,21 @@ export class StreamIngest {
 
   private onMedia(msg: Buffer, info: dgram.RemoteInfo): void {
     if (!this.accept(msg, info)) return;
+    this.rist?.onMedia(msg, this.lastPacketAt * 1000);
     if (this.receiver) this.receiver.pushMedia(msg, this.lastPacketAt * 1000, this.sink);
     else {
       this.udpPackets++;
       this.sink(msg); // the source packager and, with a ladder, the transcoder
     }
+  }
+
+  /** RIST's RTCP (port + 1): from the sender only (allowedSources), not counted as media. */
+  private onRtcp(msg: Buffer, info: dgram.RemoteInfo): void {
+    if (!this.filter.allows(info.address)) {
+      this.droppedBySource++;
+      return;
+    }
+    this.rist!.onRtcp(msg, info.address, info.port, performance.now() * 1000);
   }
 
   private onFec(msg: Buffer, info: dgram.RemoteInfo): void {

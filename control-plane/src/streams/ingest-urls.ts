@@ -63,6 +63,23 @@ export function ingestUrls(stream: StreamResponse, host: string, rtmpPort: numbe
     };
   }
   if (port === null) throw new Error(`stream ${stream.key}: protocol ${protocol} without a port`);
+  if (protocol === 'rist' && stream.ingest.rist) {
+    const url = `rist://${host}:${port}`;
+    const bufferMs = stream.ingest.rist.bufferMs;
+    return {
+      protocol,
+      url,
+      // The sender keeps what it sent for as long as we may ask for it again: the same buffer.
+      ffmpeg: `${input} -f mpegts -rist_profile simple -buffer_size ${bufferMs} ${url}`,
+      obs: null,
+      srtLiveTransmit: null,
+      notes: [
+        ...notes,
+        `RIST Simple Profile: RTP to port ${port}, RTCP to and from port ${port + 1}. ristsender: ristsender -p 0 -i udp://@127.0.0.1:1234 -o "${url}?buffer=${bufferMs}"`,
+        `Missing packets are asked for again (RTCP NACKs) for up to ${bufferMs} ms (ingest.rist.bufferMs), which is also the playout delay.`,
+      ],
+    };
+  }
   if (protocol === 'rtp') {
     const url = `rtp://${host}:${port}`;
     const fecArgs = fec ? ` -fec prompeg=l=${fec.columns}:d=${fec.rows}` : '';

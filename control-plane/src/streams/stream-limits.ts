@@ -10,9 +10,10 @@ export const STREAM_KEY_PATTERN = SLUG_PATTERN;
 /**
  * How a stream's feed arrives: RTP (optionally with SMPTE 2022-1 FEC), bare MPEG-TS over UDP,
  * SRT (listener, encrypted, retransmission; received by the reference libsrt, srt-live-transmit),
- * or RTMP (publish to the shared RTMP port by stream key and secret, as OBS sends it).
+ * RTMP (publish to the shared RTMP port by stream key and secret, as OBS sends it), or RIST
+ * Simple Profile (RTP with retransmission requested by RTCP NACKs, VSF TR-06-1).
  */
-export const INGEST_PROTOCOLS = ['rtp', 'udp', 'srt', 'rtmp'] as const;
+export const INGEST_PROTOCOLS = ['rtp', 'udp', 'srt', 'rtmp', 'rist'] as const;
 export type IngestProtocol = (typeof INGEST_PROTOCOLS)[number];
 
 /** Ports below 1024 need root to bind; the ingest workers do not run privileged. */
@@ -75,17 +76,35 @@ export const MAX_ALLOWED_SOURCES = 64;
 /** A ladder longer than this is a configuration mistake. */
 export const MAX_RENDITIONS = 10;
 
-export type IngestPortPurpose = 'media' | 'fec-column' | 'fec-row';
+export type IngestPortPurpose = 'media' | 'fec-column' | 'fec-row' | 'rtcp';
+
+/** RIST Simple Profile: RTP on an even port, RTCP on the next one (TR-06-1 5.1, as RFC 3550 advises). */
+export const RIST_RTCP_PORT_OFFSET = 1;
+/**
+ * RIST receive buffer: how long a missing packet may be waited for (and asked for again) before
+ * it is given up; it is also the playout delay. 1 s is librist's default; a retransmission needs
+ * at least one round trip, so give it a few round trips of the path. The buffer is sized for
+ * RIST_MAX_PACKETS_PER_SECOND, so 3 s (about 25 MB of packet memory per stream) is the most.
+ */
+export const RIST_BUFFER_DEFAULT_MS = 1000;
+export const RIST_BUFFER_MIN_MS = 50;
+export const RIST_BUFFER_MAX_MS = 3000;
+/** The packet rate a RIST buffer holds in full: 1000 x 7 TS packets a second, about 10 Mbit/s. */
+export const RIST_MAX_PACKETS_PER_SECOND = 1000;
 
 export interface IngestPortClaim {
   port: number;
   purpose: IngestPortPurpose;
 }
 
-/** The UDP ports a stream listens on: the media port and, with FEC, the column and row FEC ports; none for RTMP. */
-export function ingestPortsOf(port: number | null, fecEnabled: boolean): IngestPortClaim[] {
+/**
+ * The UDP ports a stream listens on: the media port and, with FEC, the column and row FEC ports;
+ * with RIST its RTCP port; none for RTMP.
+ */
+export function ingestPortsOf(port: number | null, fecEnabled: boolean, rist = false): IngestPortClaim[] {
   if (port === null) return [];
   const claims: IngestPortClaim[] = [{ port, purpose: 'media' }];
+  if (rist) claims.push({ port: port + RIST_RTCP_PORT_OFFSET, purpose: 'rtcp' });
   if (fecEnabled) {
     claims.push({ port: port + COLUMN_FEC_PORT_OFFSET, purpose: 'fec-column' });
     claims.push({ port: port + ROW_FEC_PORT_OFFSET, purpose: 'fec-row' });

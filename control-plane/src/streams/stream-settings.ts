@@ -3,7 +3,7 @@ import type { UpdateStreamDto } from './dto/update-stream.dto.js';
 import type { PackagingSettings, RenditionSettings, StreamEntity } from './stream.entity.js';
 import { randomBytes } from 'node:crypto';
 import { sha256Hex } from '../auth/secrets.js';
-import { IngestProtocol, LOW_LATENCY_DEFAULTS, MIN_PART_SECONDS, PACKAGING_DEFAULTS, SRT_LATENCY_DEFAULT_MS } from './stream-limits.js';
+import { IngestProtocol, LOW_LATENCY_DEFAULTS, MIN_PART_SECONDS, PACKAGING_DEFAULTS, RIST_BUFFER_DEFAULT_MS, SRT_LATENCY_DEFAULT_MS } from './stream-limits.js';
 import { definedOnly } from '../common/defined-only.js';
 
 /** A stream's configuration with every default applied: what is stored and what PATCH merges into. */
@@ -21,6 +21,8 @@ export interface StreamSettings {
     srt: SrtSettings | null;
     /** Protocol "rtmp" only. */
     rtmp: RtmpSettings | null;
+    /** Protocol "rist" only. */
+    rist: { bufferMs: number } | null;
   };
   packaging: PackagingSettings;
   renditions: RenditionSettings[];
@@ -73,6 +75,7 @@ export function withDefaults(dto: StreamConfigDto, current: StreamSettings | nul
             : current?.ingest.rtmp
               ? { secretSha256: current.ingest.rtmp.secretSha256 }
               : rtmpSecret(generateSecret()),
+      rist: protocol === 'rist' ? { bufferMs: dto.ingest.rist?.bufferMs ?? RIST_BUFFER_DEFAULT_MS } : null,
     },
     packaging: packagingWithDefaults(dto.packaging ?? {}),
     renditions: (dto.renditions ?? []).map((r) => ({ ...definedOnly(r) }) as RenditionSettings),
@@ -92,6 +95,7 @@ export function settingsOf(stream: StreamEntity): StreamSettings {
       allowedSources: [...stream.allowedSources],
       srt: stream.srtPassphrase !== null && stream.srtLatencyMs !== null ? { passphrase: stream.srtPassphrase, latencyMs: stream.srtLatencyMs } : null,
       rtmp: stream.rtmpSecretSha256 !== null ? { secretSha256: stream.rtmpSecretSha256 } : null,
+      rist: stream.ristBufferMs !== null ? { bufferMs: stream.ristBufferMs } : null,
     },
     packaging: { ...stream.packaging },
     renditions: stream.renditions.map((r) => ({ ...r })),
@@ -109,6 +113,10 @@ export function mergePatch(current: StreamSettings, patch: UpdateStreamDto): Rec
     if (srtPatch && typeof srtPatch === 'object' && current.ingest.srt)
       ingest.srt = { ...current.ingest.srt, ...definedOnly(srtPatch as Record<string, unknown>) };
     if ((ingest.protocol ?? 'rtp') !== 'srt' && patch.ingest.srt === undefined) ingest.srt = null;
+    if ((ingest.protocol ?? 'rtp') !== 'rist' && patch.ingest.rist === undefined) ingest.rist = null;
+    const ristPatch = patch.ingest.rist;
+    if (ristPatch && typeof ristPatch === 'object' && current.ingest.rist)
+      ingest.rist = { ...current.ingest.rist, ...definedOnly(ristPatch as Record<string, unknown>) };
     // A switch to RTMP leaves the UDP port behind (RTMP has none); one away from it must name one.
     if (ingest.protocol === 'rtmp' && current.ingest.protocol !== 'rtmp' && patch.ingest.port === undefined) delete ingest.port;
     merged.ingest = ingest;
@@ -137,6 +145,7 @@ export function applySettings(stream: StreamEntity, settings: StreamSettings): v
   stream.srtPassphrase = settings.ingest.srt?.passphrase ?? null;
   stream.srtLatencyMs = settings.ingest.srt?.latencyMs ?? null;
   stream.rtmpSecretSha256 = settings.ingest.rtmp?.secretSha256 ?? null;
+  stream.ristBufferMs = settings.ingest.rist?.bufferMs ?? null;
   stream.packaging = settings.packaging;
   stream.renditions = settings.renditions;
   stream.signedUrls = settings.playback.signedUrls;

@@ -54,6 +54,10 @@ export class StreamEntity {
   @Column({ name: 'srt_latency_ms', type: 'integer', nullable: true })
   srtLatencyMs: number | null;
 
+  /** RIST only: the receive buffer (and playout delay), ms. */
+  @Column({ name: 'rist_buffer_ms', type: 'integer', nullable: true })
+  ristBufferMs: number | null;
+
   /** RTMP only: SHA-256 (hex) of the publish secret; the secret itself is shown once and not kept. */
   @Column({ name: 'rtmp_secret_sha256', type: 'text', nullable: true })
   rtmpSecretSha256: string | null;

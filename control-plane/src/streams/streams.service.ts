@@ -22,6 +22,7 @@ const PURPOSE_LABEL: Record<IngestPortPurpose, string> = {
   media: 'media port',
   'fec-column': 'column FEC port',
   'fec-row': 'row FEC port',
+  rtcp: 'RIST RTCP port',
 };
 
 @Injectable()
@@ -117,7 +118,7 @@ export class StreamsService {
 
   /** Names the stream and the role of the port in the message, so the operator knows what to move. */
   private async assertPortsFree(manager: EntityManager, settings: StreamSettings, exceptId: string | null): Promise<void> {
-    const claims = ingestPortsOf(settings.ingest.port, settings.ingest.fec !== null);
+    const claims = ingestPortsOf(settings.ingest.port, settings.ingest.fec !== null, settings.ingest.protocol === 'rist');
     const taken: { port: number; purpose: IngestPortPurpose; key: string }[] = await manager.query(
       `SELECT p.port, p.purpose, s.key FROM ingest_ports p JOIN streams s ON s.id = p.stream_id
         WHERE p.port = ANY($1::int[]) AND ($2::uuid IS NULL OR p.stream_id <> $2::uuid) ORDER BY p.port`,
@@ -133,7 +134,7 @@ export class StreamsService {
   }
 
   private async claimPorts(manager: EntityManager, streamId: string, settings: StreamSettings): Promise<void> {
-    const claims = ingestPortsOf(settings.ingest.port, settings.ingest.fec !== null);
+    const claims = ingestPortsOf(settings.ingest.port, settings.ingest.fec !== null, settings.ingest.protocol === 'rist');
     await manager.insert(
       IngestPortEntity,
       claims.map((c) => ({ port: c.port, purpose: c.purpose, streamId })),

@@ -78,6 +78,20 @@ export class RtmpStatusInfo {
   @ApiProperty({ nullable: true, type: String }) lastError: string | null;
 }
 
+export class RistStatusInfo {
+  @ApiProperty({ nullable: true, type: String, description: "The sender's RTCP address, once it has spoken" }) sender: string | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Smoothed round trip from RIST RTT echoes' }) rttMs: number | null;
+  @ApiProperty({ description: 'Packets found missing' }) missing: number;
+  @ApiProperty({ description: 'Retransmissions asked for (a packet asked for twice counts twice)' }) nacksSent: number;
+  @ApiProperty({ description: 'RTCP NACK packets sent' }) nackPackets: number;
+  @ApiProperty({ description: 'Packets that came flagged as retransmissions' }) retransmissionsReceived: number;
+  @ApiProperty({ description: 'Missing packets that arrived after being asked for' }) recoveredByRetransmission: number;
+  @ApiProperty({ description: 'Missing packets that arrived after their deadline' }) late: number;
+  @ApiProperty({ description: 'Missing packets given up at their deadline (see unrecoverable)' }) lost: number;
+  @ApiProperty() rtcpReceived: number;
+  @ApiProperty() rtcpMalformed: number;
+}
+
 export class StreamStatusResponse {
   @ApiProperty() id: string;
   @ApiProperty() key: string;
@@ -122,4 +136,6 @@ export class StreamStatusResponse {
   srt: SrtStatusInfo | null;
   @ApiProperty({ type: RtmpStatusInfo, nullable: true, description: 'RTMP streams: the publisher and the reader; null otherwise' })
   rtmp: RtmpStatusInfo | null;
+  @ApiProperty({ type: RistStatusInfo, nullable: true, description: 'RIST streams: retransmission requests and what they brought; null otherwise' })
+  rist: RistStatusInfo | null;
 }

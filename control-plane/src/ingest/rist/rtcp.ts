@@ -87,6 +87,8 @@ export interface ReceiverReportParts {
   nack?: { mediaSsrc: number; fci: ArrayLike<number> };
   /** The answer to the sender's last RTT echo request (its timestamp, and how long we held it, in the sender's units). */
   echoResponse?: { timestampHigh: number; timestampLow: number; processingDelay: number };
+  /** Our own RTT echo request (the sender answers with the timestamp: the round trip). */
+  echoRequest?: { timestampHigh: number; timestampLow: number };
 }
 
 /** One compound packet: an empty receiver report, SDES CNAME, then the NACK and the echo response if any. */
@@ -95,7 +97,7 @@ export function buildReceiverReport(parts: ReceiverReportParts): Buffer {
   // SDES: header, SSRC, CNAME item (type, length, text), a zero item ending the list, padding to 32 bits.
   const sdesLength = 8 + Math.ceil((2 + cname.length + 1) / 4) * 4;
   const nackLength = parts.nack && parts.nack.fci.length > 0 ? 12 + 4 * parts.nack.fci.length : 0;
-  const echoLength = parts.echoResponse ? 24 : 0;
+  const echoLength = (parts.echoResponse ? 24 : 0) + (parts.echoRequest ? 24 : 0);
   const out = Buffer.alloc(8 + sdesLength + nackLength + echoLength);
   let at = header(out, 0, 0, PT_RR, 8, parts.ssrc);
   const sdes = at;
@@ -110,15 +112,19 @@ export function buildReceiverReport(parts: ReceiverReportParts): Buffer {
     at += 4;
     for (let i = 0; i < parts.nack!.fci.length; i++, at += 4) out.writeUInt32BE(parts.nack!.fci[i] >>> 0, at);
   }
-  if (parts.echoResponse) {
-    at = header(out, at, RIST_ECHO_RESPONSE, PT_APP, echoLength, parts.ssrc);
-    out.writeUInt32BE(RIST_APP_NAME, at);
-    out.writeUInt32BE(parts.echoResponse.timestampHigh >>> 0, at + 4);
-    out.writeUInt32BE(parts.echoResponse.timestampLow >>> 0, at + 8);
-    out.writeUInt32BE(parts.echoResponse.processingDelay >>> 0, at + 12);
-    at += 16;
-  }
+  if (parts.echoResponse) at = echo(out, at, parts.ssrc, RIST_ECHO_RESPONSE, parts.echoResponse, parts.echoResponse.processingDelay);
+  if (parts.echoRequest) at = echo(out, at, parts.ssrc, RIST_ECHO_REQUEST, parts.echoRequest, 0);
   return out;
+}
+
+/** A RIST APP echo packet (request or response): name, the 64-bit timestamp, the processing delay. */
+function echo(out: Buffer, at: number, ssrc: number, subtype: number, time: { timestampHigh: number; timestampLow: number }, delay: number): number {
+  at = header(out, at, subtype, PT_APP, 24, ssrc);
+  out.writeUInt32BE(RIST_APP_NAME, at);
+  out.writeUInt32BE(time.timestampHigh >>> 0, at + 4);
+  out.writeUInt32BE(time.timestampLow >>> 0, at + 8);
+  out.writeUInt32BE(delay >>> 0, at + 12);
+  return at + 16;
 }
 
 /** Writes an RTCP header and the SSRC after it; returns where the body starts. */

@@ -92,12 +92,26 @@ export class RtmpDto {
   secret?: string;
 }
 
+export class RistDto {
+  @ApiPropertyOptional({
+    minimum: limits.RIST_BUFFER_MIN_MS,
+    maximum: limits.RIST_BUFFER_MAX_MS,
+    default: limits.RIST_BUFFER_DEFAULT_MS,
+    description: 'Receive buffer, ms: how long a missing packet is asked for again before it is given up; also the playout delay. Several round trips at least',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(limits.RIST_BUFFER_MIN_MS)
+  @Max(limits.RIST_BUFFER_MAX_MS)
+  bufferMs?: number;
+}
+
 export class IngestDto {
   @ApiPropertyOptional({
     enum: INGEST_PROTOCOLS,
     default: 'rtp',
     description:
-      'rtp: RTP/MPEG-TS (PT 33); udp: bare MPEG-TS datagrams; srt: SRT listener (caller mode senders, MPEG-TS); rtmp: publish to the RTMP port by stream key and secret (OBS)',
+      'rtp: RTP/MPEG-TS (PT 33); udp: bare MPEG-TS datagrams; srt: SRT listener (caller mode senders, MPEG-TS); rtmp: publish to the RTMP port by stream key and secret (OBS); rist: RIST Simple Profile (RTP on the even port, RTCP on port + 1)',
   })
   @IsOptional()
   @IsIn(INGEST_PROTOCOLS)
@@ -110,8 +124,12 @@ export class IngestDto {
   })
   // Required for every protocol but RTMP, where giving one is refused (below) rather than ignored.
   @ValidateIf((ingest: IngestDto) => ingest.protocol !== 'rtmp' || (ingest.port !== undefined && ingest.port !== null))
-  @Satisfies((_port, ingest) =>
-    ingest.protocol === 'rtmp' ? 'not used by rtmp: every RTMP stream publishes to the one RTMP port (RTMP_PORT), addressed by its key' : null,
+  @Satisfies((port, ingest) =>
+    ingest.protocol === 'rtmp'
+      ? 'not used by rtmp: every RTMP stream publishes to the one RTMP port (RTMP_PORT), addressed by its key'
+      : ingest.protocol === 'rist' && Number.isInteger(port) && (port % 2 !== 0 || port + limits.RIST_RTCP_PORT_OFFSET > limits.MAX_INGEST_PORT)
+        ? 'must be even for rist (RTP on it, RTCP on port + 1; TR-06-1)'
+        : null,
   )
   @IsInt()
   @Min(limits.MIN_INGEST_PORT)
@@ -126,9 +144,11 @@ export class IngestDto {
   @ApiPropertyOptional({ type: FecDto, nullable: true, description: 'null: no FEC. RTP only: FEC packets protect RTP sequence numbers' })
   @IsOptional()
   @Satisfies((fec, ingest) =>
-    fec && (ingest.protocol ?? 'rtp') !== 'rtp'
-      ? `needs protocol "rtp": SMPTE 2022-1 FEC protects RTP packets, and ${ingest.protocol} has none${ingest.protocol === 'srt' ? ' (SRT repairs by retransmission)' : ''}`
-      : null,
+    !fec || (ingest.protocol ?? 'rtp') === 'rtp'
+      ? null
+      : ingest.protocol === 'rist'
+        ? 'not built for rist yet: RIST repairs by retransmission (FEC beside it is planned)'
+        : `needs protocol "rtp": SMPTE 2022-1 FEC protects RTP packets, and ${ingest.protocol} has none${ingest.protocol === 'srt' ? ' (SRT repairs by retransmission)' : ''}`,
   )
   @IsObject()
   @ValidateNested()
@@ -162,6 +182,14 @@ export class IngestDto {
   @ValidateNested()
   @Type(() => RtmpDto)
   rtmp?: RtmpDto | null;
+
+  @ApiPropertyOptional({ type: RistDto, nullable: true, description: 'RIST settings (protocol "rist" only)' })
+  @IsOptional()
+  @Satisfies((rist, ingest) => (rist && ingest.protocol !== 'rist' ? 'only with protocol "rist"' : null))
+  @IsObject()
+  @ValidateNested()
+  @Type(() => RistDto)
+  rist?: RistDto | null;
 }
 
 export class PackagingDto {

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { StreamEntity } from '../stream.entity.js';
 import { settingsOf } from '../stream-settings.js';
 import type { IngestProtocol } from '../stream-limits.js';
-import { FecDto, PackagingDto, PlaybackDto, RenditionDto } from './stream-config.dto.js';
+import { FecDto, PackagingDto, PlaybackDto, RenditionDto, RistDto } from './stream-config.dto.js';
 import type { SrtSettings, StreamSettings } from '../stream-settings.js';
 
 export class SrtResponse {
@@ -18,12 +18,13 @@ export class RtmpResponse {
 import { playbackPath } from '../../media/hls-layout.js';
 
 export class IngestResponse {
-  @ApiProperty({ enum: ['rtp', 'udp', 'srt', 'rtmp'] }) protocol: IngestProtocol;
+  @ApiProperty({ enum: ['rtp', 'udp', 'srt', 'rtmp', 'rist'] }) protocol: IngestProtocol;
   @ApiProperty({ type: Number, nullable: true, description: 'null for rtmp (the RTMP port is shared)' }) port: number | null;
   @ApiProperty({ type: FecDto, nullable: true }) fec: FecDto | null;
   @ApiProperty({ type: [String] }) allowedSources: string[];
   @ApiProperty({ type: SrtResponse, nullable: true }) srt: SrtResponse | null;
   @ApiProperty({ type: RtmpResponse, nullable: true }) rtmp: RtmpResponse | null;
+  @ApiProperty({ type: RistDto, nullable: true }) rist: Required<RistDto> | null;
 }
 
 export class StreamResponse {
