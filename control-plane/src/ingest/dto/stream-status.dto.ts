@@ -90,6 +90,7 @@ export class RistStatusInfo {
   @ApiProperty({ description: 'Missing packets given up at their deadline (see unrecoverable)' }) lost: number;
   @ApiProperty() rtcpReceived: number;
   @ApiProperty() rtcpMalformed: number;
+  @ApiProperty({ description: 'Times the sender restarted (a new SSRC, or renumbered): the requests start over' }) senderRestarts: number;
 }
 
 export class StreamStatusResponse {

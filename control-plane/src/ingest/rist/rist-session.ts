@@ -7,6 +7,8 @@
 // packet would be.
 import { randomInt } from 'node:crypto';
 import { WasmNack } from '../../../../wasm-core/host/nack.js';
+import type { NackStats } from '../../../../wasm-core/reference/nack.js';
+import { MAX_DROPOUT } from '../../../../wasm-core/shared-limits.js';
 import { buildReceiverReport, parseRtcp } from './rtcp.js';
 
 /** A packet missing for less than this may only be overtaken (reordered): not asked for yet. */
@@ -42,6 +44,12 @@ export interface RistStatus {
   lost: number;
   rtcpReceived: number;
   rtcpMalformed: number;
+  /** A new SSRC or renumbered stream: the requests start over. */
+  senderRestarts: number;
+}
+
+function sumStats(a: NackStats, b: NackStats): NackStats {
+  return Object.fromEntries(Object.keys(a).map((k) => [k, a[k as keyof NackStats] + b[k as keyof NackStats]])) as unknown as NackStats;
 }
 
 export interface RistSessionOptions {
@@ -53,10 +61,13 @@ export interface RistSessionOptions {
 }
 
 export class RistSession {
-  private readonly nack: WasmNack;
+  private nack: WasmNack;
+  private restarts = 0;
   private readonly ssrc = randomInt(1, 0xffffffff);
   private mediaSsrc = 0;
   private highest = -1;
+  /** Counters of the schedules before the last sender restart, so the status never goes backwards. */
+  private past: NackStats = { missing: 0, requests: 0, fciWords: 0, recovered: 0, filled: 0, late: 0, lost: 0 };
   private senderRtcp: { address: string; port: number } | null = null;
   private rttUs: number | null = null;
   private lastReportAt = -Infinity;
@@ -66,14 +77,21 @@ export class RistSession {
   private rtcpMalformed = 0;
 
   constructor(private readonly options: RistSessionOptions) {
-    this.nack = new WasmNack({
-      window: options.window,
+    this.nack = this.newSchedule();
+  }
+
+  /** A new sender (SSRC) or a renumbered one: what was missing from the old numbering is not asked for. */
+  private newSchedule(): WasmNack {
+    const nack = new WasmNack({
+      window: this.options.window,
       reorderUs: REORDER_ALLOWANCE_US,
       minIntervalUs: MIN_REQUEST_INTERVAL_US,
       maxAttempts: MAX_REQUESTS,
-      bufferUs: options.bufferMs * 1000,
+      bufferUs: this.options.bufferMs * 1000,
     });
-    this.nack.setRtt(DEFAULT_RTT_US);
+    nack.setRtt(this.rttUs ?? DEFAULT_RTT_US);
+    this.highest = -1;
+    return nack;
   }
 
   /**
@@ -87,10 +105,17 @@ export class RistSession {
       datagram[11] &= 0xfe;
       this.retransmissions++;
     }
-    this.mediaSsrc = datagram.readUInt32BE(8);
+    const ssrc = datagram.readUInt32BE(8);
     const seq = datagram.readUInt16BE(2);
     // Extended from the highest number seen: the nearest in 16-bit space (RFC 3550 A.1's idea).
-    const ext = this.highest < 0 ? seq : this.highest + ((((seq - (this.highest & 0xffff)) & 0xffff) ^ 0x8000) - 0x8000);
+    const delta = this.highest < 0 ? 0 : (((seq - (this.highest & 0xffff)) & 0xffff) ^ 0x8000) - 0x8000;
+    if (this.highest >= 0 && (ssrc !== this.mediaSsrc || Math.abs(delta) > MAX_DROPOUT)) {
+      this.past = sumStats(this.past, this.nack.stats());
+      this.nack = this.newSchedule();
+      this.restarts++;
+    }
+    this.mediaSsrc = ssrc;
+    const ext = this.highest < 0 ? seq : this.highest + delta;
     if (ext < 0) return;
     if (ext > this.highest) this.highest = ext;
     this.nack.arrived(ext, nowUs);
@@ -134,7 +159,7 @@ export class RistSession {
   }
 
   status(): RistStatus {
-    const s = this.nack.stats();
+    const s = sumStats(this.past, this.nack.stats());
     return {
       sender: this.senderRtcp ? `${this.senderRtcp.address}:${this.senderRtcp.port}` : null,
       rttMs: this.rttUs === null ? null : Math.round(this.rttUs / 100) / 10,
@@ -147,6 +172,7 @@ export class RistSession {
       lost: s.lost,
       rtcpReceived: this.rtcpReceived,
       rtcpMalformed: this.rtcpMalformed,
+      senderRestarts: this.restarts,
     };
   }
 
