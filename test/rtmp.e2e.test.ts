@@ -86,8 +86,16 @@ describe('RTMP ingest: the nginx-rtmp front, publish by key and secret as OBS do
       const browser = await launchChromium();
       try {
         const page = await browser.newPage();
-        await page.goto(`http://127.0.0.1:${system.apiPort}/player?src=${encodeURIComponent(`http://127.0.0.1:${system.httpPort}/live/obs/index.m3u8`)}`);
+        // The player page as an operator opens it: the stream, and (with an API key in the fragment) how to send to it.
+        await page.goto(`http://127.0.0.1:${system.apiPort}/player?stream=obs#apikey=${system.token}`);
         await page.waitForFunction(() => document.getElementById('state')?.textContent === 'playing', undefined, { timeout: 30_000 });
+        await page.waitForFunction(() => document.getElementById('send')?.hidden === false, undefined, { timeout: 10_000 });
+        const send = await page.evaluate(() => ({
+          ffmpeg: document.getElementById('send-ffmpeg')?.textContent,
+          key: document.getElementById('send-obs-key')?.textContent,
+        }));
+        assert.match(send.ffmpeg ?? '', / -f flv "rtmp:\/\/127\.0\.0\.1:\d+\/live\/obs\?secret=SECRET"$/);
+        assert.equal(send.key, 'obs?secret=SECRET');
         const at = await page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).currentTime);
         await page.waitForFunction((t) => (document.getElementById('video') as HTMLVideoElement).currentTime > t + 2, at, { timeout: 15_000 });
       } finally {

@@ -7,6 +7,7 @@ import { LIVE_DIR, MASTER_PLAYLIST } from '../media/hls-layout.js';
  * URL>; &token=<token> for signed streams. It sends CMCD (query mode) so the edge's viewer
  * metrics fill in, and gives up on a failing edge after a couple of quick retries so steering can
  * move it to another pathway. Status lines (state, the rung playing) are exposed for automated checks.
+ * With #apikey=<key> it also shows how to send to the stream (ingest-urls: ffmpeg, OBS, notes).
  */
 export function playerPage(hlsHttpPort: number, hlsEdgePort: number | null = null): string {
   const playbackPort = hlsEdgePort ?? hlsHttpPort;
@@ -22,6 +23,14 @@ export function playerPage(hlsHttpPort: number, hlsEdgePort: number | null = nul
 <p>source: <code id="source"></code></p>
 <p>state: <code id="state">loading</code></p>
 <p>rendition: <code id="rendition">-</code></p>
+<section id="send" hidden>
+<h2 style="font-size:1rem">Send to this stream</h2>
+<p>protocol: <code id="send-protocol"></code>, URL: <code id="send-url"></code></p>
+<p>ffmpeg: <code id="send-ffmpeg"></code></p>
+<p id="send-obs-line" hidden>OBS (Settings &gt; Stream, Custom): server <code id="send-obs-server"></code>, stream key <code id="send-obs-key"></code></p>
+<ul id="send-notes"></ul>
+</section>
+<p id="send-hint" hidden>Sender settings: open this page with <code>#apikey=&lt;an API key&gt;</code> (a read key will do), or GET <code>/api/v1/streams/&lt;key&gt;/ingest-urls</code>.</p>
 <script src="/player/hls.min.js"></script>
 <script>
 (function () {
@@ -80,6 +89,28 @@ export function playerPage(hlsHttpPort: number, hlsEdgePort: number | null = nul
     video.src = src; // Safari plays HLS natively
   }
   video.addEventListener('playing', function () { state.textContent = 'playing'; });
+  // How to send to the stream (GET ingest-urls), for whoever has an API key: it is taken from the
+  // fragment, which the browser never sends to a server. Text only, never markup.
+  var apiKey = new URLSearchParams(location.hash.slice(1)).get('apikey');
+  if (key && !apiKey) document.getElementById('send-hint').hidden = false;
+  if (key && apiKey) {
+    fetch('/api/v1/streams/' + encodeURIComponent(key) + '/ingest-urls?host=' + encodeURIComponent(location.hostname), { headers: { Authorization: 'Bearer ' + apiKey } })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(new Error('HTTP ' + r.status)); })
+      .then(function (u) {
+        document.getElementById('send-protocol').textContent = u.protocol;
+        document.getElementById('send-url').textContent = u.url;
+        document.getElementById('send-ffmpeg').textContent = u.ffmpeg;
+        if (u.obs) {
+          document.getElementById('send-obs-server').textContent = u.obs.server;
+          document.getElementById('send-obs-key').textContent = u.obs.streamKey || '(empty)';
+          document.getElementById('send-obs-line').hidden = false;
+        }
+        var list = document.getElementById('send-notes');
+        (u.notes || []).forEach(function (n) { var li = document.createElement('li'); li.textContent = n; list.appendChild(li); });
+        document.getElementById('send').hidden = false;
+      })
+      .catch(function (e) { var hint = document.getElementById('send-hint'); hint.textContent = 'Sender settings could not be read: ' + e.message; hint.hidden = false; });
+  }
   video.play().catch(function () {});
 })();
 </script>
