@@ -159,17 +159,25 @@ try {
     for (let round = 1; round <= ROUNDS; round++) {
       // Ours: the control plane (ingest workers, packaging, API) and every process under it.
       const senders = startSenders(file, oursTargets);
+      const readStatuses = () => Promise.all(oursTargets.map((_, i) => api('GET', `/api/v1/streams/${protocol}-${i}/status`)));
+      const droppedSoFar = () => relays.filter((_, i) => i % 2 === 0).reduce((a, r) => a + r.dropped, 0);
+      // RIST's figures are taken over this round's window: from 2 s in (a new sender has replaced
+      // the last round's, whose final gaps could never be filled) to just before the senders stop.
+      const baseline = sleep(2000).then(async () => ({ statuses: await readStatuses(), dropped: droppedSoFar() }));
       const oursUsed = await measure(() => [system.pid, ...descendantPids(system.pid)]);
       const oursCpu = total(oursUsed);
       const controlPlane = oursUsed.get(system.pid) ?? 0;
+      // Read while the senders still send: the packets in flight when they stop can never come back.
+      const statuses = await readStatuses();
+      const dropped = droppedSoFar();
       await stopAll(senders);
-      const statuses = await Promise.all(oursTargets.map((_, i) => api('GET', `/api/v1/streams/${protocol}-${i}/status`)));
       if (protocol === 'rist') {
-        const sum = (f: (s: any) => number) => statuses.reduce((a, s) => a + f(s), 0);
-        const dropped = relays.filter((_, i) => i % 2 === 0).reduce((a, r) => a + r.dropped, 0);
+        const start = await baseline;
+        const delta = (f: (s: any) => number) => statuses.reduce((a, s) => a + f(s), 0) - start.statuses.reduce((a, s) => a + f(s), 0);
         console.log(
-          `# rist so far: the relays dropped ${dropped} RTP packets; missing ${sum((s) => s.rist.missing)}, asked for ${sum((s) => s.rist.nacksSent)}, ` +
-            `recovered ${sum((s) => s.rist.recoveredByRetransmission)}, unrecoverable ${sum((s) => s.unrecoverable)}`,
+          `# rist, this round's window: the relays dropped ${dropped - start.dropped} RTP packets (retransmissions too); ` +
+            `missing ${delta((s) => s.rist.missing)}, asked for ${delta((s) => s.rist.nacksSent)}, recovered ${delta((s) => s.rist.recoveredByRetransmission)}, ` +
+            `unrecoverable ${delta((s) => s.unrecoverable)}`,
         );
       } else {
         const accepted = statuses.map((s) => (protocol === 'srt' ? (s.srt?.connections ?? 0) : (s.rtmp?.publishes ?? 0)));

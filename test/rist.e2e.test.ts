@@ -47,7 +47,18 @@ describe('RIST ingest (Simple Profile): NACKs from wasm-core, ffmpeg (librist) s
 
   it('at 5 % loss and 50 ms more delay every lost packet is asked for and comes back: none unrecoverable, segments decode', async () => {
     const { senderPort, media } = await ristStream('rist', 1000, 0.05);
-    const encoder = startEncoder({ protocol: 'rist', port: senderPort, ristBufferMs: 1000, seconds: 25 });
+    // ffmpeg as a new user runs it: the line ingest-urls gives, sent to the relay in front of the stream.
+    const urls = (await system.api('GET', '/api/v1/streams/rist/ingest-urls?host=127.0.0.1')).json;
+    assert.equal(urls.protocol, 'rist');
+    const line = urls.ffmpeg
+      .replace(/rist:\/\/127\.0\.0\.1:\d+$/, `rist://127.0.0.1:${senderPort}`)
+      .replace('ffmpeg ', 'ffmpeg -v error ')
+      .replace(' -f mpegts', ' -t 25 -f mpegts');
+    assert.match(line, new RegExp(`-rist_profile simple -buffer_size 1000 rist://127\\.0\\.0\\.1:${senderPort}$`));
+    const child = spawn('sh', ['-c', line], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr = `${stderr}${d}`.slice(-2000)));
+    const encoder = { child, done: new Promise((resolve) => child.once('exit', resolve)), stderr: () => stderr };
     try {
       await eventually(async () => ((await status('rist')).segmentsWritten >= 8 ? true : undefined), 40_000, 'eight segments').catch(async (error: Error) => {
         throw new Error(`${error.message}: ${JSON.stringify(await status('rist'))}; encoder: ${encoder.stderr()}`);

@@ -11,7 +11,7 @@ import { DUPLICATE_HISTORY, FEC_ENTRIES, MIN_REORDER_PACKETS, nextPowerOfTwo, RT
 import { FEC_OK, parsedCount, parsedIsRow, parsedOffset, parsedSnBase, parseFecHeader } from './fec-header';
 import * as FEC from './fec-store';
 import { parseRtp, RTP_OK, rtpPayloadLength, rtpPayloadOffset, rtpPayloadType, rtpSequence, rtpSsrc, rtpTimestamp } from './rtp';
-import { extMax, maxSeq, resetSequence, SEQ_JUMP, SEQ_RESTART, seqDelta, updateSequence } from './sequence';
+import { extMax, maxSeq, resetSequence, SEQ_JUMP, SEQ_RESTART, seqDelta, setMaxMisorder, updateSequence } from './sequence';
 import { jitterUnits, resetJitter, updateJitter } from './jitter';
 import { setI32 } from './memory';
 import * as Slots from './slots';
@@ -68,6 +68,7 @@ export function initReceiver(fecColumns: i32, fecRows: i32, pt: i32, minDelay: f
   // Column FEC of a matrix arrives spread over the next one: up to 2 x L x D packets after the
   // matrix began (SMPTE 2022-1 sends FEC after the packets it protects), plus what the network reorders.
   pendingCap = (columns > 0 ? 2 * columns * rows + 2 * columns : 0) + (reorderPackets > MIN_REORDER_PACKETS ? reorderPackets : MIN_REORDER_PACKETS);
+  setMaxMisorder(retain + pendingCap);
   // Between the oldest retained packet and the newest that may be placed in one call: no two
   // live packets ever share a cell.
   const windowSize = nextPowerOfTwo(retain + 2 * pendingCap + 2);

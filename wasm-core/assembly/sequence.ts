@@ -10,6 +10,16 @@ export let maxSeq: i32 = 0;
 export let extMax: i64 = 0;
 export let badSeq: i32 = 0x10001;
 export let started: bool = false;
+/**
+ * How far behind the highest a packet may be and still count as late rather than as a jump:
+ * RFC 3550 A.1's MAX_MISORDER (100), or the receiver's whole hold when that is longer (a RIST
+ * retransmission or a late FEC-protected packet can trail the newest by the buffer's worth).
+ */
+let maxMisorder: i32 = MAX_MISORDER;
+
+export function setMaxMisorder(packets: i32): void {
+  maxMisorder = packets > MAX_MISORDER ? (packets < 65536 - MAX_DROPOUT ? packets : 65536 - MAX_DROPOUT) : MAX_MISORDER;
+}
 /** Extended number given to the first packet after a (re)start, so numbers never go backwards. */
 let firstExt: i64 = 0;
 
@@ -44,7 +54,7 @@ export function updateSequence(seq: i32): i32 {
     maxSeq = seq;
     return SEQ_ACCEPT;
   }
-  if (udelta <= 65536 - MAX_MISORDER) {
+  if (udelta <= 65536 - maxMisorder) {
     // Two sequential packets after a jump: the sender restarted. The caller flushes its buffer
     // and calls resetSequence() so that numbering continues from where it was.
     if (seq == badSeq) return SEQ_RESTART;

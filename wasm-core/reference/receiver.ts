@@ -76,6 +76,7 @@ export class ReferenceReceiver {
   private readonly maxDelayUs: number;
   private readonly retain: number;
   private readonly pendingCap: number;
+  private readonly maxMisorder: number;
 
   private readonly held = new Map<number, Held>();
   private readonly fec = new Set<FecEntry>();
@@ -113,6 +114,8 @@ export class ReferenceReceiver {
     const reorder = options.reorderPackets ?? 64;
     this.retain = Math.max(this.columns * this.rows + this.columns, DUPLICATE_HISTORY);
     this.pendingCap = (this.columns ? 2 * this.columns * this.rows + 2 * this.columns : 0) + Math.max(reorder, MIN_REORDER_PACKETS);
+    // Late rather than a jump as far back as the receiver holds (RFC 3550's 100 at least).
+    this.maxMisorder = Math.min(Math.max(MAX_MISORDER, this.retain + this.pendingCap), 65536 - MAX_DROPOUT);
   }
 
   pushMedia(datagram: Uint8Array, now: number): Released[] {
@@ -235,7 +238,7 @@ export class ReferenceReceiver {
       this.maxSeq = seq;
       return 'accept';
     }
-    if (udelta <= 65536 - MAX_MISORDER) {
+    if (udelta <= 65536 - this.maxMisorder) {
       if (seq === this.badSeq) return 'restart';
       this.badSeq = (seq + 1) & 0xffff;
       return 'jump';
