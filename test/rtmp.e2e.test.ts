@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freeLoopbackPort } from '../control-plane/src/database/embedded-postgres.js';
 import { parseMediaPlaylist } from '../control-plane/src/media/playlist/media-playlist.js';
-import { launchChromium } from './support/browser.js';
+import { playsInChromium } from './support/browser.js';
 import { startEncoder } from './support/encoder.js';
 import { decodeErrors } from './support/media.js';
 import { eventually, startSystem, SystemUnderTest } from './support/system.js';
@@ -83,12 +83,8 @@ describe('RTMP ingest: the nginx-rtmp front, publish by key and secret as OBS do
       assert.match(afterSecond.rtmp.lastRejection, /already publishing/);
       assert.equal(afterSecond.rtmp.publishes, 1);
 
-      const browser = await launchChromium();
-      try {
-        const page = await browser.newPage();
-        // The player page as an operator opens it: the stream, and (with an API key in the fragment) how to send to it.
-        await page.goto(`http://127.0.0.1:${system.apiPort}/player?stream=obs#apikey=${system.token}`);
-        await page.waitForFunction(() => document.getElementById('state')?.textContent === 'playing', undefined, { timeout: 30_000 });
+      // The player page as an operator opens it: the stream, and (with an API key in the fragment) how to send to it.
+      await playsInChromium(`http://127.0.0.1:${system.apiPort}/player?stream=obs#apikey=${system.token}`, async (page) => {
         await page.waitForFunction(() => document.getElementById('send')?.hidden === false, undefined, { timeout: 10_000 });
         const send = await page.evaluate(() => ({
           ffmpeg: document.getElementById('send-ffmpeg')?.textContent,
@@ -96,11 +92,7 @@ describe('RTMP ingest: the nginx-rtmp front, publish by key and secret as OBS do
         }));
         assert.match(send.ffmpeg ?? '', / -f flv "rtmp:\/\/127\.0\.0\.1:\d+\/live\/obs\?secret=SECRET"$/);
         assert.equal(send.key, 'obs?secret=SECRET');
-        const at = await page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).currentTime);
-        await page.waitForFunction((t) => (document.getElementById('video') as HTMLVideoElement).currentTime > t + 2, at, { timeout: 15_000 });
-      } finally {
-        await browser.close();
-      }
+      });
     } finally {
       encoder.child.kill('SIGKILL');
       await encoder.done.catch(() => undefined);

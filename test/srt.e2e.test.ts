@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseMediaPlaylist } from '../control-plane/src/media/playlist/media-playlist.js';
-import { launchChromium } from './support/browser.js';
+import { playsInChromium } from './support/browser.js';
 import { startEncoder } from './support/encoder.js';
 import { decodeErrors } from './support/media.js';
 import { freeUdpPortBlock } from './support/ports.js';
@@ -70,16 +70,7 @@ describe('SRT ingest: srt-live-transmit listening, ffmpeg (libsrt) calling throu
       const metrics = await (await fetch(`http://127.0.0.1:${system.apiPort}/metrics`)).text();
       assert.match(metrics, /^hls_srt_connected\{stream="srt"\} 1$/m);
       assert.match(metrics, /^hls_srt_packets_retransmitted_total\{stream="srt"\} [1-9]/m);
-      const browser = await launchChromium();
-      try {
-        const page = await browser.newPage();
-        await page.goto(`http://127.0.0.1:${system.apiPort}/player?src=${encodeURIComponent(`http://127.0.0.1:${system.httpPort}/live/srt/index.m3u8`)}`);
-        await page.waitForFunction(() => document.getElementById('state')?.textContent === 'playing', undefined, { timeout: 30_000 });
-        const at = await page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).currentTime);
-        await page.waitForFunction((t) => (document.getElementById('video') as HTMLVideoElement).currentTime > t + 2, at, { timeout: 15_000 });
-      } finally {
-        await browser.close();
-      }
+      await playsInChromium(`http://127.0.0.1:${system.apiPort}/player?src=${encodeURIComponent(`http://127.0.0.1:${system.httpPort}/live/srt/index.m3u8`)}`);
     } finally {
       encoder.child.kill('SIGKILL');
       await encoder.done.catch(() => undefined);

@@ -363,7 +363,7 @@ export class StreamIngest {
       discontinuitySequence: p.discontinuitySequence,
       codecs: { video: p.format.videoCodecs, audio: p.format.audioCodecs, width: p.format.width, height: p.format.height, frameRate: p.format.frameRate },
       ladder: this.ladder?.status(p) ?? null,
-      srt: this.srt ? { ...this.srt.status } : null,
+      srt: this.srt?.snapshot() ?? null,
       rtmp: this.rtmp ? { ...this.rtmp.status, readerRestarts: this.rtmp.reader.restarts } : null,
       rist: this.rist?.status() ?? null,
     };
