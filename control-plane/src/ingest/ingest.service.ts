@@ -284,6 +284,7 @@ async function removeStreamFiles(mediaRoot: string, key: string): Promise<void> 
 }
 
 export function toIngestConfig(stream: StreamEntity): IngestStreamConfig {
+  const { ingest } = settingsOf(stream);
   return {
     id: stream.id,
     key: stream.key,
@@ -291,9 +292,9 @@ export function toIngestConfig(stream: StreamEntity): IngestStreamConfig {
     port: stream.ingestPort,
     fec: stream.fecColumns !== null && stream.fecRows !== null ? { columns: stream.fecColumns, rows: stream.fecRows } : null,
     allowedSources: stream.allowedSources,
-    srt: settingsOf(stream).ingest.srt,
-    rtmp: stream.rtmpSecretSha256 !== null ? { secretSha256: stream.rtmpSecretSha256 } : null,
-    rist: settingsOf(stream).ingest.rist,
+    srt: ingest.srt,
+    rtmp: ingest.rtmp,
+    rist: ingest.rist,
     segmentSeconds: stream.packaging.segmentSeconds,
     windowSegments: stream.packaging.windowSegments,
     dvrSeconds: stream.packaging.dvrSeconds,

@@ -333,6 +333,7 @@ export class StreamIngest {
     // An SRT listener that died is being started again: nothing can connect meanwhile.
     const srtDown = this.srt?.status.state === 'restarting';
     const frontDown = this.rtmp?.status.state === 'failed';
+    const rist = this.rist?.status() ?? null;
     return {
       state: degraded ? 'degraded' : srtDown || frontDown ? 'failed' : this.state,
       error: degraded ? `writing output failed: ${p.writeError}` : srtDown ? this.srt!.status.lastError : frontDown ? this.rtmp!.status.lastError : this.error,
@@ -340,7 +341,7 @@ export class StreamIngest {
       datagramsReceived: this.datagrams,
       packetsReceived: r ? r.received : this.rtmp ? this.tsPackets : this.udpPackets,
       // RIST: every packet found missing (then asked for); RTP with FEC: the recovered and the unrecoverable.
-      lost: this.rist ? this.rist.status().missing : r ? r.recovered + r.lost : 0,
+      lost: rist ? rist.missing : r ? r.recovered + r.lost : 0,
       recoveredByFec: r?.recovered ?? 0,
       unrecoverable: r?.lost ?? 0,
       reordered: r?.reordered ?? 0,
@@ -365,7 +366,7 @@ export class StreamIngest {
       ladder: this.ladder?.status(p) ?? null,
       srt: this.srt?.snapshot() ?? null,
       rtmp: this.rtmp ? { ...this.rtmp.status, readerRestarts: this.rtmp.reader.restarts } : null,
-      rist: this.rist?.status() ?? null,
+      rist,
     };
   }
 

@@ -9,7 +9,8 @@ import { NginxLogger, NginxProcess } from './nginx-process.js';
 
 /** Where distributions put dynamic nginx modules (Debian/Ubuntu, RHEL, the official image, source builds). */
 const MODULE_DIRS = ['/usr/lib/nginx/modules', '/usr/lib64/nginx/modules', '/etc/nginx/modules', '/usr/local/nginx/modules'];
-const TEMP_DIRS = ['tmp/body', 'tmp/proxy', 'tmp/fastcgi', 'tmp/uwsgi', 'tmp/scgi'];
+/** The temporary directories an nginx with an http block needs under its prefix. */
+export const TEMP_DIRS = ['tmp/body', 'tmp/proxy', 'tmp/fastcgi', 'tmp/uwsgi', 'tmp/scgi'];
 
 export interface NginxInstanceOptions {
   /** What this nginx is (origin, edge), for messages. */
@@ -146,13 +147,18 @@ export class NginxInstance {
   }
 }
 
-/** `load_module` for njs where it is a dynamic module; empty where nginx has it built in (or lacks it: nginx -t says so). */
-export function njsModuleDirective(): string {
+/** `load_module` for a dynamic module (`ngx_http_js_module.so`) where one is installed; empty where none is. */
+export function moduleDirective(fileName: string): string {
   for (const dir of MODULE_DIRS) {
-    const file = path.join(dir, 'ngx_http_js_module.so');
+    const file = path.join(dir, fileName);
     if (existsSync(file)) return `load_module ${file};`;
   }
   return '';
+}
+
+/** `load_module` for njs where it is a dynamic module; empty where nginx has it built in (or lacks it: nginx -t says so). */
+export function njsModuleDirective(): string {
+  return moduleDirective('ngx_http_js_module.so');
 }
 
 /** uid/gid of a local user from /etc/passwd (Node has no getpwnam). */

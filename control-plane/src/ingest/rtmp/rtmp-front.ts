@@ -2,19 +2,17 @@
 // started when the first RTMP stream is and stopped with the last. nginx takes the connections,
 // the handshakes and the publishers' pace; the control plane decides who may publish (on_publish,
 // rtmp-gate.ts) and reads accepted streams back over loopback (rtmp-puller.ts).
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { stopStaleProcess } from '../../common/stale-process.js';
 import { renderTemplateFile } from '../../nginx/nginx-config.js';
+import { moduleDirective, TEMP_DIRS } from '../../nginx/nginx-instance.js';
 import { NginxLogger, NginxProcess } from '../../nginx/nginx-process.js';
 import { RTMP_APPLICATION } from '../../streams/ingest-urls.js';
 
-/** Where distributions put nginx-rtmp as a dynamic module (Debian's libnginx-mod-rtmp first). */
-const MODULE_FILES = ['/usr/lib/nginx/modules/ngx_rtmp_module.so', '/usr/lib64/nginx/modules/ngx_rtmp_module.so', '/etc/nginx/modules/ngx_rtmp_module.so'];
-const TEMP_DIRS = ['tmp/body', 'tmp/proxy', 'tmp/fastcgi', 'tmp/uwsgi', 'tmp/scgi'];
 const CONTROL_TIMEOUT_MS = 2000;
 
 export interface RtmpFrontOptions {
@@ -88,11 +86,11 @@ export class RtmpFront {
   }
 
   private async start(): Promise<void> {
-    const module = MODULE_FILES.find((file) => existsSync(file));
-    if (!module) throw new Error('nginx has no RTMP module: apt-get install libnginx-mod-rtmp');
+    const modules = moduleDirective('ngx_rtmp_module.so');
+    if (!modules) throw new Error('nginx has no RTMP module: apt-get install libnginx-mod-rtmp');
     for (const dir of TEMP_DIRS) await mkdir(path.join(this.options.prefix, dir), { recursive: true });
     const config = await renderTemplateFile('rtmp.conf.template', {
-      MODULES: `load_module ${module};`,
+      MODULES: modules,
       // As root, workers drop to nobody: they only relay sockets and touch no file.
       USER_DIRECTIVE: os.userInfo().uid === 0 ? 'user nobody nogroup;' : '',
       PREFIX: this.options.prefix,
