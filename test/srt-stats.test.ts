@@ -68,10 +68,10 @@ describe('SRT status from srt-live-transmit', () => {
     assert.equal(addLogLine(s, 'something else'), null);
   });
 
-  it('starts an encrypted listener on the stream port, delivering to loopback, with JSON statistics', () => {
-    const args = srtListenerArgs({ port: 9000, passphrase: 'abcdefghij', latencyMs: 250, deliverToPort: 40001 });
+  it('starts an encrypted listener on the stream port, the TS to stdout, JSON statistics to the given file', () => {
+    const args = srtListenerArgs({ port: 9000, passphrase: 'abcdefghij', latencyMs: 250 }, '/tmp/x/lines.fifo');
     assert.equal(args[0], 'srt://:9000?mode=listener&passphrase=abcdefghij&latency=250&enforcedencryption=true');
-    assert.equal(args[1], 'udp://127.0.0.1:40001');
-    assert.ok(args.includes('-pf:json') && args.includes('-a:yes'));
+    assert.equal(args[1], 'file://con');
+    assert.ok(args.includes('-pf:json') && args.includes('-a:yes') && args.includes('-statsout:/tmp/x/lines.fifo'));
   });
 });

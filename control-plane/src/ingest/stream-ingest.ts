@@ -75,8 +75,9 @@ export class StreamIngest {
   private bindFailures = 0;
   private bindRetry: NodeJS.Timeout | null = null;
   private stopped = false;
-  /** Protocol "srt": srt-live-transmit, delivering to a loopback socket of this ingest. */
+  /** Protocol "srt": srt-live-transmit, delivering the TS on a pipe, and the aligner of what it writes. */
   private srt: SrtListener | null = null;
+  private readonly srtAligner = new TsStreamAligner();
   /** Protocol "rtmp": the publisher's state, and the reader that runs while one is in. */
   private rtmp: { status: RtmpStatus; reader: RtmpReader; aligner: TsStreamAligner } | null = null;
   private tsPackets = 0;
@@ -198,17 +199,16 @@ export class StreamIngest {
 
   /**
    * SRT: the listener on the stream's port is srt-live-transmit (it binds the port, and retries
-   * with back-off when it cannot); what it receives comes to a loopback socket on a port the
-   * kernel picks, and takes the bare UDP path from there.
+   * with back-off when it cannot); what it receives comes on its stdout and takes the path of
+   * any MPEG-TS byte stream from there (as RTMP's does).
    */
-  private async listenSrt(port: number, srt: { passphrase: string; latencyMs: number }): Promise<void> {
-    await this.bind(0, (msg, info) => this.onMedia(msg, info), '127.0.0.1');
-    if (this.stopped) return void (await this.closeSockets());
+  private listenSrt(port: number, srt: { passphrase: string; latencyMs: number }): void {
     this.srt = new SrtListener({
       port,
       passphrase: srt.passphrase,
       latencyMs: srt.latencyMs,
-      deliverToPort: this.sockets[0].address().port,
+      onData: (chunk) => this.onStreamData(chunk, this.srtAligner),
+      onRestart: () => this.srtAligner.reset(),
       onEvent: (event) => {
         if (event.kind === 'listening') this.logger.log(`listening for SRT on UDP ${port} (latency ${srt.latencyMs} ms)`);
         else if (event.kind === 'connected') this.logger.log('SRT sender connected');
@@ -250,7 +250,7 @@ export class StreamIngest {
     }
   }
 
-  /** MPEG-TS from a pipe (the RTMP reader): whole packets on to the packager. */
+  /** MPEG-TS from a pipe (the RTMP reader, the SRT listener): whole packets on to the packager. */
   private onStreamData(chunk: Buffer, aligner: TsStreamAligner): void {
     this.arrived(chunk.length);
     if (this.rtmp?.status.state === 'restarting') this.rtmp.status.state = 'publishing';
@@ -339,7 +339,7 @@ export class StreamIngest {
       error: degraded ? `writing output failed: ${p.writeError}` : srtDown ? this.srt!.status.lastError : frontDown ? this.rtmp!.status.lastError : this.error,
       inputBitrate: Math.round((this.buckets.reduce((a, b) => a + b, 0) * 8 * 1000) / BITRATE_WINDOW_MS),
       datagramsReceived: this.datagrams,
-      packetsReceived: r ? r.received : this.rtmp ? this.tsPackets : this.udpPackets,
+      packetsReceived: r ? r.received : this.rtmp || this.srt ? this.tsPackets : this.udpPackets,
       // RIST: every packet found missing (then asked for); RTP with FEC: the recovered and the unrecoverable.
       lost: rist ? rist.missing : r ? r.recovered + r.lost : 0,
       recoveredByFec: r?.recovered ?? 0,

@@ -1,10 +1,13 @@
 // A stream's SRT listener: libsrt's reference receiver, srt-live-transmit (Debian's srt-tools),
 // as a supervised child. It takes the sender's handshake (refusing a wrong passphrase before any
 // media), repairs loss by retransmission within the receive latency, and hands the MPEG-TS to this
-// worker over loopback UDP, where it enters the same path as a bare UDP feed. A sender that leaves
-// can come back (-a:yes keeps the listener up); a listener that dies is started again after a
-// back-off. Its statistics and events become the stream's SRT status (srt-stats.ts).
+// worker on its stdout: a pipe, read in large chunks (a loopback UDP hop cost the worker an event
+// per 1316-byte datagram), with nothing lost between the two. Its statistics, which then cannot go
+// to stdout, come through a FIFO. A sender that leaves can come back (-a:yes keeps the listener
+// up); a listener that dies is started again after a back-off. Its statistics and events become
+// the stream's SRT status (srt-stats.ts).
 import { createInterface } from 'node:readline';
+import { LineFifo } from '../../media/supervision/line-fifo.js';
 import { RestartBackoff } from '../../media/supervision/restart-backoff.js';
 import { SupervisedChild } from '../../media/supervision/supervised-child.js';
 import { addLogLine, addStatsLine, newSrtStatus, type SrtEvent, type SrtStatus } from './srt-stats.js';
@@ -14,8 +17,10 @@ export interface SrtListenerOptions {
   port: number;
   passphrase: string;
   latencyMs: number;
-  /** Where srt-live-transmit sends the MPEG-TS it receives (this worker's loopback socket). */
-  deliverToPort: number;
+  /** The MPEG-TS received, as srt-live-transmit writes it (4 KiB chunks, not packet-aligned). */
+  onData: (chunk: Buffer) => void;
+  /** The listener died and is being started again (a partial TS packet may have been cut off). */
+  onRestart?: () => void;
   onEvent?: (event: SrtEvent) => void;
   binary?: string;
   backoffMs?: number;
@@ -24,26 +29,29 @@ export interface SrtListenerOptions {
 /** A statistics line every this many received packets (about 2 s of a 1.5 Mbit/s feed). */
 const STATS_EVERY_PACKETS = 250;
 
-/** srt-live-transmit's arguments: an encrypted listener on the port, MPEG-TS out to loopback. */
-export function srtListenerArgs(o: Pick<SrtListenerOptions, 'port' | 'passphrase' | 'latencyMs' | 'deliverToPort'>): string[] {
+/** srt-live-transmit's arguments: an encrypted listener on the port, MPEG-TS to stdout, statistics to a file. */
+export function srtListenerArgs(o: Pick<SrtListenerOptions, 'port' | 'passphrase' | 'latencyMs'>, statsPath: string): string[] {
   // The passphrase is validated (no '&', '=', '?', '#', '%' or spaces) before it gets here.
   const source = `srt://:${o.port}?mode=listener&passphrase=${o.passphrase}&latency=${o.latencyMs}&enforcedencryption=true`;
-  return [source, `udp://127.0.0.1:${o.deliverToPort}`, '-a:yes', `-s:${STATS_EVERY_PACKETS}`, '-pf:json'];
+  return [source, 'file://con', '-a:yes', `-s:${STATS_EVERY_PACKETS}`, '-pf:json', `-statsout:${statsPath}`];
 }
 
 export class SrtListener {
   readonly status: SrtStatus = newSrtStatus();
   private readonly child: SupervisedChild;
+  /** Where srt-live-transmit writes its statistics; removed on stop. */
+  private readonly stats: LineFifo;
 
   constructor(private readonly options: SrtListenerOptions) {
+    this.stats = new LineFifo('hls-srt-stats', (line) => addStatsLine(this.status, line));
     this.child = new SupervisedChild({
       command: options.binary ?? 'srt-live-transmit',
-      args: srtListenerArgs(options),
+      args: srtListenerArgs(options, this.stats.path),
       installHint: 'apt-get install srt-tools',
       backoff: new RestartBackoff(options.backoffMs),
       onSpawn: (child) => {
         this.status.state = 'starting';
-        createInterface({ input: child.stdout! }).on('line', (line) => addStatsLine(this.status, line));
+        child.stdout!.on('data', (chunk: Buffer) => this.child.pid === child.pid && options.onData(chunk));
         createInterface({ input: child.stderr! }).on('line', (line) => {
           const event = addLogLine(this.status, line);
           if (event) this.options.onEvent?.(event);
@@ -52,6 +60,7 @@ export class SrtListener {
       onDied: (reason) => {
         this.status.lastError = reason;
         this.status.state = 'restarting';
+        this.options.onRestart?.();
       },
     });
   }
@@ -73,5 +82,6 @@ export class SrtListener {
   async stop(): Promise<void> {
     this.status.state = 'stopped';
     await this.child.stop();
+    this.stats.close();
   }
 }
