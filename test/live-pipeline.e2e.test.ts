@@ -10,6 +10,7 @@ import { startEncoder } from './support/encoder.js';
 import { decodeErrors } from './support/media.js';
 import { freeUdpPortBlock, udpPortInUse } from './support/ports.js';
 import { eventually, startSystem, SystemUnderTest } from './support/system.js';
+import { readEvents } from './support/sse.js';
 import { UdpRelay } from './support/udp-relay.js';
 
 describe('live pipeline: encoder -> ingest -> HLS on disk -> nginx origin', () => {
@@ -86,10 +87,24 @@ describe('live pipeline: encoder -> ingest -> HLS on disk -> nginx origin', () =
     assert.match(metrics, /hls_ingest_jitter_ms\{stream="fec"\}/);
   });
 
-  it('plain UDP MPEG-TS without loss', async () => {
+  it('plain UDP MPEG-TS without loss; its figures as live status events and in its history', async () => {
     const port = await freeUdpPortBlock();
-    await createStream({ key: 'plain', ingest: { protocol: 'udp', port }, packaging: { segmentSeconds: 2 } });
+    const { id } = await createStream({ key: 'plain', ingest: { protocol: 'udp', port }, packaging: { segmentSeconds: 2 } });
+    // Another stream's status must not come through a subscription to this one.
+    await createStream({ key: 'other', ingest: { protocol: 'udp', port: await freeUdpPortBlock() } });
+    const live = readEvents(
+      `http://127.0.0.1:${system.apiPort}/api/v1/events?stream=plain&types=status`,
+      system.token,
+      (events) => events.some((e) => e.data.sample.inputBitrate > 0),
+      15_000,
+    );
     const encoder = startEncoder({ protocol: 'udp', port, seconds: 7 });
+    const events = await live;
+    assert.ok(events.length > 0 && events.every((e) => e.event === 'status' && e.data.id === id && e.data.key === 'plain'), JSON.stringify(events.slice(0, 3)));
+    assert.ok(
+      events.some((e) => e.data.sample.inputBitrate > 0 && e.data.sample.state === 'live'),
+      JSON.stringify(events.at(-1)),
+    );
     assert.equal(await encoder.done, 0, encoder.stderr());
     await settled('plain');
     const s = await status('plain');
@@ -99,6 +114,23 @@ describe('live pipeline: encoder -> ingest -> HLS on disk -> nginx origin', () =
     const playlist = await mediaPlaylist('plain');
     assert.ok(playlist.segments.length >= 2);
     await assertSegmentsDecode('plain', playlist);
+
+    const history = (await system.api('GET', '/api/v1/streams/plain/history')).json;
+    assert.equal(history.id, id);
+    const samples: { t: number; inputBitrate: number; packetsReceived: number; state: string }[] = history.samples;
+    assert.ok(samples.length >= 5, `a sample a second: ${samples.length}`);
+    for (let i = 1; i < samples.length; i++) {
+      assert.ok(samples[i].t > samples[i - 1].t, 'oldest first');
+      assert.ok(samples[i].packetsReceived >= samples[i - 1].packetsReceived, 'counters are cumulative');
+    }
+    assert.ok(samples.some((x) => x.inputBitrate > 100_000));
+    assert.equal(samples.at(-1)!.packetsReceived, s.packetsReceived);
+    const recent = (await system.api('GET', `/api/v1/streams/plain/history?since=${samples.at(-2)!.t}`)).json;
+    assert.ok(recent.samples.length >= 2 && recent.samples.length < samples.length && recent.samples[0].t === samples.at(-2)!.t);
+    assert.equal((await system.api('GET', '/api/v1/streams/nope/history')).status, 404);
+    const bad = await system.api('GET', '/api/v1/streams/plain/history?since=yesterday');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.fields[0].field, 'since');
   });
 
   it('RTP with loss and no FEC: the stream keeps going, the damage is counted, the playlist stays valid', async () => {

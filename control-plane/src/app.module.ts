@@ -10,6 +10,8 @@ import { EdgeFillModule } from './edge-fill/edge-fill.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
+import { StreamHistoryModule } from './telemetry/stream-history.module.js';
+import { TelemetryModule } from './telemetry/telemetry.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PlainRoutesModule } from './common/plain-routes.js';
 import { NodesModule } from './nodes/nodes.module.js';
@@ -38,6 +40,7 @@ export class AppModule {
           dataSourceFactory: async () => deps.dataSource,
         }),
         EventsModule,
+        TelemetryModule,
         MetricsModule,
         PlainRoutesModule,
         AuditModule,
@@ -47,7 +50,7 @@ export class AppModule {
         HealthModule,
         PlayerModule,
         EdgeModule.register({ runtime: Boolean(deps.media?.ingest), localOrigin: Boolean(deps.media?.origin) }),
-        ...(deps.media?.ingest ? [IngestModule, EdgeFillModule] : []),
+        ...(deps.media?.ingest ? [IngestModule, StreamHistoryModule, EdgeFillModule] : []),
       ],
     };
   }

@@ -87,3 +87,6 @@ export type FromWorker =
   | { type: 'log'; level: 'log' | 'warn' | 'error'; message: string }
   /** LL-HLS: a variant's media playlist was rewritten and lists this far (blocking reload waits on it). */
   | { type: 'playlist'; id: string; key: string; variant: string; update: PlaylistUpdate };
+
+/** How often a worker sends each stream's status to the main thread. */
+export const STATUS_INTERVAL_MS = 1000;

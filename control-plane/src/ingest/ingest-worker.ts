@@ -2,13 +2,11 @@
 import { statfs } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { FromWorker, ToWorker } from './ingest-protocol.js';
+import { STATUS_INTERVAL_MS, type FromWorker, type ToWorker } from './ingest-protocol.js';
 import { IngestHost, StreamIngest } from './stream-ingest.js';
 
 /** How often buffers are drained on a quiet socket and stalls are checked (packets drain on arrival too). */
 const TICK_MS = 20;
-/** How often each stream's status is sent to the main thread. */
-const STATUS_MS = 1000;
 
 const port = parentPort!;
 const host = workerData as IngestHost;
@@ -78,4 +76,4 @@ setInterval(() => {
     const now = performance.now();
     for (const [id, ingest] of streams) send({ type: 'status', id, status: ingest.status(now, free) });
   });
-}, STATUS_MS);
+}, STATUS_INTERVAL_MS);

@@ -45,6 +45,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly running = new Map<string, Running>();
   private readonly statuses = new Map<string, IngestStatus>();
   private readonly stopWaiters = new Map<string, () => void>();
+  private readonly statusListeners = new Set<(id: string, key: string, status: IngestStatus) => void>();
   private unsubscribe: (() => void) | null = null;
   private chain: Promise<void> = Promise.resolve();
   /** RTMP: one front for every RTMP stream, and the gate that answers its on_publish calls. */
@@ -95,6 +96,12 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
     if (this.rtmpRetry) clearInterval(this.rtmpRetry);
     await this.rtmpFront.stop();
+  }
+
+  /** Hears each status tick of every running stream (about once a second); returns the function that stops it. */
+  onStatus(listener: (id: string, key: string, status: IngestStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
   }
 
   /** Latest status of a stream's ingest; null when it is not running here. */
@@ -265,6 +272,8 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     if (message.type === 'status') {
       if (!this.running.has(message.id)) return;
       this.statuses.set(message.id, message.status);
+      const key = this.running.get(message.id)!.config.key;
+      for (const listener of this.statusListeners) listener(message.id, key, message.status);
       const { width, height } = message.status.codecs;
       this.pictures.report(message.id, width && height ? { width, height } : null);
     } else if (message.type === 'stopped') {

@@ -1,0 +1,52 @@
+// The one in-process stream of what happens, for the Server-Sent Events endpoint (and through it
+// the console): each stream's status tick and every configuration change heard over NOTIFY (from
+// any control-plane instance). Typed, small events; a subscriber that throws does not stop the rest.
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { ConfigEvent } from '../events/config-event.js';
+import { ConfigEventsService } from '../events/config-events.service.js';
+import type { StatusSample } from './status-history.js';
+
+export type LiveEvent =
+  /** A stream's ingest figures, about once a second while it runs. */
+  | { type: 'status'; id: string; key: string; sample: StatusSample }
+  /** A stream, node or signing key was created, updated or deleted. */
+  | ({ type: 'config' } & ConfigEvent);
+
+export type LiveEventListener = (event: LiveEvent) => void;
+
+@Injectable()
+export class LiveEventsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('live-events');
+  private readonly listeners = new Set<LiveEventListener>();
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(private readonly configEvents: ConfigEventsService) {}
+
+  onModuleInit(): void {
+    this.unsubscribe = this.configEvents.subscribe((event) => this.publish({ type: 'config', ...event }));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  /** Registers a listener; returns the function that removes it. */
+  subscribe(listener: LiveEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get subscribers(): number {
+    return this.listeners.size;
+  }
+
+  publish(event: LiveEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.logger.error(`a live-event subscriber failed: ${(error as Error).message}`);
+      }
+    }
+  }
+}
