@@ -46,6 +46,8 @@ function build() {
   run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
   // The njs modules: type-checked against njs-types and compiled to ES5 for njs 0.7.9 and 0.8.
   run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join('nginx', 'njs', 'tsconfig.json')]);
+  // The web console: type-checked, then bundled by esbuild into dist/console.
+  run(process.execPath, [path.join(root, 'control-plane', 'console', 'build.mjs')]);
 }
 
 const command = process.argv[2];

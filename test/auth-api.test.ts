@@ -52,6 +52,16 @@ describe('authentication and API keys', () => {
     assert.match(row.secret_hash, /^[0-9a-f]{64}$/);
   });
 
+  it('GET /api/v1/session says who a key is (what the console signs in with)', async () => {
+    assert.equal((await api.request().get('/api/v1/session')).status, 401);
+    assert.equal((await api.request().get('/api/v1/session').set(bearer('hls_nope'))).status, 401);
+    const admin = await api.request().get('/api/v1/session').set(api.admin);
+    assert.deepEqual(admin.body, { name: 'admin-token', scope: 'admin', kind: 'admin-token' });
+    const key = await newKey('read', 'wallboard');
+    const read = await api.request().get('/api/v1/session').set(bearer(key.secret));
+    assert.deepEqual(read.body, { name: 'wallboard', scope: 'read', kind: 'api-key' });
+  });
+
   it('a read key may GET but gets 403 for any write and for the key list', async () => {
     const key = await newKey('read');
     assert.equal((await api.request().get('/api/v1/streams').set(bearer(key.secret))).status, 200);

@@ -10,6 +10,7 @@ import { EdgeFillModule } from './edge-fill/edge-fill.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
+import { ConsoleModule } from './console/console.module.js';
 import { StreamHistoryModule } from './telemetry/stream-history.module.js';
 import { TelemetryModule } from './telemetry/telemetry.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -49,6 +50,7 @@ export class AppModule {
         NodesModule,
         HealthModule,
         PlayerModule,
+        ConsoleModule,
         EdgeModule.register({ runtime: Boolean(deps.media?.ingest), localOrigin: Boolean(deps.media?.origin) }),
         ...(deps.media?.ingest ? [IngestModule, StreamHistoryModule, EdgeFillModule] : []),
       ],

@@ -63,6 +63,7 @@ async function startParts(config: AppConfig, stack: { name: string; stop: () => 
   if (stopping()) return;
 
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  logger.log(`console      http://${shown}:${config.port}/  (sign in with the admin token below, or an API key)`);
   logger.log(`API          http://${shown}:${config.port}/api/v1`);
   logger.log(`API docs     http://${shown}:${config.port}/api/docs`);
   logger.log(`playback     http://${shown}:${config.hlsHttpPort}${playbackPath('<key>')}`);

@@ -7,6 +7,7 @@ import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AuthGuard } from './auth.guard.js';
 import { ADMIN_TOKEN } from './auth.tokens.js';
+import { SessionController } from './session.controller.js';
 
 @Module({})
 export class AuthModule {
@@ -14,7 +15,7 @@ export class AuthModule {
     return {
       module: AuthModule,
       imports: [TypeOrmModule.forFeature([ApiKeyEntity]), AuditModule],
-      controllers: [ApiKeysController],
+      controllers: [ApiKeysController, SessionController],
       providers: [ApiKeysService, { provide: ADMIN_TOKEN, useValue: adminToken }, { provide: APP_GUARD, useClass: AuthGuard }],
     };
   }
