@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './support/browser.js';
 import { startEncoder } from './support/encoder.js';
+import { readEvents } from './support/sse.js';
 import { freeUdpPortBlock } from './support/ports.js';
 import { eventually, startSystem, SystemUnderTest } from './support/system.js';
 import { UdpRelay } from './support/udp-relay.js';
@@ -146,6 +147,20 @@ describe('web console in Chromium: sign-in, streams, live charts, forms, read ke
         'recoveries by FEC shown',
       );
       assert.ok(relay.dropped > 0);
+      // A viewer on the player page (it sends CMCD through the edge) shows up in the viewer charts.
+      const viewer = await browser.newPage();
+      try {
+        await viewer.goto(`${base()}/player?stream=console-fec`);
+        await viewer.waitForFunction(() => document.getElementById('state')?.textContent === 'playing', undefined, { timeout: 30_000 });
+        await page.getByTestId('chart-viewers').waitFor({ timeout: 30_000 });
+        await eventually(
+          async () => (JSON.parse((await page.getByTestId('chart-viewers').getAttribute('data-sums')) ?? '{}').viewers > 0 ? true : undefined),
+          20_000,
+          'the viewers chart counts the player',
+        );
+      } finally {
+        await viewer.close();
+      }
       await assertAccessible(page, 'stream page');
       await shot(page, 'stream-page');
       // The list shows it live too.
@@ -190,6 +205,13 @@ describe('web console in Chromium: sign-in, streams, live charts, forms, read ke
     assert.match(await page.getByTestId('nodes-table').innerText(), /origin/);
     assert.match(await page.getByTestId('nodes-table').innerText(), /edge/);
     assert.equal(await page.getByRole('button', { name: /Purge cache/ }).count(), 1, 'one edge, one purge button');
+    // Steering: the stream's players are sent to the local edge first.
+    await page.getByTestId('steering-table').waitFor();
+    assert.match(await page.getByTestId('steering-table').locator('tr', { hasText: 'console-fec' }).innerText(), /local-edge/);
+    // Node health arrives as live events (every probe round).
+    const events = await readEvents(`${base()}/api/v1/events?types=node`, system.token, (list) => list.some((e) => e.data.name === 'local-edge'), 20_000);
+    const edge = events.find((e) => e.data.name === 'local-edge');
+    assert.equal(edge?.data.status, 'up', JSON.stringify(events));
     await assertAccessible(page, 'nodes');
     await shot(page, 'nodes');
     await page.getByRole('link', { name: 'Audit log' }).click();

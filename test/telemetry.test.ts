@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { StatusHistory, StatusSample } from '../control-plane/src/telemetry/status-history.js';
+import type { IngestStatus } from '../control-plane/src/ingest/ingest-protocol.js';
+import { sampleOf, StatusHistory, StatusSample } from '../control-plane/src/telemetry/status-history.js';
 import { startTestApi, streamBody, TestApi } from './support/api.js';
 import { readEvents } from './support/sse.js';
 
@@ -16,6 +17,48 @@ const sample = (t: number, inputBitrate = t): StatusSample => ({
   jitterMs: 0,
   playoutDelayMs: 0,
   segmentsWritten: 0,
+  viewers: null,
+  viewerBufferMs: null,
+  viewerThroughputKbps: null,
+  rungSsim: null,
+});
+
+describe('sampleOf: what a status tick keeps', () => {
+  it("takes the figures, the viewers the edges reported, and each encoded rung's SSIM (not the source's)", () => {
+    const rung = (name: string, ssim: number | null, reference: boolean) => ({ name, quality: { ssim, reference } });
+    const status = {
+      state: 'live',
+      inputBitrate: 2_000_000,
+      packetsReceived: 900,
+      lost: 7,
+      recoveredByFec: 6,
+      unrecoverable: 1,
+      jitterMs: 1.5,
+      playoutDelayMs: 700,
+      segmentsWritten: 12,
+      ladder: { rungs: [rung('source', 1, true), rung('360p', 0.95, false), rung('180p', null, false)] },
+    } as unknown as IngestStatus;
+    const s = sampleOf(status, 1234, { viewers: 3, bufferLengthMs: 4000, measuredThroughputKbps: 9000 });
+    assert.deepEqual(s, {
+      t: 1234,
+      state: 'live',
+      inputBitrate: 2_000_000,
+      packetsReceived: 900,
+      lost: 7,
+      recoveredByFec: 6,
+      unrecoverable: 1,
+      jitterMs: 1.5,
+      playoutDelayMs: 700,
+      segmentsWritten: 12,
+      viewers: 3,
+      viewerBufferMs: 4000,
+      viewerThroughputKbps: 9000,
+      rungSsim: { '360p': 0.95, '180p': null },
+    });
+    const plain = sampleOf({ ...status, ladder: null } as IngestStatus, 1);
+    assert.equal(plain.rungSsim, null);
+    assert.equal(plain.viewers, null);
+  });
 });
 
 describe('StatusHistory: a bounded ring of samples per stream', () => {

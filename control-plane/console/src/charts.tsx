@@ -8,6 +8,8 @@ import type { Sample } from './types.js';
 export interface SeriesSpec {
   label: string;
   color: string;
+  /** Dashed, for a series another often covers exactly (lost under recovered). */
+  dash?: number[];
   /** The value at `s`; `prev` is the sample before it (for rates); null leaves a gap. */
   value: (s: Sample, prev: Sample | undefined) => number | null;
 }
@@ -49,7 +51,7 @@ export function TimeChart(props: { title: string; samples: Sample[]; series: Ser
       {
         width: Math.max(200, el.clientWidth),
         height,
-        series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: false }))],
+        series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: s.dash ? 2.5 : 1.5, dash: s.dash, spanGaps: false }))],
         axes: [{ stroke: '#aab' }, { stroke: '#aab', size: 60 }],
         scales: { x: { time: true } },
         legend: { show: true },

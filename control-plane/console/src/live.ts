@@ -7,7 +7,9 @@ import type { Sample } from './types.js';
 
 export type LiveEvent =
   | { type: 'status'; id: string; key: string; sample: Sample }
-  | { type: 'config'; entity: 'stream' | 'node' | 'signing-key'; op: 'created' | 'updated' | 'deleted'; id: string; ref: string; version: number };
+  | { type: 'config'; entity: 'stream' | 'node' | 'signing-key'; op: 'created' | 'updated' | 'deleted'; id: string; ref: string; version: number }
+  | { type: 'viewers'; key: string; t: number; viewers: number; bufferLengthMs: number | null; measuredThroughputKbps: number | null }
+  | { type: 'node'; id: string; name: string; role: string; status: string; activeConnections: number | null; t: number };
 
 type Listener = (event: LiveEvent) => void;
 

@@ -2,12 +2,34 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { when } from './format.js';
 import * as live from './live.js';
-import type { Node } from './types.js';
+import type { Node, Stream } from './types.js';
+
+/** The steering order is read again at most this often while node events arrive. */
+const STEERING_REFRESH_MS = 5000;
+
+/** Each stream's Content Steering answer (what players are told now): pathway names, first preferred. */
+async function steeringOrders(): Promise<{ key: string; order: string[] | null }[]> {
+  const { body } = await api<{ items: Stream[] }>('GET', '/api/v1/streams?limit=500');
+  return Promise.all(
+    body.items
+      .filter((s) => s.enabled)
+      .map(async (s) => {
+        try {
+          const res = await fetch(`/steering/${encodeURIComponent(s.key)}.json`);
+          const manifest = (await res.json()) as { 'PATHWAY-PRIORITY'?: string[] };
+          return { key: s.key, order: res.ok ? (manifest['PATHWAY-PRIORITY'] ?? null) : null };
+        } catch {
+          return { key: s.key, order: null };
+        }
+      }),
+  );
+}
 
 /** Origins and edges: health, load against capacity, config state; purge an edge's cache. */
 export function NodesPage(props: { admin: boolean }) {
   const [nodes, setNodes] = useState<Node[] | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  const [steering, setSteering] = useState<{ key: string; order: string[] | null }[] | null>(null);
 
   const load = () =>
     api<{ items: Node[] }>('GET', '/api/v1/nodes?limit=500')
@@ -15,8 +37,27 @@ export function NodesPage(props: { admin: boolean }) {
       .catch((e: Error) => setMessage(e.message));
   useEffect(() => {
     void load();
+    let steeringAt = 0;
+    const loadSteering = () => {
+      steeringAt = Date.now();
+      steeringOrders().then(setSteering, () => setSteering([]));
+    };
+    loadSteering();
     return live.subscribe((event) => {
       if (event.type === 'config' && event.entity === 'node') void load();
+      if (event.type === 'node') {
+        // Health as it is probed, without asking the API again.
+        setNodes(
+          (list) =>
+            list?.map((n) =>
+              n.id === event.id
+                ? { ...n, status: event.status, activeConnections: event.activeConnections, lastCheckedAt: new Date(event.t).toISOString() }
+                : n,
+            ) ?? list,
+        );
+        if (Date.now() - steeringAt > STEERING_REFRESH_MS) loadSteering();
+      }
+      if (event.type === 'config' && (event.entity === 'node' || event.entity === 'stream')) loadSteering();
     });
   }, []);
 
@@ -86,6 +127,31 @@ export function NodesPage(props: { admin: boolean }) {
                     )}
                   </td>
                 )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>Content Steering: where players are sent, first choice first</h2>
+      {steering === null ? (
+        <p aria-busy="true">Loading...</p>
+      ) : steering.length === 0 ? (
+        <p>No enabled streams.</p>
+      ) : (
+        <table data-testid="steering-table">
+          <thead>
+            <tr>
+              <th scope="col">Stream</th>
+              <th scope="col">Pathway priority (from /steering/&lt;key&gt;.json)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {steering.map((s) => (
+              <tr>
+                <td>
+                  <a href={`#/streams/${encodeURIComponent(s.key)}`}>{s.key}</a>
+                </td>
+                <td>{s.order ? (s.order.length ? s.order.join(' > ') : 'no pathway') : 'not available'}</td>
               </tr>
             ))}
           </tbody>

@@ -17,7 +17,7 @@ function playbackUrl(stream: Stream, token: string | null): string {
 const CHARTS = {
   bitrate: [{ label: 'input', color: '#4fc3f7', value: (s: Sample) => s.inputBitrate / 1e6 }],
   loss: [
-    { label: 'lost', color: '#ffb74d', value: rate((s) => s.lost) },
+    { label: 'lost', color: '#ffb74d', dash: [6, 4], value: rate((s) => s.lost) },
     { label: 'recovered by FEC', color: '#81c784', value: rate((s) => s.recoveredByFec) },
     { label: 'unrecoverable', color: '#e57373', value: rate((s) => s.unrecoverable) },
   ],
@@ -26,7 +26,19 @@ const CHARTS = {
     { label: 'playout delay', color: '#90a4ae', value: (s: Sample) => s.playoutDelayMs },
   ],
   segments: [{ label: 'segments written', color: '#fff176', value: (s: Sample) => s.segmentsWritten }],
+  viewers: [{ label: 'viewers', color: '#4dd0e1', value: (s: Sample) => s.viewers }],
+  viewerBuffer: [{ label: 'mean buffer length', color: '#aed581', value: (s: Sample) => (s.viewerBufferMs === null ? null : s.viewerBufferMs / 1000) }],
+  viewerThroughput: [
+    { label: 'mean measured throughput', color: '#f48fb1', value: (s: Sample) => (s.viewerThroughputKbps === null ? null : s.viewerThroughputKbps / 1000) },
+  ],
 };
+
+const RUNG_COLORS = ['#4fc3f7', '#81c784', '#ffb74d', '#ba68c8', '#e57373', '#fff176'];
+
+/** One series per encoded rung, by the names the latest sample carries. */
+function rungSeries(names: string[]) {
+  return names.map((name, i) => ({ label: name, color: RUNG_COLORS[i % RUNG_COLORS.length], value: (s: Sample) => s.rungSsim?.[name] ?? null }));
+}
 
 export function StreamPage(props: { admin: boolean; streamKey: string }) {
   const key = props.streamKey;
@@ -110,6 +122,7 @@ export function StreamPage(props: { admin: boolean; streamKey: string }) {
   }
   if (!stream) return <main aria-busy="true">Loading...</main>;
   const last = samples.at(-1);
+  const rungNames = Object.keys(samples.findLast((s) => s.rungSsim !== null)?.rungSsim ?? {});
   const signed = stream.playback.signedUrls;
   const src = signed && !token ? null : playbackUrl(stream, token);
 
@@ -205,7 +218,35 @@ export function StreamPage(props: { admin: boolean; streamKey: string }) {
         <TimeChart title="Packets per second: lost, recovered by FEC, unrecoverable" samples={samples} series={CHARTS.loss} testId="chart-loss" />
         <TimeChart title="Jitter and playout delay (ms)" unit="ms" samples={samples} series={CHARTS.timing} testId="chart-timing" />
         <TimeChart title="Segments written (total)" samples={samples} series={CHARTS.segments} testId="chart-segments" />
+        {rungNames.length > 0 && (
+          <TimeChart
+            key={rungNames.join(',')}
+            title="Rung quality: SSIM against the source (1 = identical)"
+            samples={samples}
+            series={rungSeries(rungNames)}
+            testId="chart-quality"
+          />
+        )}
       </div>
+      <h2>Viewers (CMCD, from the edges)</h2>
+      {samples.some((s) => s.viewers !== null) ? (
+        <div class="charts">
+          <TimeChart title="Viewers" samples={samples} series={CHARTS.viewers} testId="chart-viewers" />
+          <TimeChart title="Viewers' buffer length (s)" unit="s" samples={samples} series={CHARTS.viewerBuffer} testId="chart-viewer-buffer" />
+          <TimeChart
+            title="Viewers' measured throughput (Mbit/s)"
+            unit="Mbit/s"
+            samples={samples}
+            series={CHARTS.viewerThroughput}
+            testId="chart-viewer-throughput"
+          />
+        </div>
+      ) : (
+        <p class="sub">
+          No viewer figures yet: players are counted at the edges from the CMCD they send (hls.js sends it with <code>cmcd</code> set; the player page does),
+          read from each enabled edge's log every 2 s.
+        </p>
+      )}
     </main>
   );
 }

@@ -35,6 +35,10 @@ export interface Sample {
   jitterMs: number;
   playoutDelayMs: number;
   segmentsWritten: number;
+  viewers: number | null;
+  viewerBufferMs: number | null;
+  viewerThroughputKbps: number | null;
+  rungSsim: Record<string, number | null> | null;
 }
 
 export interface IngestUrls {

@@ -8,7 +8,7 @@ import { LiveEvent, LiveEventsService } from './live-events.service.js';
 const HEARTBEAT_MS = 15_000;
 /** A client this far behind (bytes queued for it) is cut off; it reconnects and reloads history. */
 const MAX_QUEUED_BYTES = 1 << 20;
-const EVENT_TYPES: readonly string[] = ['status', 'config'];
+const EVENT_TYPES: readonly string[] = ['status', 'config', 'viewers', 'node'];
 
 @ApiTags('events')
 @ApiBearerAuth()
@@ -25,13 +25,14 @@ export class EventsController implements OnModuleDestroy {
   }
 
   /**
-   * Server-Sent Events: `status` (a stream's figures, as in its history, about once a second) and
-   * `config` (a stream, node or signing key changed). Read keys may listen. Browsers read it with
+   * Server-Sent Events: `status` (a stream's figures, as in its history, about once a second),
+   * `config` (a stream, node or signing key changed), `viewers` (a stream's CMCD figures from the
+   * edges) and `node` (a node's health probe). Read keys may listen. Browsers read it with
    * fetch() (EventSource cannot send the Authorization header).
    */
   @Get()
-  @ApiQuery({ name: 'stream', required: false, description: 'Only this stream (id or key) for status events' })
-  @ApiQuery({ name: 'types', required: false, description: 'Comma-separated event types: status, config (default both)' })
+  @ApiQuery({ name: 'stream', required: false, description: 'Only this stream (id or key) for status and viewers events' })
+  @ApiQuery({ name: 'types', required: false, description: 'Comma-separated event types: status, config, viewers, node (default all)' })
   @ApiOkResponse({ description: 'text/event-stream; each event has `event: <type>` and one JSON `data:` line' })
   stream(@Query('stream') stream: unknown, @Query('types') types: unknown, @Req() req: Request, @Res() res: Response): void {
     const wanted = parseTypes(types);
@@ -49,6 +50,7 @@ export class EventsController implements OnModuleDestroy {
     const send = (event: LiveEvent) => {
       if (!wanted.has(event.type)) return;
       if (ref !== undefined && event.type === 'status' && event.id !== ref.toLowerCase() && event.key !== ref) return;
+      if (ref !== undefined && event.type === 'viewers' && event.key !== ref) return;
       if (res.writableLength > MAX_QUEUED_BYTES) return void res.destroy();
       res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
     };

@@ -17,12 +17,26 @@ export interface StatusSample {
   jitterMs: number;
   playoutDelayMs: number;
   segmentsWritten: number;
+  /** Players seen at the edges (CMCD) lately, and the means of what they report; null without edge data. */
+  viewers: number | null;
+  viewerBufferMs: number | null;
+  viewerThroughputKbps: number | null;
+  /** ABR: each encoded rung's latest SSIM against the source; null without a ladder. */
+  rungSsim: Record<string, number | null> | null;
+}
+
+/** What the edges last said about a stream's viewers (the `viewers` live event). */
+export interface ViewerFigures {
+  viewers: number;
+  bufferLengthMs: number | null;
+  measuredThroughputKbps: number | null;
 }
 
 /** Ten minutes at one sample a second. */
 export const HISTORY_SAMPLES = 600;
 
-export function sampleOf(status: IngestStatus, t: number): StatusSample {
+export function sampleOf(status: IngestStatus, t: number, viewers: ViewerFigures | null = null): StatusSample {
+  const rungs = status.ladder?.rungs.filter((r) => !r.quality.reference) ?? null;
   return {
     t,
     state: status.state,
@@ -34,6 +48,10 @@ export function sampleOf(status: IngestStatus, t: number): StatusSample {
     jitterMs: status.jitterMs,
     playoutDelayMs: status.playoutDelayMs,
     segmentsWritten: status.segmentsWritten,
+    viewers: viewers?.viewers ?? null,
+    viewerBufferMs: viewers?.bufferLengthMs ?? null,
+    viewerThroughputKbps: viewers?.measuredThroughputKbps ?? null,
+    rungSsim: rungs ? Object.fromEntries(rungs.map((r) => [r.name, r.quality.ssim])) : null,
   };
 }
 

@@ -1,3 +1,4 @@
+import { LiveEventsService } from '../../telemetry/live-events.service.js';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.tokens.js';
@@ -23,6 +24,7 @@ export class NodeHealthService implements OnModuleDestroy {
 
   constructor(
     private readonly nodes: NodesService,
+    private readonly live: LiveEventsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -52,6 +54,7 @@ export class NodeHealthService implements OnModuleDestroy {
     this.states.set(node.id, after);
     if (after.status !== before.status) this.logger.log(`${node.role} ${node.name} is ${after.status} (${ok ? 'answered' : 'no answer from'} ${base}/healthz)`);
     await this.nodes.recordHealth(node.id, after.status, connections);
+    this.live.publish({ type: 'node', id: node.id, name: node.name, role: node.role, status: after.status, activeConnections: connections, t: Date.now() });
   }
 }
 

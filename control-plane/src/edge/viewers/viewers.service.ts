@@ -4,6 +4,7 @@ import { Gauge, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { enabledEdges } from '../edge-nodes.js';
 import { StreamsService } from '../../streams/streams.service.js';
+import { LiveEventsService } from '../../telemetry/live-events.service.js';
 import { EdgeLogPuller } from './edge-log-puller.js';
 import { parseAccessLogLine, ViewerStats, ViewerSummary } from './viewer-stats.js';
 
@@ -28,6 +29,7 @@ export class ViewersService implements OnModuleDestroy {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly streams: StreamsService,
+    private readonly live: LiveEventsService,
     registry: Registry,
   ) {
     const gauge = (name: string, help: string, value: (s: ViewerSummary) => number | null) => {
@@ -52,9 +54,9 @@ export class ViewersService implements OnModuleDestroy {
     gauge('hls_viewer_buffer_length_ms', 'Mean CMCD bl (buffer length) of current viewers', (s) => s.bufferLengthMs);
   }
 
-  /** Pulls the edges' logs every couple of seconds. */
+  /** Pulls the edges' logs every couple of seconds, and tells each stream's viewers as a live event. */
   start(): void {
-    this.timer = setInterval(() => this.refresh(), POLL_MS);
+    this.timer = setInterval(() => void this.refresh().then(() => this.publish()), POLL_MS);
     this.timer.unref();
   }
 
@@ -67,6 +69,22 @@ export class ViewersService implements OnModuleDestroy {
     const stream = await this.streams.get(ref);
     await this.refresh();
     return { stream: stream.key, ...this.stats.summary(stream.key, Date.now()) };
+  }
+
+  private publish(): void {
+    const now = Date.now();
+    for (const key of this.stats.streams()) {
+      const s = this.stats.summary(key, now);
+      this.live.publish({
+        type: 'viewers',
+        key,
+        t: now,
+        viewers: s.viewers,
+        bufferLengthMs: s.bufferLengthMs,
+        measuredThroughputKbps: s.measuredThroughputKbps,
+        requestedBitrateKbps: s.requestedBitrateKbps,
+      });
+    }
   }
 
   /** One pull round at a time; callers wait for the one in progress or the next. */

@@ -11,6 +11,11 @@ export class StatusSampleInfo {
   @ApiProperty({ description: 'RFC 3550 interarrival jitter' }) jitterMs: number;
   @ApiProperty() playoutDelayMs: number;
   @ApiProperty() segmentsWritten: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'Players seen at the edges lately (CMCD); null without edge data' }) viewers: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: "Mean of the viewers' CMCD buffer length" }) viewerBufferMs: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: "Mean of the viewers' CMCD measured throughput" }) viewerThroughputKbps: number | null;
+  @ApiProperty({ nullable: true, type: Object, description: "ABR: each encoded rung's latest SSIM against the source, by name; null without a ladder" })
+  rungSsim: Record<string, number | null> | null;
 }
 
 export class StreamHistoryResponse {
