@@ -90,7 +90,14 @@ describe('web console in Chromium: sign-in, streams, live charts, forms, read ke
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').waitFor();
     assert.match(await page.getByRole('alert').innerText(), /not known/);
-    await signIn(system.token);
+    // Keyboard only: Tab reaches the key field first, Enter submits.
+    await page.goto(`${base()}/`);
+    await page.getByLabel('API key').waitFor();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'api-key', 'the key field is the first stop');
+    await page.keyboard.type(system.token);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('session').waitFor();
     assert.match(await page.getByTestId('session').innerText(), /admin/);
     await page.getByText('live updates on').waitFor({ timeout: 10_000 });
   });
@@ -171,11 +178,36 @@ describe('web console in Chromium: sign-in, streams, live charts, forms, read ke
       await assertAccessible(page, 'streams list');
       await shot(page, 'streams');
       await page.setViewportSize({ width: 390, height: 844 });
+      await assertAccessible(page, 'streams list at phone width');
       await shot(page, 'streams-phone');
       await page.setViewportSize({ width: 1280, height: 800 });
     } finally {
       encoder.child.kill('SIGKILL');
       await encoder.done.catch(() => undefined);
+    }
+  });
+
+  step('a signed stream: the page makes a signed URL and the preview plays with it', async () => {
+    const patched = await system.api('PATCH', '/api/v1/streams/console-fec', { playback: { signedUrls: true } });
+    assert.equal(patched.status, 200, JSON.stringify(patched.json));
+    const port = patched.json.ingest.port;
+    const encoder = startEncoder({ protocol: 'rtp', port, fec: { columns: 5, rows: 10 }, seconds: 40 });
+    try {
+      await page.goto(`${base()}/#/streams/console-fec`);
+      await page.getByText('Playback is signed.').waitFor();
+      assert.equal(await page.getByTestId('preview').count(), 0, 'no preview without a token');
+      await page.getByRole('button', { name: 'Make a signed URL (1 hour)' }).click();
+      const url = await page.getByTestId('playback-url').inputValue();
+      assert.match(url, /\/live\/console-fec\/index\.m3u8\?token=[^&]+$/);
+      // The edge applies the change within a moment of the PATCH; from then on the token is needed.
+      const unsignedUrl = url.replace(/\?token=.*$/, '');
+      await eventually(async () => ((await fetch(unsignedUrl)).status === 403 ? true : undefined), 10_000, 'the edge refuses the playlist without the token');
+      await page.waitForFunction(() => (document.querySelector('[data-testid=preview]') as HTMLVideoElement)?.currentTime > 1, undefined, { timeout: 40_000 });
+      await shot(page, 'stream-page-signed');
+    } finally {
+      encoder.child.kill('SIGKILL');
+      await encoder.done.catch(() => undefined);
+      await system.api('PATCH', '/api/v1/streams/console-fec', { playback: { signedUrls: false } });
     }
   });
 

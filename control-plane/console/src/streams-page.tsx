@@ -5,7 +5,7 @@ import { bitrate, ms } from './format.js';
 import * as live from './live.js';
 import type { Sample, Stream } from './types.js';
 
-type SortKey = 'key' | 'state' | 'inputBitrate' | 'lost' | 'unrecoverable' | 'jitterMs';
+type SortKey = 'key' | 'state' | 'inputBitrate' | 'lost' | 'unrecoverable' | 'jitterMs' | 'viewers';
 const COLUMNS: { key: SortKey; label: string }[] = [
   { key: 'key', label: 'Stream' },
   { key: 'state', label: 'State' },
@@ -13,6 +13,7 @@ const COLUMNS: { key: SortKey; label: string }[] = [
   { key: 'lost', label: 'Lost / recovered' },
   { key: 'unrecoverable', label: 'Unrecoverable' },
   { key: 'jitterMs', label: 'Jitter' },
+  { key: 'viewers', label: 'Viewers' },
 ];
 
 /** Every stream with its live figures; filter by text, sort by any column. */
@@ -52,7 +53,7 @@ export function StreamsPage(props: { admin: boolean }) {
       if (sort.key === 'key') return s.key;
       const l = latest(s);
       if (sort.key === 'state') return s.enabled ? (l?.state ?? 'idle') : 'disabled';
-      return l ? l[sort.key] : -1;
+      return l ? (l[sort.key] ?? -1) : -1;
     };
     return list.sort((a, b) => {
       const x = value(a);
@@ -116,6 +117,7 @@ export function StreamsPage(props: { admin: boolean }) {
                   <td data-label="Lost / recovered">{l ? `${l.lost} / ${l.recoveredByFec}` : '-'}</td>
                   <td data-label="Unrecoverable">{l ? l.unrecoverable : '-'}</td>
                   <td data-label="Jitter">{l ? ms(l.jitterMs) : '-'}</td>
+                  <td data-label="Viewers">{l?.viewers ?? '-'}</td>
                   <td>
                     <Sparkline
                       samples={live.samplesOf(s.key)}
