@@ -346,6 +346,10 @@ describe('streams API', () => {
       assert.equal(urls.body.url, 'rtmp://studio.example.net:1935/live');
       assert.deepEqual(urls.body.obs, { server: 'rtmp://studio.example.net:1935/live', streamKey: 'demo?secret=SECRET' });
       assert.match(urls.body.ffmpeg, / -f flv "rtmp:\/\/studio\.example\.net:1935\/live\/demo\?secret=SECRET"$/);
+      assert.match(
+        urls.body.gstreamer,
+        /^gst-launch-1\.0 flvmux name=mux streamable=true ! rtmp2sink location="rtmp:\/\/studio\.example\.net:1935\/live\/demo\?secret=SECRET" /,
+      );
     });
 
     it('a RIST stream claims its RTCP port (port + 1): a clash is a 409 naming it; ingest-urls gives the ffmpeg and ristsender lines', async () => {
@@ -364,6 +368,7 @@ describe('streams API', () => {
       assert.equal(urls.body.url, 'rist://field.example.net:5000');
       assert.match(urls.body.ffmpeg, / -f mpegts -rist_profile simple -buffer_size 1000 rist:\/\/field\.example\.net:5000$/);
       assert.match(urls.body.notes.join(' '), /ristsender -p 0/);
+      assert.match(urls.body.gstreamer, / ! rtpmp2tpay ! ristsink address=field\.example\.net port=5000 sender-buffer=1000 /);
       const patched = await api
         .request()
         .patch('/api/v1/streams/demo')
@@ -387,6 +392,14 @@ describe('streams API', () => {
       assert.match(res.body.ffmpeg, / -g 60 .* -f rtp_mpegts -fec prompeg=l=5:d=10 rtp:\/\/encoder\.example\.net:5000$/);
       assert.match(res.body.notes.join(' '), /5002 \(columns\) and 5004 \(rows\)/);
       assert.equal(res.body.obs, null);
+      // The GStreamer pipeline, as tried against this server: I420 (High profile, not 4:4:4), a keyframe every 2 s at 30 fps.
+      assert.equal(
+        res.body.gstreamer,
+        'gst-launch-1.0 mpegtsmux name=mux alignment=7 ! rtpmp2tpay ! udpsink host=encoder.example.net port=5000 ' +
+          'videotestsrc is-live=true ! video/x-raw,format=I420,width=1280,height=720,framerate=30/1 ! x264enc tune=zerolatency speed-preset=veryfast bitrate=3000 key-int-max=60 ! h264parse ! queue ! mux. ' +
+          'audiotestsrc is-live=true ! audioconvert ! voaacenc bitrate=128000 ! aacparse ! queue ! mux.',
+      );
+      assert.match(res.body.notes.join(' '), /GStreamer has no SMPTE 2022-1 sender/);
       const hostile = await api.request().get('/api/v1/streams/demo/ingest-urls?host=a%22%3Brm').set(api.admin);
       assert.equal(hostile.body.url, 'rtp://127.0.0.1:5000', 'a host that is not a name or address is not echoed into a shell line');
       assert.equal((await api.request().get('/api/v1/streams/nope/ingest-urls').set(api.admin)).status, 404);

@@ -194,6 +194,7 @@ export function StreamPage(props: { admin: boolean; streamKey: string }) {
             <>
               <CopyField label={`${urls.protocol.toUpperCase()} URL`} value={urls.url} testId="ingest-url" />
               <CopyField label="ffmpeg" value={urls.ffmpeg} testId="ingest-ffmpeg" />
+              <CopyField label="GStreamer" value={urls.gstreamer} testId="ingest-gstreamer" />
               {urls.obs && (
                 <>
                   <CopyField label="OBS server" value={urls.obs.server} />

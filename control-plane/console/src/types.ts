@@ -45,6 +45,7 @@ export interface IngestUrls {
   protocol: Protocol;
   url: string;
   ffmpeg: string;
+  gstreamer: string;
   obs: { server: string; streamKey: string } | null;
   srtLiveTransmit: string | null;
   notes: string[];

@@ -1,5 +1,6 @@
-// What a sender needs to feed a stream, per protocol: the URL and a complete ffmpeg line, for SRT
-// and RTMP the OBS settings, for SRT a srt-live-transmit line. The SRT passphrase and RTMP secret
+// What a sender needs to feed a stream, per protocol: the URL, a complete ffmpeg line and a
+// GStreamer pipeline (each tried against this server), for SRT and RTMP the OBS settings, for SRT a
+// srt-live-transmit line. The SRT passphrase and RTMP secret
 // are never repeated here (they are shown once, when set): the lines carry PASSPHRASE or SECRET
 // for the sender to fill in.
 import type { StreamResponse } from './dto/stream-response.dto.js';
@@ -10,6 +11,8 @@ export interface IngestUrls {
   url: string;
   /** A test pattern sent in real time, the GOP one segment long (keyframes where segments start). */
   ffmpeg: string;
+  /** The same test pattern from gst-launch-1.0 (Debian: gstreamer1.0-tools and plugins base/good/bad/ugly). */
+  gstreamer: string;
   /** OBS Studio: Settings > Stream, service "Custom..." (SRT and RTMP; OBS sends RTP/UDP no way we take). */
   obs: { server: string; streamKey: string } | null;
   /** Haivision's reference sender, relaying a local UDP MPEG-TS feed (SRT only). */
@@ -30,6 +33,7 @@ export function ingestUrls(stream: StreamResponse, host: string, rtmpPort: numbe
   const gop = `-g ${Math.round(stream.packaging.segmentSeconds * 30)} -keyint_min ${Math.round(stream.packaging.segmentSeconds * 30)} -sc_threshold 0`;
   const input = `ffmpeg -re -f lavfi -i testsrc2=size=1280x720:rate=30 -f lavfi -i sine=frequency=440 -c:v libx264 -preset veryfast -tune zerolatency ${gop} -b:v 3000k -c:a aac -b:a 128k`;
   const notes = [`Send a keyframe every ${stream.packaging.segmentSeconds} s (segmentSeconds): segments start at keyframes.`];
+  const gst = gstreamerLine(Math.round(stream.packaging.segmentSeconds * 30));
   if (protocol === 'srt' && srt) {
     // ffmpeg's and OBS's libsrt URLs take latency in microseconds; srt-live-transmit's in ms.
     const url = `srt://${host}:${port}?passphrase=${PASSPHRASE_PLACEHOLDER}&latency=${srt.latencyMs * 1000}&pkt_size=1316`;
@@ -37,6 +41,7 @@ export function ingestUrls(stream: StreamResponse, host: string, rtmpPort: numbe
       protocol,
       url,
       ffmpeg: `${input} -f mpegts "${url}"`,
+      gstreamer: gst(TS_MUX, `srtsink uri="srt://${host}:${port}?mode=caller" passphrase=${PASSPHRASE_PLACEHOLDER} latency=${srt.latencyMs}`),
       obs: { server: url, streamKey: '' },
       srtLiveTransmit: `srt-live-transmit udp://:1234 "srt://${host}:${port}?passphrase=${PASSPHRASE_PLACEHOLDER}&latency=${srt.latencyMs}"`,
       notes: [
@@ -53,6 +58,7 @@ export function ingestUrls(stream: StreamResponse, host: string, rtmpPort: numbe
       protocol,
       url: server,
       ffmpeg: `${input} -f flv "${server}/${streamKey}"`,
+      gstreamer: gst('flvmux name=mux streamable=true', `rtmp2sink location="${server}/${streamKey}"`),
       obs: { server, streamKey },
       srtLiveTransmit: null,
       notes: [
@@ -71,6 +77,7 @@ export function ingestUrls(stream: StreamResponse, host: string, rtmpPort: numbe
       url,
       // The sender keeps what it sent for as long as we may ask for it again: the same buffer.
       ffmpeg: `${input} -f mpegts -rist_profile simple -buffer_size ${bufferMs} ${url}`,
+      gstreamer: gst(TS_MUX, `rtpmp2tpay ! ristsink address=${host} port=${port} sender-buffer=${bufferMs}`),
       obs: null,
       srtLiveTransmit: null,
       notes: [
@@ -83,9 +90,41 @@ export function ingestUrls(stream: StreamResponse, host: string, rtmpPort: numbe
   if (protocol === 'rtp') {
     const url = `rtp://${host}:${port}`;
     const fecArgs = fec ? ` -fec prompeg=l=${fec.columns}:d=${fec.rows}` : '';
-    const fecNote = fec ? [`FEC goes to ports ${port + 2} (columns) and ${port + 4} (rows).`] : [];
-    return { protocol, url, ffmpeg: `${input} -f rtp_mpegts${fecArgs} ${url}`, obs: null, srtLiveTransmit: null, notes: [...notes, ...fecNote] };
+    const fecNote = fec
+      ? [`FEC goes to ports ${port + 2} (columns) and ${port + 4} (rows). GStreamer has no SMPTE 2022-1 sender: its pipeline sends the media unprotected.`]
+      : [];
+    return {
+      protocol,
+      url,
+      ffmpeg: `${input} -f rtp_mpegts${fecArgs} ${url}`,
+      gstreamer: gst(TS_MUX, `rtpmp2tpay ! udpsink host=${host} port=${port}`),
+      obs: null,
+      srtLiveTransmit: null,
+      notes: [...notes, ...fecNote],
+    };
   }
   const url = `udp://${host}:${port}?pkt_size=1316`;
-  return { protocol, url, ffmpeg: `${input} -f mpegts "${url}"`, obs: null, srtLiveTransmit: null, notes };
+  return {
+    protocol,
+    url,
+    ffmpeg: `${input} -f mpegts "${url}"`,
+    gstreamer: gst(TS_MUX, `udpsink host=${host} port=${port}`),
+    obs: null,
+    srtLiveTransmit: null,
+    notes,
+  };
+}
+
+/** MPEG-TS in 1316-byte buffers (7 packets), as one datagram or one RTP payload carries them. */
+const TS_MUX = 'mpegtsmux name=mux alignment=7';
+
+/**
+ * gst-launch-1.0 with the ffmpeg line's test pattern: 720p30 H.264 (I420, so High profile, which
+ * browsers play; videotestsrc's default format would make x264 choose 4:4:4) with a keyframe every
+ * `gopFrames`, AAC audio, into `mux` and on to `sink`.
+ */
+function gstreamerLine(gopFrames: number): (mux: string, sink: string) => string {
+  const video = `videotestsrc is-live=true ! video/x-raw,format=I420,width=1280,height=720,framerate=30/1 ! x264enc tune=zerolatency speed-preset=veryfast bitrate=3000 key-int-max=${gopFrames} ! h264parse ! queue ! mux.`;
+  const audio = 'audiotestsrc is-live=true ! audioconvert ! voaacenc bitrate=128000 ! aacparse ! queue ! mux.';
+  return (mux, sink) => `gst-launch-1.0 ${mux} ! ${sink} ${video} ${audio}`;
 }
