@@ -231,6 +231,18 @@ describe('web console in Chromium: sign-in, streams, live charts, forms, read ke
     await shot(page, 'stream-form-conflict');
   });
 
+  step("a key that is taken gets the API's 409 beside the key field", async () => {
+    await page.goto(`${base()}/#/streams/new`);
+    await page.getByLabel('Key (used in URLs)').fill('console-fec');
+    await page.getByLabel('Name').fill('Duplicate');
+    await page.getByLabel('UDP port').fill(String(await freeUdpPortBlock()));
+    await page.getByRole('button', { name: 'Create stream' }).click();
+    const fieldError = page.locator('.field-error[data-field="key"]');
+    await fieldError.waitFor();
+    assert.match(await fieldError.innerText(), /already exists/);
+    assert.equal((await system.api('GET', '/api/v1/streams')).json.total, 1, 'nothing was created');
+  });
+
   step('nodes and audit pages list what the API has, accessibly', async () => {
     await page.getByRole('link', { name: 'Nodes' }).click();
     await page.getByTestId('nodes-table').waitFor();
