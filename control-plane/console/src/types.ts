@@ -24,32 +24,9 @@ export interface Stream {
   updatedAt: string;
 }
 
-export interface Sample {
-  t: number;
-  state: string;
-  inputBitrate: number;
-  packetsReceived: number;
-  lost: number;
-  recoveredByFec: number;
-  unrecoverable: number;
-  jitterMs: number;
-  playoutDelayMs: number;
-  segmentsWritten: number;
-  viewers: number | null;
-  viewerBufferMs: number | null;
-  viewerThroughputKbps: number | null;
-  rungSsim: Record<string, number | null> | null;
-}
-
-export interface IngestUrls {
-  protocol: Protocol;
-  url: string;
-  ffmpeg: string;
-  gstreamer: string;
-  obs: { server: string; streamKey: string } | null;
-  srtLiveTransmit: string | null;
-  notes: string[];
-}
+// One definition with the control plane: the history sample and the ingest-urls answer.
+export type { StatusSample as Sample } from '../../src/telemetry/status-sample.js';
+export type { IngestUrls } from '../../src/streams/ingest-urls-shape.js';
 
 export interface Node {
   id: string;

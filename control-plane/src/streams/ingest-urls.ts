@@ -4,21 +4,9 @@
 // are never repeated here (they are shown once, when set): the lines carry PASSPHRASE or SECRET
 // for the sender to fill in.
 import type { StreamResponse } from './dto/stream-response.dto.js';
+import type { IngestUrls } from './ingest-urls-shape.js';
 
-export interface IngestUrls {
-  protocol: string;
-  /** Where the sender sends or calls. */
-  url: string;
-  /** A test pattern sent in real time, the GOP one segment long (keyframes where segments start). */
-  ffmpeg: string;
-  /** The same test pattern from gst-launch-1.0 (Debian: gstreamer1.0-tools and plugins base/good/bad/ugly). */
-  gstreamer: string;
-  /** OBS Studio: Settings > Stream, service "Custom..." (SRT and RTMP; OBS sends RTP/UDP no way we take). */
-  obs: { server: string; streamKey: string } | null;
-  /** Haivision's reference sender, relaying a local UDP MPEG-TS feed (SRT only). */
-  srtLiveTransmit: string | null;
-  notes: string[];
-}
+export type { IngestUrls };
 
 /** The placeholder the lines carry where the stream's SRT passphrase goes. */
 export const PASSPHRASE_PLACEHOLDER = 'PASSPHRASE';

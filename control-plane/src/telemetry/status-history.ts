@@ -3,34 +3,9 @@
 // and what any other tool can read (GET /api/v1/streams/:ref/history). In memory on purpose: ten
 // minutes of charts need not survive a restart, and the hot status path never waits on a database.
 import type { IngestStatus } from '../ingest/ingest-protocol.js';
+import type { StatusSample, ViewerFigures } from './status-sample.js';
 
-/** One tick. Counters are cumulative since the ingest started (as on /metrics): a chart takes differences. */
-export interface StatusSample {
-  /** Milliseconds since the epoch, when the control plane received it. */
-  t: number;
-  state: IngestStatus['state'];
-  inputBitrate: number;
-  packetsReceived: number;
-  lost: number;
-  recoveredByFec: number;
-  unrecoverable: number;
-  jitterMs: number;
-  playoutDelayMs: number;
-  segmentsWritten: number;
-  /** Players seen at the edges (CMCD) lately, and the means of what they report; null without edge data. */
-  viewers: number | null;
-  viewerBufferMs: number | null;
-  viewerThroughputKbps: number | null;
-  /** ABR: each encoded rung's latest SSIM against the source; null without a ladder. */
-  rungSsim: Record<string, number | null> | null;
-}
-
-/** What the edges last said about a stream's viewers (the `viewers` live event). */
-export interface ViewerFigures {
-  viewers: number;
-  bufferLengthMs: number | null;
-  measuredThroughputKbps: number | null;
-}
+export type { StatusSample, ViewerFigures };
 
 /** Ten minutes at one sample a second. */
 export const HISTORY_SAMPLES = 600;
