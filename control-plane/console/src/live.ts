@@ -2,14 +2,11 @@
 // because EventSource cannot send the Authorization header. Widgets subscribe here instead of
 // polling; the connection comes back by itself after a drop, and each stream's recent samples are
 // kept (seeded from its history) so a page opened later starts with ten minutes of chart.
+import type { LiveEvent } from '../../src/telemetry/live-event.js';
 import { api, storedKey } from './api.js';
 import type { Sample } from './types.js';
 
-export type LiveEvent =
-  | { type: 'status'; id: string; key: string; sample: Sample }
-  | { type: 'config'; entity: 'stream' | 'node' | 'signing-key'; op: 'created' | 'updated' | 'deleted'; id: string; ref: string; version: number }
-  | { type: 'viewers'; key: string; t: number; viewers: number; bufferLengthMs: number | null; measuredThroughputKbps: number | null }
-  | { type: 'node'; id: string; name: string; role: string; status: string; activeConnections: number | null; t: number };
+export type { LiveEvent };
 
 type Listener = (event: LiveEvent) => void;
 

@@ -2,27 +2,10 @@
 // the console): each stream's status tick, every configuration change heard over NOTIFY (from
 // any control-plane instance), viewers from the edges' CMCD, and node health. Typed, small events; a subscriber that throws does not stop the rest.
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import type { ConfigEvent } from '../events/config-event.js';
 import { ConfigEventsService } from '../events/config-events.service.js';
-import type { StatusSample } from './status-history.js';
+import type { LiveEvent } from './live-event.js';
 
-export type LiveEvent =
-  /** A stream's ingest figures, about once a second while it runs. */
-  | { type: 'status'; id: string; key: string; sample: StatusSample }
-  /** A stream, node or signing key was created, updated or deleted. */
-  | ({ type: 'config' } & ConfigEvent)
-  /** A stream's viewers as the edges' CMCD tells (after each pull of their logs, about every 2 s). */
-  | {
-      type: 'viewers';
-      key: string;
-      t: number;
-      viewers: number;
-      bufferLengthMs: number | null;
-      measuredThroughputKbps: number | null;
-      requestedBitrateKbps: number | null;
-    }
-  /** A node's health probe answered (or did not): every probe round, for every enabled node. */
-  | { type: 'node'; id: string; name: string; role: string; status: string; activeConnections: number | null; t: number };
+export type { LiveEvent };
 
 export type LiveEventListener = (event: LiveEvent) => void;
 
