@@ -10,6 +10,14 @@ const HEARTBEAT_MS = 15_000;
 const MAX_QUEUED_BYTES = 1 << 20;
 const EVENT_TYPES: readonly string[] = ['status', 'config', 'viewers', 'node'];
 
+/** Each event is one object for every listener: its wire form is made once, not once per client. */
+const wireForms = new WeakMap<LiveEvent, string>();
+function wireForm(event: LiveEvent): string {
+  let text = wireForms.get(event);
+  if (text === undefined) wireForms.set(event, (text = `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
+  return text;
+}
+
 @ApiTags('events')
 @ApiBearerAuth()
 @Controller('api/v1/events')
@@ -52,7 +60,7 @@ export class EventsController implements OnModuleDestroy {
       if (ref !== undefined && event.type === 'status' && event.id !== ref.toLowerCase() && event.key !== ref) return;
       if (ref !== undefined && event.type === 'viewers' && event.key !== ref) return;
       if (res.writableLength > MAX_QUEUED_BYTES) return void res.destroy();
-      res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      res.write(wireForm(event));
     };
     const unsubscribe = this.live.subscribe(send);
     this.open.add(res);
