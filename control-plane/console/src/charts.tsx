@@ -72,7 +72,7 @@ export function TimeChart(props: { title: string; samples: Sample[]; series: Ser
 
   useEffect(() => {
     plot.current?.setData(columns(samples, series));
-  }, [samples, samples.length, samples[samples.length - 1]?.t]);
+  }, [samples]);
 
   // What each series adds up to over the window: for automated checks (did the FEC chart show recoveries?).
   const sums = Object.fromEntries(series.map((spec) => [spec.label, samples.reduce((sum, s, i) => sum + (spec.value(s, samples[i - 1]) ?? 0), 0)]));

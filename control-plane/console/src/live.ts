@@ -16,6 +16,8 @@ const RECONNECT_MS = 2000;
 
 const listeners = new Set<Listener>();
 const samplesByKey = new Map<string, Sample[]>();
+/** Streams whose history is loaded and kept current by events since (forgotten when events drop). */
+const seeded = new Set<string>();
 let running: AbortController | null = null;
 let connected = false;
 const connectionListeners = new Set<(up: boolean) => void>();
@@ -36,13 +38,18 @@ export function samplesOf(key: string): Sample[] {
   return samplesByKey.get(key) ?? [];
 }
 
-/** Loads a stream's history once (GET /history), merged under what events have brought since. */
+/**
+ * Loads a stream's history (GET /history) under what events have brought since; once loaded, the
+ * events keep it current, so later calls (each list reload, each page visit) ask nothing.
+ */
 export async function loadHistory(key: string): Promise<Sample[]> {
+  if (seeded.has(key)) return samplesOf(key);
   const { body } = await api<{ samples: Sample[] }>('GET', `/api/v1/streams/${encodeURIComponent(key)}/history`);
   const live = samplesByKey.get(key) ?? [];
   const firstLive = live.length ? live[0].t : Infinity;
   const merged = [...body.samples.filter((s) => s.t < firstLive), ...live].slice(-KEEP_SAMPLES);
   samplesByKey.set(key, merged);
+  if (connected) seeded.add(key);
   return merged;
 }
 
@@ -62,6 +69,8 @@ export function stop(): void {
 function setConnected(up: boolean): void {
   if (up === connected) return;
   connected = up;
+  // Events missed while the stream was down leave gaps only history can fill.
+  if (!up) seeded.clear();
   for (const l of connectionListeners) l(up);
 }
 
@@ -110,6 +119,7 @@ function dispatch(event: LiveEvent): void {
     samplesByKey.set(event.key, list);
   } else if (event.type === 'config' && event.entity === 'stream' && event.op === 'deleted') {
     samplesByKey.delete(event.ref);
+    seeded.delete(event.ref);
   }
   for (const l of listeners) l(event);
 }
