@@ -17,6 +17,7 @@
 // gzip-encoded as players ask, nginx's and the control plane's CPU, and the packager's rendering
 // per part. Last line:
 // ratio=<LL median latency / TS median latency>.
+// `--joins 0 --playlist-requests 0` runs the wake-up rounds alone (to profile them; no ratio line).
 import type { ChildProcess } from 'node:child_process';
 import { watch } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -236,9 +237,17 @@ async function main(): Promise<void> {
       await sleep(50);
     }
     for (const c of floorConnections) c.close();
-    const windows = await playlistCost(system, ports.dvr);
+    const windows = PLAYLIST_REQUESTS > 0 ? await playlistCost(system, ports.dvr) : [];
     if (feedEnded) throw new Error(`the ${CAPTURE.seconds} s capture ended before the run did: its figures would include a stopped feed`);
 
+    if (JOINS === 0) {
+      console.log(`wake-up at the origin, 1 held request per part: ${summary(single.ms, 'ms', 1)}`);
+      console.log(`wake-up at the edge, ${VIEWERS} held requests per part: ${summary(edge.ms, 'ms', 1)}`);
+      console.log(`  the same, answer handed to the kernel (edge's log, 1 ms resolution): ${summary(edgeSent.ms, 'ms', 0)}`);
+      console.log(`  per round, first and last answer handed to the kernel: ${edgeSent.spans.map(([a, b]) => `${a}..${b}`).join(' ')} ms`);
+      for (const w of windows) console.log(w);
+      return;
+    }
     const peerError = await peerClockError;
     const joins = (name: Player, shift = 0) => perJoin[name].map((m) => (m + shift).toFixed(2)).join(' ');
     console.log(`latency LL-HLS (0.2 s parts, via edge): ${summary(latency.ll, 's')}; per join ${joins('ll')}; stalls ${stalls.ll}`);

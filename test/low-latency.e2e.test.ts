@@ -140,9 +140,21 @@ describe('LL-HLS through the origin and an edge: blocking reload, delta updates,
       Array.from({ length: 20 }, (_, i) => edge(`${query}&CMCD=sid%3D%22v${i}%22`, { 'Accept-Encoding': encodings[i % encodings.length] })),
     );
     assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([200]));
-    // Every viewer is served the cached copy: none waited on nginx's cache lock, none went to the origin.
-    assert.deepEqual(new Set(answers.map((a) => a.headers.get('x-cache-status'))), new Set(['HIT']));
+    // Every viewer is answered by the control plane with the copy it had the edge cache: none waited
+    // on nginx's cache lock, none went to the origin; encoded as each asked, once for all.
+    assert.deepEqual(new Set(answers.map((a) => a.headers.get('x-cache-status'))), new Set(['FILLED']));
+    assert.deepEqual(
+      answers.map((a) => a.headers.get('content-encoding')),
+      answers.map((_, i) => (encodings[i % encodings.length] === 'identity' ? null : 'gzip')),
+    );
+    for (const a of answers) {
+      assert.equal(a.headers.get('vary'), 'Accept-Encoding');
+      assert.equal(a.headers.get('content-type'), 'application/vnd.apple.mpegurl');
+      assert.equal(a.headers.get('x-hls-held-answer'), null, 'the edge keeps its internal header to itself');
+      assert.ok(a.headers.get('cmsd-static'), 'CMSD as on every edge answer');
+    }
     const texts = await Promise.all(answers.map((a) => a.text()));
+    assert.equal(new Set(texts).size, 1, 'one copy for every viewer');
     for (const text of texts) {
       const at = lastPart(text);
       assert.ok(at.msn > msn || at.part >= part + 2, `answered at ${JSON.stringify(at)}`);
@@ -160,6 +172,8 @@ describe('LL-HLS through the origin and an edge: blocking reload, delta updates,
     const late = await edge(query);
     assert.equal(late.headers.get('x-cache-status'), 'HIT');
     assert.equal(late.headers.get('cache-control'), 'public, max-age=12');
+    assert.equal(answers[0].headers.get('cache-control'), 'public, max-age=12', 'the held answers say what the cached copy says');
+    assert.equal(await late.text(), texts[0], 'the held viewers got the bytes the edge cached');
     // Refusals come through the edge as the control plane gave them, and are not cached.
     for (let i = 0; i < 2; i++) {
       const far = await edge(`?_HLS_msn=${msn + 5}`);
@@ -234,6 +248,8 @@ describe('LL-HLS through the origin and an edge: blocking reload, delta updates,
       assert.equal((await fetch(originUrl(`?_HLS_msn=${msn}&_HLS_part=${part + 1}`))).status, 403);
       const held = await fetch(edgeUrl(`?_HLS_msn=${msn}&_HLS_part=${part + 1}&token=${token}`));
       assert.equal(held.status, 200);
+      // Not the control plane's copy (which has its own token in it): the edge's, with this viewer's.
+      assert.equal(held.headers.get('x-cache-status'), 'HIT');
       const text = await held.text();
       const attributes = [...text.matchAll(/URI="([^"]+)"/g)].map((m) => m[1]);
       const lines = text.split('\n').filter((line) => line !== '' && !line.startsWith('#'));

@@ -35,12 +35,21 @@ export async function load(
   const dir = await mkdtemp(path.join(os.tmpdir(), 'hls-load-'));
   const config = path.join(dir, 'curl.cfg');
   const url = `http://127.0.0.1:${server.port}${route}`;
-  const request = [`url = "${url}"`, 'output = "/dev/null"', ...headers.map((h) => `header = "${h}"`)].join('\n');
-  await writeFile(config, `${request}\n`.repeat(requests));
+  // One block per request, separated by "next": curl's `header` option accumulates across the
+  // URLs of one block, so a repeated block without "next" sent the Nth request N copies of each
+  // header. "next" resets the per-URL options, so silent and write-out are in every block.
+  const request = [
+    `url = "${url}"`,
+    'output = "/dev/null"',
+    'silent',
+    'write-out = "%{http_code} %{size_download}\\n"',
+    ...headers.map((h) => `header = "${h}"`),
+  ].join('\n');
+  await writeFile(config, Array.from({ length: requests }, () => request).join('\nnext\n') + '\n');
   try {
     const cpuBefore = workerCpu(server.prefix);
     const started = performance.now();
-    const result = spawnSync('curl', ['-s', '-Z', '--parallel-max', String(connections), '-w', '%{http_code} %{size_download}\n', '-K', config], {
+    const result = spawnSync('curl', ['-s', '-Z', '--parallel-max', String(connections), '-K', config], {
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
     });

@@ -13,7 +13,8 @@ import { EdgeFills } from './edge-fills.js';
  * An edge's blocking playlist requests (RFC 8216bis 6.2.5.2) that its cache could not answer. Each
  * waits here like the origin's, then the edge is made to cache the answer and the part it adds
  * (EdgeFills: one origin request per object per edge, however many viewers wait), and only then
- * are the viewers let through, with an X-Accel-Redirect to the edge's cached copy. nginx's own cache
+ * are the viewers let through: answered here with that copy (FilledPlaylist), or, for signed streams
+ * and failed fills, with an X-Accel-Redirect to the edge's cached copy. nginx's own cache
  * lock collapses requests too, but its waiters look again only every 500 ms: a held playlist would
  * reach most viewers up to half a second late. A plain route, not a controller: one request per
  * held viewer (plain-routes.ts).
@@ -42,9 +43,13 @@ export class EdgeBlockingHandler implements OnModuleInit {
     if (!edge) throw new ApiError(ErrorCode.Forbidden, 'only an enabled edge, with its control token, may wait here');
     const { at } = await this.waits.playlist(key, variant, parseQuery(queryOf(url).slice(1)));
     const fillToken = await this.edges.fillToken(key);
-    const fills = [this.fills.fill(edge, `${variantPath}/${MEDIA_PLAYLIST}${directivesOf(url)}`, fillToken)];
-    if (at?.partUri) fills.push(this.fills.fill(edge, `${variantPath}/${at.partUri}`, fillToken));
-    await Promise.all(fills);
-    redirect(res, edgePlaylistRedirect(variantPath, MEDIA_PLAYLIST, queryOf(url)));
+    const [playlist] = await Promise.all([
+      this.fills.fillPlaylist(edge, `${variantPath}/${MEDIA_PLAYLIST}${directivesOf(url)}`, fillToken),
+      at?.partUri ? this.fills.fill(edge, `${variantPath}/${at.partUri}`, fillToken) : undefined,
+    ]);
+    // The copy the edge now holds, written by this process; a signed stream's (each viewer's token
+    // goes into it) or a failed fill's: the edge serves it itself.
+    if (playlist) await playlist.answer(res, req.headers['accept-encoding']);
+    else redirect(res, edgePlaylistRedirect(variantPath, MEDIA_PLAYLIST, queryOf(url)));
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Counter, Registry } from 'prom-client';
 import type { EdgeTarget } from './edge-directory.js';
+import { FilledPlaylist } from './filled-playlist.js';
 
 /** A fill that takes longer than this is given up on; the viewers then fill the edge themselves. */
 const FILL_TIMEOUT_MS = 5000;
@@ -22,7 +23,7 @@ const FAILURE_LOG_MS = 30_000;
 @Injectable()
 export class EdgeFills {
   private readonly logger = new Logger('edge-fill');
-  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly inFlight = new Map<string, Promise<unknown>>();
   private readonly failureLoggedAt = new Map<string, number>();
   private readonly fills: Counter;
   private readonly failures: Counter;
@@ -44,27 +45,40 @@ export class EdgeFills {
 
   /** `path` identifies the object (a path and the query that is part of the cache key); `token` rides along, outside the identity. */
   fill(edge: EdgeTarget, path: string, token: string): Promise<void> {
+    return this.shared(edge, path, token, () => undefined).then(() => undefined);
+  }
+
+  /**
+   * The same for a playlist, kept to answer the held viewers directly (FilledPlaylist); null when the
+   * fill failed or its copy cannot serve them (a signed stream's).
+   */
+  fillPlaylist(edge: EdgeTarget, path: string, token: string): Promise<FilledPlaylist | null> {
+    return this.shared(edge, path, token, (response, body) => FilledPlaylist.of(response.status, response.headers, body));
+  }
+
+  private shared<T>(edge: EdgeTarget, path: string, token: string, keep: (response: Response, body: Buffer) => T): Promise<T | null> {
     const id = `${edge.name} ${path}`;
-    let pending = this.inFlight.get(id);
+    let pending = this.inFlight.get(id) as Promise<T | null> | undefined;
     if (!pending) {
-      pending = this.fetch(edge, path, token).then((ok) => {
-        if (ok) setTimeout(() => this.inFlight.delete(id), FILL_REMEMBERED_MS).unref();
+      pending = this.fetch(edge, path, token).then((fetched) => {
+        if (fetched) setTimeout(() => this.inFlight.delete(id), FILL_REMEMBERED_MS).unref();
         else this.inFlight.delete(id);
+        return fetched ? keep(fetched.response, fetched.body) : null;
       });
       this.inFlight.set(id, pending);
     }
     return pending;
   }
 
-  /** True when the edge has the object now. */
-  private async fetch(edge: EdgeTarget, path: string, token: string): Promise<boolean> {
+  /** The edge's answer, when it has the object now. */
+  private async fetch(edge: EdgeTarget, path: string, token: string): Promise<{ response: Response; body: Buffer } | null> {
     this.fills.inc({ edge: edge.name });
     const url = `${edge.controlUrl}${path}${path.includes('?') ? '&' : '?'}token=${token}`;
     try {
       const response = await fetch(url, { headers: { 'X-HLS-Control-Token': edge.controlToken }, signal: AbortSignal.timeout(FILL_TIMEOUT_MS) });
-      await response.arrayBuffer();
+      const body = Buffer.from(await response.arrayBuffer());
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      return true;
+      return { response, body };
     } catch (error) {
       this.failures.inc({ edge: edge.name });
       const now = Date.now();
@@ -72,7 +86,7 @@ export class EdgeFills {
         this.failureLoggedAt.set(edge.name, now);
         this.logger.warn(`filling ${path} on edge ${edge.name} failed: ${(error as Error).message}; its viewers fill it themselves`);
       }
-      return false;
+      return null;
     }
   }
 }

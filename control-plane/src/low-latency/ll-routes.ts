@@ -2,7 +2,9 @@
 // request that must wait to BLOCKING_PREFIX + the viewer's request URI; the control plane answers,
 // when it may be served, with an X-Accel-Redirect into a virtual directory of the variant that only
 // internal redirects reach (no slug starts with "_"), so nginx serves the file itself: its token
-// checks and filters apply, and the control plane never sends playlist or media bytes.
+// checks and filters apply, and the control plane never sends the origin's playlist or media bytes.
+// (An edge's held viewers are answered with the copy the control plane had that edge cache:
+// edge-fill/filled-playlist.ts.)
 
 import { ApiError } from '../common/api-error.js';
 import { SLUG_PATTERN } from '../common/slug.js';
@@ -13,8 +15,9 @@ export const BLOCKING_PREFIX = '/internal/ll';
 
 /**
  * Where an edge's nginx sends a playlist request with directives that its cache cannot answer. The
- * control plane answers once the playlist has got that far and the edge's cache holds the answer,
- * with an X-Accel-Redirect into EDGE_LL_DIR, which the edge serves from its cache.
+ * control plane answers once the playlist has got that far and the edge's cache holds the answer:
+ * with that copy itself, or (signed streams) with an X-Accel-Redirect into EDGE_LL_DIR, which the
+ * edge serves from its cache.
  */
 export const EDGE_BLOCKING_PREFIX = '/internal/ll-edge';
 

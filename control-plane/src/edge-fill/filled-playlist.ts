@@ -1,0 +1,73 @@
+import type { ServerResponse } from 'node:http';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+
+const gzipAsync = promisify(gzip);
+
+/**
+ * Names the answers the control plane writes itself to an edge's held viewers; the edge reports its
+ * value as the viewer's cache status (X-Cache-Status, the access log's "cache") and hides the header.
+ */
+export const HELD_ANSWER_HEADER = 'X-HLS-Held-Answer';
+/** The viewer got the copy its wait had the edge cache, without a request of its own to the origin. */
+export const HELD_ANSWER_FILLED = 'FILLED';
+
+/** The response headers of the edge's cached copy that describe the playlist (the edge adds its own: CORS, CMSD, cache status). */
+const KEPT_HEADERS = ['content-type', 'cache-control', 'last-modified', 'etag', 'x-hls-signed'] as const;
+
+/**
+ * A playlist an edge has just cached for its held viewers (EdgeFills), kept to answer them: written
+ * to each by the control plane, gzip-encoded once for all that accept it. Waking a viewer this way
+ * costs the edge's nginx passing on a small upstream answer; an X-Accel-Redirect to its cached copy
+ * cost it an internal redirect, a cache file read, a body filter and gzip per viewer (bench:llhls:
+ * that fan-out was most of the time from a part's arrival to the last of 200 viewers' answers).
+ * Only for streams without signed URLs: those playlists carry each viewer's own token, which the
+ * edge writes in (see EdgeBlockingHandler).
+ */
+export class FilledPlaylist {
+  private gzipped: Promise<Buffer> | null = null;
+
+  private constructor(
+    readonly body: Buffer,
+    private readonly headers: Record<string, string>,
+  ) {}
+
+  /** The copy in a fill's response, or null when it cannot serve viewers directly (not a 200, or a signed stream). */
+  static of(status: number, headers: Headers, body: Buffer): FilledPlaylist | null {
+    if (status !== 200 || headers.get('x-hls-signed') !== '0') return null;
+    const kept: Record<string, string> = {};
+    for (const name of KEPT_HEADERS) {
+      const value = headers.get(name);
+      if (value !== null) kept[name] = value;
+    }
+    return new FilledPlaylist(body, kept);
+  }
+
+  /** Answers one held viewer, in the encoding its Accept-Encoding (passed on by the edge) allows. */
+  async answer(res: ServerResponse, acceptEncoding: string | undefined): Promise<void> {
+    const encode = acceptsGzip(acceptEncoding);
+    const body = encode ? await (this.gzipped ??= gzipAsync(this.body)) : this.body;
+    const headers: Record<string, string | number> = {
+      ...this.headers,
+      Vary: 'Accept-Encoding',
+      'Content-Length': body.length,
+      [HELD_ANSWER_HEADER]: HELD_ANSWER_FILLED,
+    };
+    if (encode) headers['Content-Encoding'] = 'gzip';
+    res.writeHead(200, headers).end(body);
+  }
+}
+
+/** Whether an Accept-Encoding header allows gzip (RFC 9110 12.5.3: named, or "*", with a q-value above 0). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  let star = false;
+  for (const item of header.split(',')) {
+    const [coding, ...params] = item.trim().toLowerCase().split(';');
+    const q = params.map((p) => /^\s*q\s*=\s*([0-9.]+)\s*$/.exec(p)).find((m) => m !== null);
+    const allowed = !q || Number(q[1]) > 0;
+    if (coding.trim() === 'gzip' || coding.trim() === 'x-gzip') return allowed;
+    if (coding.trim() === '*') star = allowed;
+  }
+  return star;
+}
