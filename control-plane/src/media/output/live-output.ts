@@ -7,7 +7,7 @@ import { DELTA_PLAYLIST, INIT_PREFIX, initFile, MEDIA_PLAYLIST, partFile, runTag
 import { MediaPlaylist, parseMediaPlaylist, playlistDuration, writeMediaPlaylist } from '../playlist/media-playlist.js';
 import type { FinishedSegment, StreamFormat } from '../segmenter/segment.js';
 import { followSourceNumber, recordSequence, type TimelineRole } from '../segmenter/segment-timeline.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic, writeFilesAtomic } from './atomic-file.js';
 import type { OutputPart, PlaylistPosition, PlaylistUpdate, WrittenSegment } from './output-events.js';
 import { MasterWriter } from './master-writer.js';
 import type { RenditionReports } from './rendition-reports.js';
@@ -386,8 +386,10 @@ export class LiveOutput {
       renditionReports: this.options.reports?.others(this.options.variant),
     };
     // The delta first: a request that sees the new position must find both files at least that new.
-    await writeFileAtomic(path.join(this.variantDir, DELTA_PLAYLIST), writeMediaPlaylist({ ...live, skippedSegments: skippableSegments(p, canSkipUntil) }));
-    await writeFileAtomic(path.join(this.variantDir, MEDIA_PLAYLIST), writeMediaPlaylist(live));
+    await writeFilesAtomic([
+      [path.join(this.variantDir, DELTA_PLAYLIST), writeMediaPlaylist({ ...live, skippedSegments: skippableSegments(p, canSkipUntil) })],
+      [path.join(this.variantDir, MEDIA_PLAYLIST), writeMediaPlaylist(live)],
+    ]);
     this.options.reports?.report(this.options.variant, this.position());
     const partUri = this.pending?.parts.at(-1)?.uri ?? p.segments.at(-1)?.parts?.at(-1)?.uri ?? null;
     this.options.onPlaylist?.({ ...this.position(), lastSegment: this.nextSequence() - 1, targetDuration: p.targetDuration, partTarget, partUri });
