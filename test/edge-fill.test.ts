@@ -63,10 +63,11 @@ describe('edge fills: the control plane has an edge cache what its held viewers 
     const fills = new EdgeFills(registry);
     await fills.fill(edge(), '/missing/index.m3u8', 'tok');
     await fills.fill({ name: 'gone', controlUrl: 'http://127.0.0.1:9', controlToken: 'x' }, '/live/k/source/index.m3u8', 'tok');
-    assert.equal(await metric(registry, 'hls_ll_edge_fill_failures_total'), 2);
+    await fills.fill({ name: 'odd', controlUrl: 'ftp://127.0.0.1', controlToken: 'x' }, '/live/k/source/index.m3u8', 'tok');
+    assert.equal(await metric(registry, 'hls_ll_edge_fill_failures_total'), 3);
     // A failure is not remembered: the next viewer tries again.
     await fills.fill(edge(), '/missing/index.m3u8', 'tok');
-    assert.equal(await metric(registry, 'hls_ll_edge_fill_failures_total'), 3);
+    assert.equal(await metric(registry, 'hls_ll_edge_fill_failures_total'), 4);
   });
 
   it("a playlist fill keeps the edge's copy for its held viewers: one for all, gzip-encoded once, as each viewer asks", async () => {

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Counter, Registry } from 'prom-client';
 import type { EdgeTarget } from './edge-directory.js';
 import { FilledPlaylist } from './filled-playlist.js';
+import { PlainAnswer, plainGet } from './plain-get.js';
 
 /** A fill that takes longer than this is given up on; the viewers then fill the edge themselves. */
 const FILL_TIMEOUT_MS = 5000;
@@ -53,17 +54,17 @@ export class EdgeFills {
    * fill failed or its copy cannot serve them (a signed stream's).
    */
   fillPlaylist(edge: EdgeTarget, path: string, token: string): Promise<FilledPlaylist | null> {
-    return this.shared(edge, path, token, (response, body) => FilledPlaylist.of(response.status, response.headers, body));
+    return this.shared(edge, path, token, (answer) => FilledPlaylist.of(answer));
   }
 
-  private shared<T>(edge: EdgeTarget, path: string, token: string, keep: (response: Response, body: Buffer) => T): Promise<T | null> {
+  private shared<T>(edge: EdgeTarget, path: string, token: string, keep: (answer: PlainAnswer) => T): Promise<T | null> {
     const id = `${edge.name} ${path}`;
     let pending = this.inFlight.get(id) as Promise<T | null> | undefined;
     if (!pending) {
       pending = this.fetch(edge, path, token).then((fetched) => {
         if (fetched) setTimeout(() => this.inFlight.delete(id), FILL_REMEMBERED_MS).unref();
         else this.inFlight.delete(id);
-        return fetched ? keep(fetched.response, fetched.body) : null;
+        return fetched ? keep(fetched) : null;
       });
       this.inFlight.set(id, pending);
     }
@@ -71,14 +72,13 @@ export class EdgeFills {
   }
 
   /** The edge's answer, when it has the object now. */
-  private async fetch(edge: EdgeTarget, path: string, token: string): Promise<{ response: Response; body: Buffer } | null> {
+  private async fetch(edge: EdgeTarget, path: string, token: string): Promise<PlainAnswer | null> {
     this.fills.inc({ edge: edge.name });
     const url = `${edge.controlUrl}${path}${path.includes('?') ? '&' : '?'}token=${token}`;
     try {
-      const response = await fetch(url, { headers: { 'X-HLS-Control-Token': edge.controlToken }, signal: AbortSignal.timeout(FILL_TIMEOUT_MS) });
-      const body = Buffer.from(await response.arrayBuffer());
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      return { response, body };
+      const answer = await plainGet(url, { 'X-HLS-Control-Token': edge.controlToken }, FILL_TIMEOUT_MS);
+      if (answer.status < 200 || answer.status > 299) throw new Error(`HTTP ${answer.status}`);
+      return answer;
     } catch (error) {
       this.failures.inc({ edge: edge.name });
       const now = Date.now();

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import type { PlainAnswer } from './plain-get.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -32,15 +33,15 @@ export class FilledPlaylist {
     private readonly headers: Record<string, string>,
   ) {}
 
-  /** The copy in a fill's response, or null when it cannot serve viewers directly (not a 200, or a signed stream). */
-  static of(status: number, headers: Headers, body: Buffer): FilledPlaylist | null {
-    if (status !== 200 || headers.get('x-hls-signed') !== '0') return null;
+  /** The copy in a fill's answer, or null when it cannot serve viewers directly (not a 200, or a signed stream). */
+  static of(answer: PlainAnswer): FilledPlaylist | null {
+    if (answer.status !== 200 || answer.header('x-hls-signed') !== '0' || answer.header('content-encoding') !== null) return null;
     const kept: Record<string, string> = {};
     for (const name of KEPT_HEADERS) {
-      const value = headers.get(name);
+      const value = answer.header(name);
       if (value !== null) kept[name] = value;
     }
-    return new FilledPlaylist(body, kept);
+    return new FilledPlaylist(answer.body, kept);
   }
 
   /** Answers one held viewer, in the encoding its Accept-Encoding (passed on by the edge) allows. */
