@@ -112,8 +112,10 @@ describe('edge fills: the control plane has an edge cache what its held viewers 
   });
 
   it('reads Accept-Encoding as RFC 9110 does: gzip named or "*", not with q=0', () => {
-    for (const yes of ['gzip', 'gzip, deflate, br, zstd', 'br;q=1.0, gzip;q=0.5', '*', 'deflate, *;q=0.1', 'GZIP', 'x-gzip']) assert.equal(acceptsGzip(yes), true, yes);
-    for (const no of [undefined, '', 'identity', 'br, deflate', 'gzip;q=0', 'gzip; q=0.000', '*;q=0', 'gzip;q=0, *']) assert.equal(acceptsGzip(no), false, String(no));
+    for (const yes of ['gzip', 'gzip, deflate, br, zstd', 'br;q=1.0, gzip;q=0.5', '*', 'deflate, *;q=0.1', 'GZIP', 'x-gzip'])
+      assert.equal(acceptsGzip(yes), true, yes);
+    for (const no of [undefined, '', 'identity', 'br, deflate', 'gzip;q=0', 'gzip; q=0.000', '*;q=0', 'gzip;q=0, *'])
+      assert.equal(acceptsGzip(no), false, String(no));
   });
 
   it('keeps the directives exactly as sent (they are the edge cache key) and nothing else', () => {
