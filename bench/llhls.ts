@@ -84,7 +84,7 @@ const PEER_KEY = 'ffmpeg-peer';
  * muxer starts, after probing the input, and adds durations, so its figure is put on the replay's
  * clock (peerProgramDateTimeError) before it is compared.
  */
-function startFfmpegPeer(port: number, dir: string): ChildProcess {
+function startFfmpegPeer(port: number, dir: string): ChildProcess & { readonly errors: string } {
   return startFfmpegHls(`rtp://127.0.0.1:${port}`, dir, { segmentSeconds: 2, programDateTime: true });
 }
 
@@ -101,7 +101,14 @@ async function main(): Promise<void> {
   const peer = startFfmpegPeer(ports.peer, peerDir);
   let feed: ReturnType<typeof replayInBackground> | null = null;
   try {
-    await eventually(async () => ((await udpPortBound(ports.peer)) ? true : undefined), 30_000, 'ffmpeg listening');
+    await eventually(
+      async () => {
+        if (peer.exitCode !== null) throw new Error(`ffmpeg (the HLS peer) exited with ${peer.exitCode} before listening on ${ports.peer}: ${peer.errors}`);
+        return (await udpPortBound(ports.peer)) ? true : undefined;
+      },
+      30_000,
+      `ffmpeg listening on UDP ${ports.peer}`,
+    );
     // One feed to all four ports (the DVR stream's exists only later: until then it is dropped).
     feed = replayInBackground(CAPTURE, FEC, Object.values(ports));
     let feedEnded = false;
@@ -143,6 +150,8 @@ async function main(): Promise<void> {
     const latency: Record<Player, number[]> = { ll: [], ts: [], tsOrigin: [], peer: [] };
     const perJoin: Record<Player, number[]> = { ll: [], ts: [], tsOrigin: [], peer: [] };
     const stalls: Record<Player, number> = { ll: 0, ts: 0, tsOrigin: 0, peer: 0 };
+    // The player page's moves back to live (live-jump.ts: hls.js joined beyond its own catch-up), per join.
+    const liveJumps: number[] = [];
     for (let join = 0; join < JOINS; join++) {
       const players = Object.fromEntries(
         await Promise.all(Object.entries(watched).map(async ([name, [key, port]]) => [name, await open(key, port)] as const)),
@@ -163,6 +172,7 @@ async function main(): Promise<void> {
         latency[name].push(...samples[name]);
         perJoin[name].push(quantile(samples[name], 0.5));
         stalls[name] += await players[name].stalls();
+        if (name === 'll') liveJumps.push(await players[name].page.evaluate(() => (window as unknown as { liveJumps: () => number }).liveJumps()));
         await players[name].page.close();
       }
     }
@@ -250,7 +260,9 @@ async function main(): Promise<void> {
     }
     const peerError = await peerClockError;
     const joins = (name: Player, shift = 0) => perJoin[name].map((m) => (m + shift).toFixed(2)).join(' ');
-    console.log(`latency LL-HLS (0.2 s parts, via edge): ${summary(latency.ll, 's')}; per join ${joins('ll')}; stalls ${stalls.ll}`);
+    console.log(
+      `latency LL-HLS (0.2 s parts, via edge): ${summary(latency.ll, 's')}; per join ${joins('ll')}; stalls ${stalls.ll}; moved back to live by the player page per join ${liveJumps.join(' ')}`,
+    );
     console.log(`latency TS HLS (2 s segments, via edge): ${summary(latency.ts, 's')}; per join ${joins('ts')}; stalls ${stalls.ts}`);
     console.log(`latency TS HLS (2 s segments, from the origin): ${summary(latency.tsOrigin, 's')}; per join ${joins('tsOrigin')}; stalls ${stalls.tsOrigin}`);
     // Its first segment starts with the capture's first frame, which left the replay at `started`:

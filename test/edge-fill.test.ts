@@ -24,6 +24,7 @@ describe('edge fills: the control plane has an edge cache what its held viewers 
         if (req.url!.startsWith('/signed')) res.setHeader('X-HLS-Signed', '1');
         res.setHeader('Content-Type', 'application/vnd.apple.mpegurl');
         res.setHeader('Cache-Control', 'public, max-age=12');
+        res.setHeader('ETag', '"5f0c-1a"');
         res.setHeader('CMSD-Static', 'ot=m'); // the edge's own, not the playlist's
         res.end(PLAYLIST);
       }, 50);
@@ -88,10 +89,12 @@ describe('edge fills: the control plane has an edge cache what its held viewers 
       assert.equal(gzipped.headers.get('content-encoding'), 'gzip');
       assert.ok(Number(gzipped.headers.get('content-length')) < PLAYLIST.length / 4, 'compressed');
       assert.equal(await gzipped.text(), PLAYLIST);
+      assert.equal(gzipped.headers.get('etag'), 'W/"5f0c-1a"', 'other bytes than the copy: a weak tag');
       const plain = await ask('identity');
       assert.equal(plain.headers.get('content-encoding'), null);
       assert.equal(plain.headers.get('content-length'), String(PLAYLIST.length));
       assert.equal(await plain.text(), PLAYLIST);
+      assert.equal(plain.headers.get('etag'), '"5f0c-1a"');
       for (const answer of [gzipped, plain]) {
         assert.equal(answer.headers.get('cache-control'), 'public, max-age=12');
         assert.equal(answer.headers.get('content-type'), 'application/vnd.apple.mpegurl');

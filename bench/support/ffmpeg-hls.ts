@@ -11,10 +11,10 @@ export function startFfmpegHls(
   input: string,
   dir: string,
   options: { segmentSeconds: number; programDateTime?: boolean; inputOptions?: string[] },
-): ChildProcess {
+): ChildProcess & { readonly errors: string } {
   mkdirSync(dir, { recursive: true });
   const flags = options.programDateTime ? 'delete_segments+program_date_time' : 'delete_segments';
-  return spawn(
+  const child = spawn(
     'ffmpeg',
     [
       '-v',
@@ -36,6 +36,11 @@ export function startFfmpegHls(
       path.join(dir, 'seg%d.ts'),
       path.join(dir, 'index.m3u8'),
     ],
-    { stdio: 'ignore' },
+    { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  // Its last words (-v error), for a bench that finds it gone: "bind failed" and the like.
+  let errors = '';
+  child.stderr!.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-2000)));
+  Object.defineProperty(child, 'errors', { get: () => errors });
+  return child as ChildProcess & { readonly errors: string };
 }

@@ -1,4 +1,5 @@
 import { LIVE_DIR, MASTER_PLAYLIST } from '../media/hls-layout.js';
+import { LIVE_JUMP_SOURCE } from './live-jump.js';
 
 /**
  * A minimal hls.js player page, so an operator can watch a stream straight after creating it:
@@ -33,6 +34,7 @@ export function playerPage(hlsHttpPort: number, hlsEdgePort: number | null = nul
 <p id="send-hint" hidden>Sender settings: open this page with <code>#apikey=&lt;an API key&gt;</code> (a read key will do), or GET <code>/api/v1/streams/&lt;key&gt;/ingest-urls</code>.</p>
 <script src="/player/hls.min.js"></script>
 <script>
+${LIVE_JUMP_SOURCE}
 (function () {
   var params = new URLSearchParams(location.search);
   var key = params.get('stream');
@@ -82,6 +84,12 @@ export function playerPage(hlsHttpPort: number, hlsEdgePort: number | null = nul
       window.playerErrors.push({ fatal: data.fatal, type: data.type, details: data.details, url: url, code: code, at: video.currentTime });
       if (data.fatal) state.textContent = 'fatal error: ' + data.details;
     });
+    // Back to live when hls.js joined a low-latency stream too far behind to catch up by itself
+    // (live-jump.ts), until the viewer seeks or pauses. window.liveJumps() counts the jumps.
+    window.liveJumps = installLiveJump(video, function () {
+      var level = hls.levels && hls.levels[hls.currentLevel];
+      return { latency: hls.latency, targetLatency: hls.targetLatency, maxLatency: hls.maxLatency, liveSyncPosition: hls.liveSyncPosition, details: (level && level.details) || null };
+    }, 2000, beyondCatchUp);
     hls.loadSource(src);
     hls.attachMedia(video);
     window.hls = hls;
