@@ -152,6 +152,7 @@ async function main(): Promise<void> {
     const stalls: Record<Player, number> = { ll: 0, ts: 0, tsOrigin: 0, peer: 0 };
     // The player page's moves back to live (live-jump.ts: hls.js joined beyond its own catch-up), per join.
     const liveJumps: number[] = [];
+    const llStallsPerJoin: number[] = [];
     for (let join = 0; join < JOINS; join++) {
       const players = Object.fromEntries(
         await Promise.all(Object.entries(watched).map(async ([name, [key, port]]) => [name, await open(key, port)] as const)),
@@ -171,7 +172,9 @@ async function main(): Promise<void> {
       for (const name of Object.keys(watched) as Player[]) {
         latency[name].push(...samples[name]);
         perJoin[name].push(quantile(samples[name], 0.5));
-        stalls[name] += await players[name].stalls();
+        const joinStalls = await players[name].stalls();
+        stalls[name] += joinStalls;
+        if (name === 'll') llStallsPerJoin.push(joinStalls);
         if (name === 'll') liveJumps.push(await players[name].page.evaluate(() => (window as unknown as { liveJumps: () => number }).liveJumps()));
         await players[name].page.close();
       }
@@ -261,7 +264,7 @@ async function main(): Promise<void> {
     const peerError = await peerClockError;
     const joins = (name: Player, shift = 0) => perJoin[name].map((m) => (m + shift).toFixed(2)).join(' ');
     console.log(
-      `latency LL-HLS (0.2 s parts, via edge): ${summary(latency.ll, 's')}; per join ${joins('ll')}; stalls ${stalls.ll}; moved back to live by the player page per join ${liveJumps.join(' ')}`,
+      `latency LL-HLS (0.2 s parts, via edge): ${summary(latency.ll, 's')}; per join ${joins('ll')}; stalls ${stalls.ll} (per join ${llStallsPerJoin.join(' ')}); moved back to live by the player page per join ${liveJumps.join(' ')}`,
     );
     console.log(`latency TS HLS (2 s segments, via edge): ${summary(latency.ts, 's')}; per join ${joins('ts')}; stalls ${stalls.ts}`);
     console.log(`latency TS HLS (2 s segments, from the origin): ${summary(latency.tsOrigin, 's')}; per join ${joins('tsOrigin')}; stalls ${stalls.tsOrigin}`);
