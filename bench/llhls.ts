@@ -98,17 +98,31 @@ async function main(): Promise<void> {
   }
   // The peer listens before the feed starts, so its first segment starts at the capture's first frame.
   const peerDir = path.join(system.mediaRoot, 'live', PEER_KEY);
-  const peer = startFfmpegPeer(ports.peer, peerDir);
+  let peer = startFfmpegPeer(ports.peer, peerDir);
   let feed: ReturnType<typeof replayInBackground> | null = null;
   try {
-    await eventually(
-      async () => {
-        if (peer.exitCode !== null) throw new Error(`ffmpeg (the HLS peer) exited with ${peer.exitCode} before listening on ${ports.peer}: ${peer.errors}`);
-        return (await udpPortBound(ports.peer)) ? true : undefined;
-      },
-      30_000,
-      `ffmpeg listening on UDP ${ports.peer}`,
-    );
+    // Now and then (about one run in four here) ffmpeg neither binds its port nor exits: it is
+    // started again on another port, up to three times.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await eventually(
+          async () => {
+            if (peer.exitCode !== null) throw new Error(`ffmpeg (the HLS peer) exited with ${peer.exitCode} before listening on ${ports.peer}: ${peer.errors}`);
+            return (await udpPortBound(ports.peer)) ? true : undefined;
+          },
+          10_000,
+          `ffmpeg listening on UDP ${ports.peer}`,
+        );
+        break;
+      } catch (error) {
+        peer.kill('SIGKILL');
+        if (attempt === 3) throw error;
+        console.warn(`${(error as Error).message} (${peer.errors.trim() || 'nothing on its stderr'}); starting it again on another port`);
+        do ports.peer = await freeUdpPortBlock();
+        while (Object.values(ports).filter((p) => Math.abs(p - ports.peer) < 6).length > 1);
+        peer = startFfmpegPeer(ports.peer, peerDir);
+      }
+    }
     // One feed to all four ports (the DVR stream's exists only later: until then it is dropped).
     feed = replayInBackground(CAPTURE, FEC, Object.values(ports));
     let feedEnded = false;
