@@ -169,8 +169,10 @@ describe('LL-HLS through the origin and an edge: blocking reload, delta updates,
     assert.ok(awaited, texts[0]);
     assert.equal((await fetch(`http://127.0.0.1:${system.edgePort}/live/ll/source/${awaited}`)).headers.get('x-cache-status'), 'HIT');
     // Later viewers asking the same get the cached answer at once, without asking the control plane.
-    const late = await edge(query);
+    const late = await edge(query, { 'Accept-Encoding': 'gzip' });
     assert.equal(late.headers.get('x-cache-status'), 'HIT');
+    assert.equal(late.headers.get('content-encoding'), 'gzip', 'the cached copy compressed for the client, as every playlist');
+    assert.equal(late.headers.get('vary'), 'Accept-Encoding');
     assert.equal(late.headers.get('cache-control'), 'public, max-age=12');
     assert.equal(answers[0].headers.get('cache-control'), 'public, max-age=12', 'the held answers say what the cached copy says');
     assert.equal(await late.text(), texts[0], 'the held viewers got the bytes the edge cached');
@@ -252,6 +254,18 @@ describe('LL-HLS through the origin and an edge: blocking reload, delta updates,
       assert.equal(held.status, 200);
       // Not the control plane's copy (which has its own token in it): the edge's, with this viewer's.
       assert.equal(held.headers.get('x-cache-status'), 'HIT');
+      // A later viewer of the same playlist, served from the cache at once, gets its own token written in too.
+      // (Another expiry: a token for the same stream and expiry is the same token.)
+      const second = await system.api('POST', '/api/v1/streams/ll/tokens', { expiresInSeconds: 700 });
+      assert.notEqual(second.json.token, token);
+      const later = await fetch(edgeUrl(`?_HLS_msn=${msn}&_HLS_part=${part + 1}&token=${second.json.token as string}`), {
+        headers: { 'Accept-Encoding': 'gzip' },
+      });
+      assert.equal(later.status, 200);
+      assert.equal(later.headers.get('x-cache-status'), 'HIT');
+      assert.equal(later.headers.get('content-encoding'), 'gzip');
+      const laterText = await later.text();
+      assert.ok(laterText.includes(`token=${second.json.token as string}`) && !laterText.includes(`token=${token}`), laterText);
       const text = await held.text();
       const attributes = [...text.matchAll(/URI="([^"]+)"/g)].map((m) => m[1]);
       const lines = text.split('\n').filter((line) => line !== '' && !line.startsWith('#'));

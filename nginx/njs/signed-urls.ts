@@ -102,7 +102,9 @@ function playlistBody(r: NginxHTTPRequest, data: string | Buffer, flags: NginxHT
     r.sendBuffer(data, flags);
     return;
   }
-  playlistBuffer += data;
+  // A Buffer where the config asks for one (buffer_type=buffer); our playlists are ASCII, so a
+  // chunk boundary never splits a character.
+  playlistBuffer += typeof data === 'string' ? data : data.toString();
   if (playlistBuffer.length > MAX_PLAYLIST_BYTES) {
     playlistTooBig = true;
     r.sendBuffer(playlistBuffer, flags);
