@@ -20,7 +20,7 @@ const KEPT_HEADERS = ['content-type', 'cache-control', 'last-modified', 'etag', 
  * A playlist an edge has just cached for its held viewers (EdgeFills), kept to answer them: written
  * to each by the control plane, gzip-encoded once for all that accept it. Waking a viewer this way
  * costs the edge's nginx passing on a small upstream answer; an X-Accel-Redirect to its cached copy
- * cost it an internal redirect, a cache file read, a body filter and gzip per viewer (bench:llhls:
+ * cost it an internal redirect, a cache file read and gzip per viewer (bench:llhls:
  * that fan-out was most of the time from a part's arrival to the last of 200 viewers' answers).
  * Only for streams without signed URLs: those playlists carry each viewer's own token, which the
  * edge writes in (see EdgeBlockingHandler).
