@@ -92,10 +92,12 @@ async function main(): Promise<void> {
   const system = await startSystem({ edge: true });
   const browser = await launchChromium();
   const ports = { ll: 0, ts: 0, dvr: 0, peer: 0 };
-  for (const key of ['ll', 'ts', 'dvr', 'peer'] as const) {
+  /** A free port block for `key`, at least 6 ports from the others' (RTP, FEC and RTCP ports follow each). */
+  const pickPort = async (key: keyof typeof ports) => {
     do ports[key] = await freeUdpPortBlock();
     while (Object.values(ports).filter((p) => Math.abs(p - ports[key]) < 6).length > 1);
-  }
+  };
+  for (const key of ['ll', 'ts', 'dvr', 'peer'] as const) await pickPort(key);
   // The peer listens before the feed starts, so its first segment starts at the capture's first frame.
   const peerDir = path.join(system.mediaRoot, 'live', PEER_KEY);
   let peer = startFfmpegPeer(ports.peer, peerDir);
@@ -118,8 +120,7 @@ async function main(): Promise<void> {
         peer.kill('SIGKILL');
         if (attempt === 3) throw error;
         console.warn(`${(error as Error).message} (${peer.errors.trim() || 'nothing on its stderr'}); starting it again on another port`);
-        do ports.peer = await freeUdpPortBlock();
-        while (Object.values(ports).filter((p) => Math.abs(p - ports.peer) < 6).length > 1);
+        await pickPort('peer');
         peer = startFfmpegPeer(ports.peer, peerDir);
       }
     }
@@ -188,8 +189,10 @@ async function main(): Promise<void> {
         perJoin[name].push(quantile(samples[name], 0.5));
         const joinStalls = await players[name].stalls();
         stalls[name] += joinStalls;
-        if (name === 'll') llStallsPerJoin.push(joinStalls);
-        if (name === 'll') liveJumps.push(await players[name].page.evaluate(() => (window as unknown as { liveJumps: () => number }).liveJumps()));
+        if (name === 'll') {
+          llStallsPerJoin.push(joinStalls);
+          liveJumps.push(await players[name].page.evaluate(() => (window as unknown as { liveJumps: () => number }).liveJumps()));
+        }
         await players[name].page.close();
       }
     }
@@ -267,12 +270,15 @@ async function main(): Promise<void> {
     const windows = PLAYLIST_REQUESTS > 0 ? await playlistCost(system, ports.dvr) : [];
     if (feedEnded) throw new Error(`the ${CAPTURE.seconds} s capture ended before the run did: its figures would include a stopped feed`);
 
+    const wakeLines = [
+      `wake-up at the origin, 1 held request per part: ${summary(single.ms, 'ms', 1)}`,
+      `wake-up at the origin, ${Math.min(VIEWERS, 50)} held requests per part: ${summary(origin.ms, 'ms', 1)}`,
+      `wake-up at the edge, ${VIEWERS} held requests per part: ${summary(edge.ms, 'ms', 1)}`,
+      `  the same, answer handed to the kernel (edge's log, 1 ms resolution): ${summary(edgeSent.ms, 'ms', 0)}`,
+      `  per round, first and last answer handed to the kernel: ${edgeSent.spans.map(([a, b]) => `${a}..${b}`).join(' ')} ms`,
+    ];
     if (JOINS === 0) {
-      console.log(`wake-up at the origin, 1 held request per part: ${summary(single.ms, 'ms', 1)}`);
-      console.log(`wake-up at the edge, ${VIEWERS} held requests per part: ${summary(edge.ms, 'ms', 1)}`);
-      console.log(`  the same, answer handed to the kernel (edge's log, 1 ms resolution): ${summary(edgeSent.ms, 'ms', 0)}`);
-      console.log(`  per round, first and last answer handed to the kernel: ${edgeSent.spans.map(([a, b]) => `${a}..${b}`).join(' ')} ms`);
-      for (const w of windows) console.log(w);
+      for (const line of [...wakeLines, ...windows]) console.log(line);
       return;
     }
     const peerError = await peerClockError;
@@ -293,11 +299,7 @@ async function main(): Promise<void> {
     console.log(
       `  (ffmpeg's EXT-X-PROGRAM-DATE-TIME is ${peerError.toFixed(2)} s after the first frame's sending: the wall clock when its muxer started, after probing the input)`,
     );
-    console.log(`wake-up at the origin, 1 held request per part: ${summary(single.ms, 'ms', 1)}`);
-    console.log(`wake-up at the origin, ${Math.min(VIEWERS, 50)} held requests per part: ${summary(origin.ms, 'ms', 1)}`);
-    console.log(`wake-up at the edge, ${VIEWERS} held requests per part: ${summary(edge.ms, 'ms', 1)}`);
-    console.log(`  the same, answer handed to the kernel (edge's log, 1 ms resolution): ${summary(edgeSent.ms, 'ms', 0)}`);
-    console.log(`  per round, first and last answer handed to the kernel: ${edgeSent.spans.map(([a, b]) => `${a}..${b}`).join(' ')} ms`);
+    for (const line of wakeLines) console.log(line);
     console.log(
       `  CPU per held viewer request (background work taken off): edge nginx ${edgeCpu.us.edge.toFixed(0)} us, origin nginx ${edgeCpu.us.origin.toFixed(0)} us, control plane ${edgeCpu.us.controlPlane.toFixed(0)} us`,
     );

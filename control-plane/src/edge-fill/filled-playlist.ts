@@ -26,12 +26,16 @@ const KEPT_HEADERS = ['content-type', 'cache-control', 'last-modified', 'etag', 
  * edge writes in (see EdgeBlockingHandler).
  */
 export class FilledPlaylist {
-  private gzipped: Promise<Buffer> | null = null;
+  /** The gzip-encoded body and its headers, made once, when the first viewer that accepts gzip asks. */
+  private gzipped: Promise<{ body: Buffer; headers: Record<string, string | number> }> | null = null;
+  private readonly plainHeaders: Record<string, string | number>;
 
   private constructor(
     readonly body: Buffer,
     private readonly headers: Record<string, string>,
-  ) {}
+  ) {
+    this.plainHeaders = this.headersFor(body, false);
+  }
 
   /** The copy in a fill's answer, or null when it cannot serve viewers directly (not a 200, or a signed stream). */
   static of(answer: PlainAnswer): FilledPlaylist | null {
@@ -46,20 +50,27 @@ export class FilledPlaylist {
 
   /** Answers one held viewer, in the encoding its Accept-Encoding (passed on by the edge) allows. */
   async answer(res: ServerResponse, acceptEncoding: string | undefined): Promise<void> {
-    const encode = acceptsGzip(acceptEncoding);
-    const body = encode ? await (this.gzipped ??= gzipAsync(this.body)) : this.body;
+    if (!acceptsGzip(acceptEncoding)) {
+      res.writeHead(200, this.plainHeaders).end(this.body);
+      return;
+    }
+    const { body, headers } = await (this.gzipped ??= gzipAsync(this.body).then((body) => ({ body, headers: this.headersFor(body, true) })));
+    res.writeHead(200, headers).end(body);
+  }
+
+  private headersFor(body: Buffer, encoded: boolean): Record<string, string | number> {
     const headers: Record<string, string | number> = {
       ...this.headers,
       Vary: 'Accept-Encoding',
       'Content-Length': body.length,
       [HELD_ANSWER_HEADER]: HELD_ANSWER_FILLED,
     };
-    if (encode) {
+    if (encoded) {
       headers['Content-Encoding'] = 'gzip';
       // Other bytes than the copy's: its entity tag holds only weakly (as nginx's gzip makes it).
       if (typeof headers.etag === 'string' && headers.etag.startsWith('"')) headers.etag = `W/${headers.etag}`;
     }
-    res.writeHead(200, headers).end(body);
+    return headers;
   }
 }
 
@@ -68,11 +79,12 @@ export function acceptsGzip(header: string | undefined): boolean {
   if (!header) return false;
   let star = false;
   for (const item of header.split(',')) {
-    const [coding, ...params] = item.trim().toLowerCase().split(';');
+    const [name, ...params] = item.toLowerCase().split(';');
+    const coding = name.trim();
     const q = params.map((p) => /^\s*q\s*=\s*([0-9.]+)\s*$/.exec(p)).find((m) => m !== null);
     const allowed = !q || Number(q[1]) > 0;
-    if (coding.trim() === 'gzip' || coding.trim() === 'x-gzip') return allowed;
-    if (coding.trim() === '*') star = allowed;
+    if (coding === 'gzip' || coding === 'x-gzip') return allowed;
+    if (coding === '*') star = allowed;
   }
   return star;
 }

@@ -9,10 +9,10 @@ export interface PlainAnswer {
   body: Buffer;
 }
 
-/** Connections to the edges stay open between fills (a fill every part, per edge with held viewers). */
-const AGENTS = {
-  'http:': new http.Agent({ keepAlive: true }),
-  'https:': new https.Agent({ keepAlive: true }),
+/** Each scheme's client; connections to the edges stay open between fills (a fill every part, per edge with held viewers). */
+const CLIENTS = {
+  'http:': { request: http.request, agent: new http.Agent({ keepAlive: true }) },
+  'https:': { request: https.request, agent: new https.Agent({ keepAlive: true }) },
 };
 
 /**
@@ -24,11 +24,10 @@ const AGENTS = {
  */
 export function plainGet(url: string, headers: Record<string, string>, timeoutMs: number): Promise<PlainAnswer> {
   const target = new URL(url);
-  const client = target.protocol === 'https:' ? https : http;
-  const agent = AGENTS[target.protocol as keyof typeof AGENTS];
-  if (!agent) return Promise.reject(new Error(`unsupported URL scheme ${target.protocol}`));
+  const client = CLIENTS[target.protocol as keyof typeof CLIENTS];
+  if (!client) return Promise.reject(new Error(`unsupported URL scheme ${target.protocol}`));
   return new Promise((resolve, reject) => {
-    const request = client.request(target, { agent, headers, signal: AbortSignal.timeout(timeoutMs) }, (response) => {
+    const request = client.request(target, { agent: client.agent, headers, signal: AbortSignal.timeout(timeoutMs) }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('error', reject);
